@@ -1,0 +1,435 @@
+//! Result types shared by every estimator: [`Estimate`], [`Ci`], [`Measure`], [`Method`].
+//!
+//! Every estimator in [`crate::stats`] returns an [`Estimate`]: what was estimated (`measure`), how
+//! (`method`), the point `estimate`, its `ci` with the level, and where a test applies its
+//! `statistic`, `df` and `p_value`. Notes say what was done to the data (a zero-cell correction, a
+//! normal approximation forced by ties, ...). Nothing downstream recomputes a statistic: tables,
+//! JSON and plots all read these structs.
+//!
+//! Serialisation follows the output contract of the README: kebab-case names, absent fields
+//! omitted, and infinite values (an exact CI bound at a zero cell) written as the strings
+//! `"Infinity"` / `"-Infinity"`, since JSON numbers cannot hold them. `NaN` is never produced: an
+//! undefined quantity is `None` (`null`) with a note saying why.
+
+use serde::{Serialize, Serializer};
+
+/// A confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Ci {
+    #[serde(serialize_with = "ser_f64")]
+    pub lower: f64,
+    #[serde(serialize_with = "ser_f64")]
+    pub upper: f64,
+    /// Two-sided confidence level in (0, 1), e.g. 0.95.
+    pub level: f64,
+    /// `true` only for a number needed to treat whose risk-difference CI includes zero: the
+    /// interval is then the two rays (-inf, lower] and [upper, +inf) on the signed NNT scale
+    /// (Altman 1998, BMJ 317:1309), printed as "NNTH |lower| to inf to NNTB upper".
+    #[serde(skip_serializing_if = "is_false")]
+    pub disjoint: bool,
+}
+
+impl Ci {
+    /// An ordinary interval [lower, upper].
+    pub fn new(lower: f64, upper: f64, level: f64) -> Self {
+        Ci { lower, upper, level, disjoint: false }
+    }
+
+    /// Does the interval contain `x` (for a disjoint interval: does it contain x on either ray)?
+    pub fn contains(&self, x: f64) -> bool {
+        if self.disjoint {
+            x <= self.lower || x >= self.upper
+        } else {
+            self.lower <= x && x <= self.upper
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Serialise a float, writing +-inf as the strings "Infinity"/"-Infinity" and NaN as null.
+pub fn ser_f64<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if x.is_finite() {
+        s.serialize_f64(*x)
+    } else if x.is_nan() {
+        s.serialize_none()
+    } else if *x > 0.0 {
+        s.serialize_str("Infinity")
+    } else {
+        s.serialize_str("-Infinity")
+    }
+}
+
+/// Serialise an optional float with [`ser_f64`].
+pub fn ser_opt_f64<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(v) => ser_f64(v, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// One estimate (or test) with its method, CI and test statistics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimate {
+    pub measure: Measure,
+    pub method: Method,
+    /// Label of the group (or stratum) for per-group results such as a single proportion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Point estimate; `None` for a pure test (chi-squared, CMH, Breslow–Day) or when undefined
+    /// (a note then says why).
+    #[serde(serialize_with = "ser_opt_f64")]
+    pub estimate: Option<f64>,
+    /// Confidence interval; `None` when the method gives none.
+    pub ci: Option<Ci>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
+    pub statistic: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
+    pub df: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
+    pub p_value: Option<f64>,
+    /// Number of observations the result used (per group for per-group results).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<u64>,
+    /// What was done and why: corrections, approximations, undefined parts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl Estimate {
+    /// A bare result: everything optional left empty.
+    pub fn new(measure: Measure, method: Method) -> Self {
+        Estimate {
+            measure,
+            method,
+            group: None,
+            estimate: None,
+            ci: None,
+            statistic: None,
+            df: None,
+            p_value: None,
+            n: None,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn with_estimate(mut self, x: f64) -> Self {
+        self.estimate = Some(x);
+        self
+    }
+    pub fn with_ci(mut self, lower: f64, upper: f64, level: f64) -> Self {
+        self.ci = Some(Ci::new(lower, upper, level));
+        self
+    }
+    pub fn with_test(mut self, statistic: f64, df: Option<f64>, p_value: f64) -> Self {
+        self.statistic = Some(statistic);
+        self.df = df;
+        self.p_value = Some(p_value);
+        self
+    }
+    pub fn with_p(mut self, p_value: f64) -> Self {
+        self.p_value = Some(p_value);
+        self
+    }
+    pub fn with_n(mut self, n: u64) -> Self {
+        self.n = Some(n);
+        self
+    }
+    pub fn with_group(mut self, g: impl Into<String>) -> Self {
+        self.group = Some(g.into());
+        self
+    }
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+}
+
+/// What is estimated or tested. Names are those of the output contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Measure {
+    Proportion,
+    RiskRatio,
+    OddsRatio,
+    RiskDifference,
+    Nnt,
+    FisherExact,
+    #[serde(rename = "pearson-chi2")]
+    PearsonChi2,
+    MhRiskRatio,
+    MhOddsRatio,
+    MhRiskDifference,
+    Cmh,
+    BreslowDay,
+    RateRatio,
+    RateDifference,
+    MeanDifference,
+    CohensD,
+    HedgesG,
+    GlassDelta,
+    MeanChange,
+    #[serde(rename = "d-z")]
+    DZ,
+    #[serde(rename = "g-z")]
+    GZ,
+    WilcoxonSignedRank,
+    MannWhitney,
+    HodgesLehmann,
+    AncovaDifference,
+    /// A statistic summarised by bootstrap (see [`crate::stats::bootstrap`]); the statistic's own
+    /// measure is in the bootstrap result's `group`/notes.
+    Bootstrap,
+}
+
+impl Measure {
+    /// The contract's kebab-case name.
+    pub fn name(self) -> &'static str {
+        use Measure::*;
+        match self {
+            Proportion => "proportion",
+            RiskRatio => "risk-ratio",
+            OddsRatio => "odds-ratio",
+            RiskDifference => "risk-difference",
+            Nnt => "nnt",
+            FisherExact => "fisher-exact",
+            PearsonChi2 => "pearson-chi2",
+            MhRiskRatio => "mh-risk-ratio",
+            MhOddsRatio => "mh-odds-ratio",
+            MhRiskDifference => "mh-risk-difference",
+            Cmh => "cmh",
+            BreslowDay => "breslow-day",
+            RateRatio => "rate-ratio",
+            RateDifference => "rate-difference",
+            MeanDifference => "mean-difference",
+            CohensD => "cohens-d",
+            HedgesG => "hedges-g",
+            GlassDelta => "glass-delta",
+            MeanChange => "mean-change",
+            DZ => "d-z",
+            GZ => "g-z",
+            WilcoxonSignedRank => "wilcoxon-signed-rank",
+            MannWhitney => "mann-whitney",
+            HodgesLehmann => "hodges-lehmann",
+            AncovaDifference => "ancova-difference",
+            Bootstrap => "bootstrap",
+        }
+    }
+
+    /// Methods available for this measure, the recommended one first.
+    pub fn methods(self) -> &'static [Method] {
+        use Measure::*;
+        use Method as M;
+        match self {
+            // Wilson: Newcombe 1998a and Brown, Cai & DasGupta 2001 recommend it.
+            Proportion => &[
+                M::Wilson,
+                M::WilsonCc,
+                M::ClopperPearson,
+                M::AgrestiCoull,
+                M::Jeffreys,
+                M::Wald,
+            ],
+            // Fagerland, Lydersen & Laake 2015 (Stat Methods Med Res 24:224) recommend the
+            // Koopman score interval for the RR and the Newcombe hybrid score for the RD.
+            RiskRatio => &[M::Koopman, M::MiettinenNurminen, M::KatzLog],
+            OddsRatio => &[M::MiettinenNurminen, M::ExactConditional, M::Woolf],
+            RiskDifference => &[M::Newcombe, M::MiettinenNurminen, M::AgrestiCaffo, M::Wald],
+            // The NNT inherits the RD method it inverts.
+            Nnt => &[M::Newcombe, M::MiettinenNurminen, M::AgrestiCaffo, M::Wald],
+            FisherExact => &[M::Exact],
+            PearsonChi2 => &[M::Uncorrected, M::Yates],
+            MhRiskRatio => &[M::GreenlandRobins],
+            MhOddsRatio => &[M::RobinsBreslowGreenland],
+            MhRiskDifference => &[M::Sato, M::GreenlandRobins],
+            Cmh => &[M::Uncorrected, M::Yates],
+            BreslowDay => &[M::Tarone, M::Uncorrected],
+            RateRatio => &[M::ExactConditional, M::Wald],
+            RateDifference => &[M::Wald],
+            MeanDifference => &[M::Welch, M::Pooled],
+            CohensD | HedgesG | GlassDelta | DZ | GZ => &[M::NoncentralT, M::NormalApprox],
+            MeanChange => &[M::Exact],
+            WilcoxonSignedRank | MannWhitney | HodgesLehmann => &[M::Exact, M::Normal],
+            AncovaDifference => &[M::Exact],
+            Bootstrap => &[M::Bca, M::Percentile],
+        }
+    }
+
+    /// The method used when the user names none.
+    pub fn recommended(self) -> Method {
+        self.methods()[0]
+    }
+}
+
+impl std::fmt::Display for Measure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How an estimate, CI or test was computed. Names are those statisticians use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Wilson (1927) score interval.
+    Wilson,
+    /// Wilson score interval with continuity correction (Newcombe 1998a, method 4).
+    WilsonCc,
+    /// Clopper–Pearson (1934) exact interval from beta quantiles.
+    ClopperPearson,
+    /// Agresti–Coull (1998) "add z²/2" interval.
+    AgrestiCoull,
+    /// Jeffreys interval: Beta(x + 1/2, n − x + 1/2) quantiles (Brown, Cai & DasGupta 2001).
+    Jeffreys,
+    /// Wald interval (for ratios: on the log scale).
+    Wald,
+    /// Katz et al. (1978) log interval for the risk ratio.
+    KatzLog,
+    /// Koopman (1984) asymptotic score interval for the risk ratio.
+    Koopman,
+    /// Miettinen & Nurminen (1985) score interval, with the n/(n−1) variance correction.
+    MiettinenNurminen,
+    /// Newcombe (1998b) hybrid score interval (method 10) for the risk difference.
+    Newcombe,
+    /// Agresti & Caffo (2000): add one success and one failure to each group.
+    AgrestiCaffo,
+    /// Woolf (1955) logit interval for the odds ratio.
+    Woolf,
+    /// Exact conditional (Fisher / Cornfield) interval; conditional MLE as R's fisher.test.
+    ExactConditional,
+    /// Greenland & Robins (1985) variance.
+    GreenlandRobins,
+    /// Robins, Breslow & Greenland (1986) variance of the log MH odds ratio.
+    RobinsBreslowGreenland,
+    /// Sato (1989) variance of the MH risk difference.
+    Sato,
+    /// Tarone (1985) correction of the Breslow–Day statistic.
+    Tarone,
+    /// Welch (1947) unequal-variance t.
+    Welch,
+    /// Pooled-variance (Student) t.
+    Pooled,
+    /// Noncentral-t inversion (Steiger & Fouladi 1997), as R's effectsize.
+    NoncentralT,
+    /// Normal approximation to the sampling distribution (Hedges & Olkin 1985).
+    NormalApprox,
+    /// Exact distribution (t for means, permutation distribution for ranks, ...).
+    Exact,
+    /// Normal approximation (rank tests: with tie and continuity corrections).
+    Normal,
+    /// Bootstrap percentile interval.
+    Percentile,
+    /// Bootstrap bias-corrected and accelerated interval (Efron 1987).
+    Bca,
+    /// Test without continuity correction.
+    Uncorrected,
+    /// Test with Yates' continuity correction.
+    Yates,
+}
+
+impl Method {
+    /// Every method, in declaration order.
+    pub const ALL: &'static [Method] = &[
+        Method::Wilson,
+        Method::WilsonCc,
+        Method::ClopperPearson,
+        Method::AgrestiCoull,
+        Method::Jeffreys,
+        Method::Wald,
+        Method::KatzLog,
+        Method::Koopman,
+        Method::MiettinenNurminen,
+        Method::Newcombe,
+        Method::AgrestiCaffo,
+        Method::Woolf,
+        Method::ExactConditional,
+        Method::GreenlandRobins,
+        Method::RobinsBreslowGreenland,
+        Method::Sato,
+        Method::Tarone,
+        Method::Welch,
+        Method::Pooled,
+        Method::NoncentralT,
+        Method::NormalApprox,
+        Method::Exact,
+        Method::Normal,
+        Method::Percentile,
+        Method::Bca,
+        Method::Uncorrected,
+        Method::Yates,
+    ];
+
+    /// The contract's kebab-case name.
+    pub fn name(self) -> &'static str {
+        use Method::*;
+        match self {
+            Wilson => "wilson",
+            WilsonCc => "wilson-cc",
+            ClopperPearson => "clopper-pearson",
+            AgrestiCoull => "agresti-coull",
+            Jeffreys => "jeffreys",
+            Wald => "wald",
+            KatzLog => "katz-log",
+            Koopman => "koopman",
+            MiettinenNurminen => "miettinen-nurminen",
+            Newcombe => "newcombe",
+            AgrestiCaffo => "agresti-caffo",
+            Woolf => "woolf",
+            ExactConditional => "exact-conditional",
+            GreenlandRobins => "greenland-robins",
+            RobinsBreslowGreenland => "robins-breslow-greenland",
+            Sato => "sato",
+            Tarone => "tarone",
+            Welch => "welch",
+            Pooled => "pooled",
+            NoncentralT => "noncentral-t",
+            NormalApprox => "normal-approx",
+            Exact => "exact",
+            Normal => "normal",
+            Percentile => "percentile",
+            Bca => "bca",
+            Uncorrected => "uncorrected",
+            Yates => "yates",
+        }
+    }
+
+    /// Parse a contract name (`"miettinen-nurminen"`); `None` if unknown.
+    pub fn from_name(s: &str) -> Option<Method> {
+        Method::ALL.iter().copied().find(|m| m.name() == s)
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_serde() {
+        for m in Method::ALL {
+            let j = serde_json::to_string(m).unwrap();
+            assert_eq!(j, format!("\"{}\"", m.name()));
+            assert_eq!(Method::from_name(m.name()), Some(*m));
+        }
+        for m in [Measure::DZ, Measure::GZ, Measure::PearsonChi2, Measure::MhRiskDifference] {
+            assert_eq!(serde_json::to_string(&m).unwrap(), format!("\"{}\"", m.name()));
+        }
+    }
+
+    #[test]
+    fn infinite_bounds_serialise_as_strings() {
+        let e = Estimate::new(Measure::OddsRatio, Method::ExactConditional)
+            .with_estimate(0.0)
+            .with_ci(0.0, f64::INFINITY, 0.95);
+        let j = serde_json::to_string(&e).unwrap();
+        assert!(j.contains("\"upper\":\"Infinity\""), "{j}");
+        assert!(!j.contains("p_value"), "absent fields are omitted: {j}");
+    }
+}
