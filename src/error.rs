@@ -19,6 +19,16 @@ pub enum Error {
     #[error("{measure} ({method}) is undefined: {reason}")]
     Undefined { measure: Measure, method: Method, reason: String },
 
+    /// A file could not be used as a whole: missing, unreadable, or without a required column.
+    /// Reported as a usage error (the command cannot run as asked).
+    #[error("{file}: {message}")]
+    File { file: String, message: String },
+
+    /// A value inside a file is invalid. `line` is the 1-based line of the file (the header is
+    /// line 1).
+    #[error("{file}:{line}: column '{column}' = '{value}': {message}")]
+    Data { file: String, line: u64, column: String, value: String, message: String },
+
     /// An iterative computation failed to converge.
     #[error("{what} did not converge: {detail}")]
     NoConvergence { what: String, detail: String },

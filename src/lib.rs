@@ -10,6 +10,7 @@
 
 pub mod data;
 pub mod error;
+pub mod ingest;
 pub mod stats;
 
 pub use error::{Error, Result};
