@@ -10,6 +10,7 @@
 
 pub mod data;
 pub mod error;
+pub mod fmt;
 pub mod ingest;
 pub mod stats;
 

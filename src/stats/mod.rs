@@ -6,9 +6,15 @@
 //! | [`dist`] | distribution functions, quantiles, compensated sums |
 //! | [`root`] | Brent root finding for CI inversion |
 //! | [`result`] | `Estimate`, `Ci`, `Measure`, `Method` |
+//! | [`poisson`] | one incidence rate with its exact (Garwood) CI |
+//! | [`rng`] | portable seeded generator (xoshiro256** seeded by SplitMix64) |
+//! | [`bootstrap`] | seeded percentile and BCa intervals for any statistic, thread-count invariant |
 
+pub mod bootstrap;
 pub mod dist;
+pub mod poisson;
 pub mod result;
+pub mod rng;
 pub mod root;
 
 pub use result::{Ci, Estimate, Measure, Method};
