@@ -8,9 +8,13 @@
 //! | [`result`] | `Estimate`, `Ci`, `Measure`, `Method` |
 //! | [`poisson`] | one incidence rate with its exact (Garwood) CI |
 //! | [`rng`] | portable seeded generator (xoshiro256** seeded by SplitMix64) |
+//! | [`descriptive`] | n, mean, SD, median, quartiles (Hyndman–Fan types 1–9, R's type 7 default), percent change |
+//! | [`ancova`] | OLS treatment difference adjusted for baseline and covariates (Householder QR) |
 //! | [`bootstrap`] | seeded percentile and BCa intervals for any statistic, thread-count invariant |
 
+pub mod ancova;
 pub mod bootstrap;
+pub mod descriptive;
 pub mod dist;
 pub mod poisson;
 pub mod result;
