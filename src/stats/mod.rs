@@ -10,6 +10,7 @@
 //! | [`rng`] | portable seeded generator (xoshiro256** seeded by SplitMix64) |
 //! | [`descriptive`] | n, mean, SD, median, quartiles (Hyndman–Fan types 1–9, R's type 7 default), percent change |
 //! | [`ancova`] | OLS treatment difference adjusted for baseline and covariates (Householder QR) |
+//! | [`stratified`] | Mantel–Haenszel RR/OR/RD, CMH test, Breslow–Day (Tarone) |
 //! | [`bootstrap`] | seeded percentile and BCa intervals for any statistic, thread-count invariant |
 
 pub mod ancova;
@@ -20,5 +21,6 @@ pub mod poisson;
 pub mod result;
 pub mod rng;
 pub mod root;
+pub mod stratified;
 
 pub use result::{Ci, Estimate, Measure, Method};
