@@ -10,6 +10,8 @@
 //! | [`rng`] | portable seeded generator (xoshiro256** seeded by SplitMix64) |
 //! | [`descriptive`] | n, mean, SD, median, quartiles (Hyndman–Fan types 1–9, R's type 7 default), percent change |
 //! | [`ancova`] | OLS treatment difference adjusted for baseline and covariates (Householder QR) |
+//! | [`exact`] | Fisher's exact test, conditional MLE and exact conditional CI of the odds ratio |
+//! | [`rates`] | rate ratio (exact conditional, Wald) and rate difference (Wald) |
 //! | [`stratified`] | Mantel–Haenszel RR/OR/RD, CMH test, Breslow–Day (Tarone) |
 //! | [`bootstrap`] | seeded percentile and BCa intervals for any statistic, thread-count invariant |
 
@@ -17,7 +19,9 @@ pub mod ancova;
 pub mod bootstrap;
 pub mod descriptive;
 pub mod dist;
+pub mod exact;
 pub mod poisson;
+pub mod rates;
 pub mod result;
 pub mod rng;
 pub mod root;
