@@ -12,14 +12,20 @@
 //! | [`ancova`] | OLS treatment difference adjusted for baseline and covariates (Householder QR) |
 //! | [`exact`] | Fisher's exact test, conditional MLE and exact conditional CI of the odds ratio |
 //! | [`rates`] | rate ratio (exact conditional, Wald) and rate difference (Wald) |
+//! | [`noncentral_t`] | noncentral t CDF (AS 243, as R's pt) and its inversion for CIs |
+//! | [`continuous`] | mean difference (Welch, pooled), Cohen's d, Hedges' g, Glass's delta |
+//! | [`paired`] | mean change, d_z, g_z |
 //! | [`stratified`] | Mantel–Haenszel RR/OR/RD, CMH test, Breslow–Day (Tarone) |
 //! | [`bootstrap`] | seeded percentile and BCa intervals for any statistic, thread-count invariant |
 
 pub mod ancova;
 pub mod bootstrap;
+pub mod continuous;
 pub mod descriptive;
 pub mod dist;
 pub mod exact;
+pub mod noncentral_t;
+pub mod paired;
 pub mod poisson;
 pub mod rates;
 pub mod result;
