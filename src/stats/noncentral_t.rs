@@ -29,7 +29,7 @@
 
 use crate::data::check_level;
 use crate::error::{Error, Result};
-use crate::stats::dist::{ln_gamma, pt};
+use crate::stats::dist::{ln_gamma, pnorm, pt};
 use crate::stats::root::{brent, TIGHT};
 
 /// Iteration limit of the twin series (R: `itrmax`).
@@ -43,70 +43,7 @@ const LN_SQRT_PI: f64 = 0.5723649429247001;
 /// sqrt(2/π).
 const SQRT_2_OVER_PI: f64 = 0.7978845608028654;
 
-/// Standard normal CDF Φ(x) to about 1e-16 absolute and 1e-14 relative in the lower tail.
-///
-/// `dist::pnorm` (statrs' erfc) is off by up to ~1.4e-11 (e.g. Φ(−1)), which would show in
-/// [`pnt`] (its last term is Φ(−ncp)); this one is used instead. For |x| ≤ 2, Marsaglia's series
-/// Φ(x) = 1/2 + φ(x) Σ_{n≥0} x^{2n+1} / (1·3·5⋯(2n+1)) (Marsaglia 2004, J. Stat. Softw. 11(4)),
-/// whose terms all share the sign of x; beyond, the Laplace continued fraction of the Mills ratio
-/// 1 − Φ(a) = φ(a) / (a + 1/(a + 2/(a + 3/(a + ⋯)))) (evaluated by modified Lentz). φ(x) uses
-/// x² split exactly into its rounded value and the rounding error, so the tail keeps its
-/// relative accuracy.
-pub(crate) fn norm_cdf(x: f64) -> f64 {
-    if x.is_nan() {
-        return f64::NAN;
-    }
-    let a = x.abs();
-    if a <= 2.0 {
-        let x2 = x * x;
-        let (mut term, mut sum) = (x, x);
-        let mut k = 1.0;
-        while term.abs() > 1e-17 * sum.abs() {
-            k += 2.0;
-            term *= x2 / k;
-            sum += term;
-        }
-        return 0.5 + norm_density(x) * sum;
-    }
-    if a > 40.0 {
-        return if x > 0.0 { 1.0 } else { 0.0 };
-    }
-    // Modified Lentz for f = a + 1/(a + 2/(a + 3/(a + ...))).
-    let tiny = 1e-300;
-    let mut f = a;
-    let mut c = a;
-    let mut d = 0.0;
-    for k in 1..5000 {
-        let an = k as f64;
-        d = a + an * d;
-        if d.abs() < tiny {
-            d = tiny;
-        }
-        d = 1.0 / d;
-        c = a + an / c;
-        if c.abs() < tiny {
-            c = tiny;
-        }
-        let delta = c * d;
-        f *= delta;
-        if (delta - 1.0).abs() < 1e-16 {
-            break;
-        }
-    }
-    let tail = norm_density(a) / f;
-    if x < 0.0 {
-        tail
-    } else {
-        0.5 - tail + 0.5
-    }
-}
 
-/// φ(x) = exp(−x²/2)/sqrt(2π), with x² = hi + lo exactly (fused multiply-add).
-fn norm_density(x: f64) -> f64 {
-    let hi = x * x;
-    let lo = x.mul_add(x, -hi);
-    (-0.5 * hi).exp() * (-0.5 * lo).exp() * 0.3989422804014327
-}
 
 /// Noncentral t CDF P(T ≤ t) for T with `df` degrees of freedom and noncentrality `ncp`
 /// (AS 243, Lenth 1989, as R's `pt(t, df, ncp)`; see the module doc for R's approximations kept).
@@ -141,7 +78,7 @@ pub fn pnt(t: f64, df: f64, ncp: f64) -> f64 {
         // Abramowitz & Stegun 26.7.10, as R.
         let s = 1.0 / (4.0 * df);
         let z = (tt * (1.0 - s) - del) / (1.0 + tt * tt * 2.0 * s).sqrt();
-        return if negdel { norm_cdf(-z) } else { norm_cdf(z) };
+        return if negdel { pnorm(-z) } else { pnorm(z) };
     }
 
     // Twin series (Guenther 1978): P = Φ(−δ) + Σ_j [p_j I_x(j + 1/2, df/2) + q_j I_x(j + 1, df/2)],
@@ -199,7 +136,7 @@ pub fn pnt(t: f64, df: f64, ncp: f64) -> f64 {
             }
         }
     }
-    tnc += norm_cdf(-del);
+    tnc += pnorm(-del);
     let tnc = tnc.min(1.0);
     if negdel {
         0.5 - tnc + 0.5
@@ -289,10 +226,10 @@ mod tests {
             (-20.0, 2.7536241186062337e-89),
             (-37.0, 5.725571222524577e-300),
         ] {
-            let got = norm_cdf(x);
+            let got = pnorm(x);
             assert!(((got - want) / want).abs() < 1e-14, "Φ({x}) = {got:e}, R {want:e}");
         }
-        assert_eq!(norm_cdf(0.0), 0.5);
+        assert_eq!(pnorm(0.0), 0.5);
     }
 
     #[test]

@@ -33,6 +33,7 @@
 
 use crate::data::{check_level, PersonTime};
 use crate::error::{Error, Result};
+use crate::stats::dist::{bd0, stirlerr};
 use crate::stats::dist::{pnorm_upper, z_for_level};
 use crate::stats::root::{bracket_outward, brent, TIGHT};
 use crate::stats::{Estimate, Measure, Method};
@@ -392,74 +393,11 @@ impl Binom {
     }
 }
 
-/// ln(n!) − ln(√(2πn) (n/e)^n), the Stirling error (Loader 2000). Exact values (from 40-digit
-/// arithmetic) for n ≤ 15, the asymptotic series beyond.
-fn stirlerr(n: f64) -> f64 {
-    // 20 significant digits, as computed; f64 keeps the nearest value.
-    #[allow(clippy::excessive_precision)]
-    const TABLE: [f64; 16] = [
-        0.0,
-        0.081_061_466_795_327_258_22,
-        0.041_340_695_955_409_294_094,
-        0.027_677_925_684_998_339_149,
-        0.020_790_672_103_765_093_112,
-        0.016_644_691_189_821_192_163,
-        0.013_876_128_823_070_747_999,
-        0.011_896_709_945_891_770_095,
-        0.010_411_265_261_972_096_497,
-        0.009_255_462_182_712_732_917_7,
-        0.008_330_563_433_362_871_256_5,
-        0.007_573_675_487_951_840_795,
-        0.006_942_840_107_209_529_865_7,
-        0.006_408_994_188_004_207_068_4,
-        0.005_951_370_112_758_847_735_6,
-        0.005_554_733_551_962_801_371,
-    ];
-    if n <= 15.0 {
-        return TABLE[n as usize];
-    }
-    const S0: f64 = 1.0 / 12.0;
-    const S1: f64 = 1.0 / 360.0;
-    const S2: f64 = 1.0 / 1260.0;
-    const S3: f64 = 1.0 / 1680.0;
-    const S4: f64 = 1.0 / 1188.0;
-    let nn = n * n;
-    if n > 500.0 {
-        (S0 - S1 / nn) / n
-    } else if n > 80.0 {
-        (S0 - (S1 - S2 / nn) / nn) / n
-    } else if n > 35.0 {
-        (S0 - (S1 - (S2 - S3 / nn) / nn) / nn) / n
-    } else {
-        (S0 - (S1 - (S2 - (S3 - S4 / nn) / nn) / nn) / nn) / n
-    }
-}
-
-/// Deviance term x ln(x/μ) + μ − x, by a series when x ≈ μ (Loader 2000).
-fn bd0(x: f64, mu: f64) -> f64 {
-    if (x - mu).abs() < 0.1 * (x + mu) {
-        let v = (x - mu) / (x + mu);
-        let mut s = (x - mu) * v;
-        let mut ej = 2.0 * x * v;
-        let v2 = v * v;
-        for j in 1..1000 {
-            ej *= v2;
-            let s1 = s + ej / (2 * j + 1) as f64;
-            if s1 == s {
-                return s1;
-            }
-            s = s1;
-        }
-        s
-    } else {
-        x * (x / mu).ln() + mu - x
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::stats::dist::ln_choose;
+    use crate::stats::dist::stirlerr;
 
     #[test]
     fn pmf_matches_ln_choose() {
