@@ -15,6 +15,7 @@
 //! | [`noncentral_t`] | noncentral t CDF (AS 243, as R's pt) and its inversion for CIs |
 //! | [`continuous`] | mean difference (Welch, pooled), Cohen's d, Hedges' g, Glass's delta |
 //! | [`paired`] | mean change, d_z, g_z |
+//! | [`rank`] | Wilcoxon signed rank, Mann–Whitney, Hodges–Lehmann (as R's `wilcox.test`) |
 //! | [`stratified`] | Mantel–Haenszel RR/OR/RD, CMH test, Breslow–Day (Tarone) |
 //! | [`bootstrap`] | seeded percentile and BCa intervals for any statistic, thread-count invariant |
 
@@ -27,6 +28,7 @@ pub mod exact;
 pub mod noncentral_t;
 pub mod paired;
 pub mod poisson;
+pub mod rank;
 pub mod rates;
 pub mod result;
 pub mod rng;
