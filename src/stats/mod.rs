@@ -10,6 +10,8 @@
 //! | [`rng`] | portable seeded generator (xoshiro256** seeded by SplitMix64) |
 //! | [`descriptive`] | n, mean, SD, median, quartiles (Hyndman–Fan types 1–9, R's type 7 default), percent change |
 //! | [`ancova`] | OLS treatment difference adjusted for baseline and covariates (Householder QR) |
+//! | [`proportion`] | one proportion: Wilson, Wilson-cc, Clopper–Pearson, Agresti–Coull, Jeffreys, Wald |
+//! | [`two_by_two`] | RR, OR, RD, NNT, Pearson chi-squared; the zero-cell policy |
 //! | [`exact`] | Fisher's exact test, conditional MLE and exact conditional CI of the odds ratio |
 //! | [`rates`] | rate ratio (exact conditional, Wald) and rate difference (Wald) |
 //! | [`noncentral_t`] | noncentral t CDF (AS 243, as R's pt) and its inversion for CIs |
@@ -28,11 +30,13 @@ pub mod exact;
 pub mod noncentral_t;
 pub mod paired;
 pub mod poisson;
+pub mod proportion;
 pub mod rank;
 pub mod rates;
 pub mod result;
 pub mod rng;
 pub mod root;
 pub mod stratified;
+pub mod two_by_two;
 
 pub use result::{Ci, Estimate, Measure, Method};
