@@ -5,8 +5,7 @@ mod common;
 use common::{assert_close, assert_rel9, load, num};
 use serde_json::Value;
 use trialstat::data::BinomialCount;
-use trialstat::stats::proportion::{proportion, MAX_BETA_N};
-use trialstat::Error;
+use trialstat::stats::proportion::proportion;
 use trialstat::stats::Method;
 
 fn ci(x: u64, n: u64, m: Method, level: f64) -> (f64, f64) {
@@ -44,10 +43,7 @@ fn r_prop_test_and_binom_test() {
         // Closed forms: 1e-9 relative (the JSON carries 15 significant digits).
         check_pair(ci(x, n, Method::Wilson, level), &c["wilson"], 1e-9, &format!("R wilson {ctx}"));
         check_pair(ci(x, n, Method::WilsonCc, level), &c["wilson_cc"], 1e-9, &format!("R wilson-cc {ctx}"));
-        // Clopper–Pearson: Beta quantiles (ours polished to ~1e-13 relative), 1e-9.
-        if n > MAX_BETA_N {
-            continue;
-        }
+        // Clopper–Pearson: Beta quantiles (Brent on the logit scale, ~1e-14 relative), 1e-9.
         check_pair(ci(x, n, Method::ClopperPearson, level), &c["clopper_pearson"], 1e-9, &format!("R binom.test {ctx}"));
     }
 }
@@ -84,13 +80,6 @@ fn statsmodels_scipy_and_mpmath() {
         let wald = ci(x, n, Method::Wald, level);
         check_pair(wald, &c["sm_wald"], 1e-9, &format!("statsmodels wald {ctx}"));
         check_pair(wald, &c["mp_wald"], 1e-12, &format!("mpmath wald {ctx}"));
-        if n > MAX_BETA_N {
-            for m in [Method::ClopperPearson, Method::Jeffreys] {
-                let e = proportion(&BinomialCount::new(x, n).unwrap(), m, level);
-                assert!(matches!(e, Err(Error::Undefined { .. })), "{m} {ctx}: {e:?}");
-            }
-            continue;
-        }
         check_pair(ci(x, n, Method::ClopperPearson, level), &c["sm_clopper_pearson"], 1e-9, &format!("statsmodels beta {ctx}"));
         // Jeffreys: statsmodels gives raw quantiles; trialstat sets the boundary limit to 0 / 1.
         let j = ci(x, n, Method::Jeffreys, level);
@@ -131,17 +120,21 @@ fn boundaries_are_exact_and_wald_degenerate_is_noted() {
 fn near_2_pow_53_keeps_relative_precision() {
     // 3 / 2^53: the Wilson lower limit (≈ 1.13e-16) is a difference of two numbers ≈ 5e-16 in the
     // textbook form; trialstat's x²/(n(…)) form agrees with 50-digit mpmath to 1e-12 (tested above)
-    // and the whole interval stays finite and ordered for every closed-form method. The Beta
-    // quantile methods refuse n above MAX_BETA_N instead of printing wrong digits.
+    // and the whole interval stays finite and ordered for every method.
     let n = 1u64 << 53;
-    for m in [Method::Wilson, Method::WilsonCc, Method::AgrestiCoull, Method::Wald] {
+    for m in [Method::Wilson, Method::WilsonCc, Method::AgrestiCoull, Method::Wald, Method::ClopperPearson, Method::Jeffreys] {
         for x in [0, 3, n / 2 + 1, n - 1, n] {
             let (l, u) = ci(x, n, m, 0.95);
             assert!(l.is_finite() && u.is_finite() && 0.0 <= l && l <= u && u <= 1.0, "{m} {x}/{n}: [{l}, {u}]");
         }
     }
-    let e = proportion(&BinomialCount::new(3, n).unwrap(), Method::ClopperPearson, 0.95).unwrap_err();
-    assert!(e.to_string().contains("wilson"), "{e}");
-    // At the limit itself the Beta methods still run (and match SciPy: case 7/100000 above).
-    assert!(proportion(&BinomialCount::new(7, MAX_BETA_N).unwrap(), Method::Jeffreys, 0.95).is_ok());
+    // The Beta quantiles at 2^53 against R 4.2.2 (n <- 2^53; qbeta(0.025, 3, n - 2),
+    // qbeta(0.975, 4, n - 3), qbeta(0.025, 3.5, n - 2.5), qbeta(0.975, n/2 + 1, n/2); 17 digits).
+    let (l, u) = ci(3, n, Method::ClopperPearson, 0.95);
+    common::assert_close(l, 6.8686403553242320e-17, 1e-12, "Clopper-Pearson lower at 3/2^53");
+    common::assert_close(u, 9.7336284252040052e-16, 1e-12, "Clopper-Pearson upper at 3/2^53");
+    let (l, _) = ci(3, n, Method::Jeffreys, 0.95);
+    common::assert_close(l, 9.3806583649622480e-17, 1e-12, "Jeffreys lower at 3/2^53");
+    let (_, u) = ci(n / 2, n, Method::ClopperPearson, 0.95);
+    common::assert_close(u, 5.0000001032578822e-01, 1e-14, "Clopper-Pearson upper at (2^53/2)/2^53");
 }

@@ -5,6 +5,7 @@
 //! relative. The normal quantile is Wichura's AS 241 (Appl. Statist. 37:477, 1988), the algorithm
 //! behind R's `qnorm`.
 
+use crate::stats::root::{bracket_outward, brent};
 use statrs::function::{beta, gamma};
 
 /// Standard normal CDF Φ(x), to about 1e-15 relative in both tails (a Taylor series for |x| ≤ 2
@@ -203,9 +204,9 @@ pub fn ln_choose(n: f64, k: f64) -> f64 {
 /// where it converges fast, with the prefactor x^a (1−x)^b / B(a, b) computed by Loader's (2000)
 /// saddle-point form (`stirlerr`, `bd0`: the method of R's `dbinom`), which keeps its relative
 /// accuracy for shapes in the millions where ln B(a, b) by ln Γ would lose digits. The fraction
-/// needs O(√max(a, b)) terms; it is given up to 2·10⁷ of them, enough for a + b up to about
-/// 10¹². Beyond that (never reached by counts below 10¹²), statrs' `beta_reg` is used as an
-/// approximation. statrs' own routine stops after 140 terms and is wrong for shapes above a few
+/// needs about 0.17 √(a + b) terms near the mean; it is given √(a + b) of them, at most 2·10⁶,
+/// enough for a + b up to about 4·10¹². Beyond that statrs' `beta_reg` is used as an
+/// approximation by this function; [`qbeta_checked`] instead reports that it cannot answer. statrs' own routine stops after 140 terms and is wrong for shapes above a few
 /// thousand (it gives I_0.4(4·10⁶, 6·10⁶) = 0.61 where the answer is 0.50002).
 pub fn pbeta(x: f64, a: f64, b: f64) -> f64 {
     if x <= 0.0 {
@@ -220,20 +221,54 @@ pub fn pbeta(x: f64, a: f64, b: f64) -> f64 {
 /// ln[x^a (1−x)^b / B(a, b)] by Loader's saddle-point form:
 /// x^a (1−x)^b / B(a, b) = ab/(a+b) · f(a; a+b, x), with f the binomial density extended to real
 /// arguments.
-fn ln_beta_prefactor(x: f64, a: f64, b: f64) -> f64 {
+fn ln_beta_prefactor_xy(x: f64, y: f64, a: f64, b: f64) -> f64 {
     let n = a + b;
-    let lc = stirlerr(n) - stirlerr(a) - stirlerr(b) - bd0(a, n * x) - bd0(b, n * (1.0 - x));
+    let lc = stirlerr(n) - stirlerr(a) - stirlerr(b) - bd0(a, n * x) - bd0(b, n * y);
     let lf = (2.0 * std::f64::consts::PI).ln() + a.ln() + b.ln() - n.ln();
     a.ln() + b.ln() - n.ln() + lc - 0.5 * lf
 }
 
 /// I_x(a, b) by the continued fraction, or `None` if it did not converge within the budget.
 fn pbeta_cf(x: f64, a: f64, b: f64) -> Option<f64> {
-    if x > (a + 1.0) / (a + b + 2.0) {
-        return pbeta_cf(1.0 - x, b, a).map(|v| 1.0 - v);
+    pbeta_cf_xy(x, 1.0 - x, a, b)
+}
+
+/// I_x(a, b) given x and y = 1 − x, each accurate (so that quantiles near 1 keep their
+/// precision); `None` if the fraction did not converge within its budget of terms.
+fn pbeta_cf_xy(x: f64, y: f64, a: f64, b: f64) -> Option<f64> {
+    if x <= 0.0 {
+        return Some(0.0);
     }
+    if y <= 0.0 {
+        return Some(1.0);
+    }
+    // Numerical Recipes evaluates the fraction in the frame where x lies below the mean
+    // (a+1)/(a+b+2), where it converges fastest. But a frame whose argument is within 1e-3 of 1
+    // loses everything to cancellation in its first term 1 − (a+b)x/(a+1) (e.g. the upper
+    // Clopper–Pearson limit at 3/2^53, where 1 − x ≈ 1e-15); the other frame converges quickly
+    // there (one shape is small next to the other), so it is tried first, the usual one after.
+    let standard_swap = x > (a + 1.0) / (a + b + 2.0);
+    let swap = if standard_swap && x < 1e-3 {
+        false
+    } else if !standard_swap && y < 1e-3 {
+        true
+    } else {
+        standard_swap
+    };
+    let direct = || pbeta_cf_frame(x, y, a, b);
+    let swapped = || pbeta_cf_frame(y, x, b, a).map(|v| 1.0 - v);
+    if swap {
+        swapped().or_else(direct)
+    } else {
+        direct().or_else(swapped)
+    }
+}
+
+/// The continued fraction for I_x(a, b) in the frame given (no choice of frame).
+fn pbeta_cf_frame(x: f64, y: f64, a: f64, b: f64) -> Option<f64> {
     const TINY: f64 = 1e-300;
-    let max_terms = (1000.0 + 50.0 * a.max(b).sqrt()).min(2e7) as usize;
+    // Measured: about 0.17 √(a + b) terms are needed near the mean; allow √(a + b), at most 2·10⁶.
+    let max_terms = (1000.0 + (a + b).sqrt()).min(2e6) as usize;
     let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
     let mut c = 1.0;
     let mut d = 1.0 - qab * x / qap;
@@ -271,13 +306,20 @@ fn pbeta_cf(x: f64, a: f64, b: f64) -> Option<f64> {
         h *= del;
         if (del - 1.0).abs() <= 1e-16 {
             converged = true;
+            #[cfg(test)]
+            CF_TERMS.with(|t| t.set(m as usize));
             break;
         }
     }
     if !converged {
         return None;
     }
-    Some(((ln_beta_prefactor(x, a, b)).exp() * h / a).clamp(0.0, 1.0))
+    Some(((ln_beta_prefactor_xy(x, y, a, b)).exp() * h / a).clamp(0.0, 1.0))
+}
+
+#[cfg(test)]
+thread_local! {
+    static CF_TERMS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Beta density.
@@ -288,16 +330,70 @@ pub fn dbeta(x: f64, a: f64, b: f64) -> f64 {
     ((a - 1.0) * x.ln() + (b - 1.0) * (-x).ln_1p() - beta::ln_beta(a, b)).exp()
 }
 
-/// Beta quantile: statrs' inverse, polished by safeguarded Newton steps on [`pbeta`].
+/// Beta quantile: the x with I_x(a, b) = p, or NaN when it cannot be computed (see
+/// [`qbeta_checked`]).
 pub fn qbeta(p: f64, a: f64, b: f64) -> f64 {
+    qbeta_checked(p, a, b).unwrap_or(f64::NAN)
+}
+
+/// Beta quantile by Brent's method on the logit scale t = ln(x/(1−x)), so that quantiles near 0
+/// or 1 keep their relative precision (about 1e-14), started from the normal approximation and
+/// bracketed outwards. `None` when I_x(a, b) cannot be evaluated to full precision (shapes above
+/// about 10¹², see [`pbeta`]); callers turn that into an error rather than a wrong number.
+/// (statrs' `inv_beta_reg` never returns for shapes of 10⁷ and more.)
+pub fn qbeta_checked(p: f64, a: f64, b: f64) -> Option<f64> {
+    if !(a > 0.0 && b > 0.0) || p.is_nan() {
+        return None;
+    }
     if p <= 0.0 {
-        return 0.0;
+        return Some(0.0);
     }
     if p >= 1.0 {
-        return 1.0;
+        return Some(1.0);
     }
-    let x0 = beta::inv_beta_reg(a, b, p);
-    polish(x0, p, 0.0, 1.0, |x| pbeta(x, a, b), |x| dbeta(x, a, b))
+    let logistic = |t: f64| -> (f64, f64) {
+        if t >= 0.0 {
+            let e = (-t).exp();
+            (1.0 / (1.0 + e), e / (1.0 + e))
+        } else {
+            let e = t.exp();
+            (e / (1.0 + e), 1.0 / (1.0 + e))
+        }
+    };
+    let failed = std::cell::Cell::new(false);
+    let f = |t: f64| -> f64 {
+        let (x, y) = logistic(t);
+        match pbeta_cf_xy(x, y, a, b) {
+            Some(v) => v - p,
+            None => {
+                failed.set(true);
+                f64::NAN
+            }
+        }
+    };
+    let n = a + b;
+    let mean = a / n;
+    let sd = (a * b / (n * n * (n + 1.0))).sqrt();
+    let x0 = (mean + qnorm(p) * sd).clamp(1e-300, 1.0 - 1e-16);
+    let t0 = (x0 / (1.0 - x0)).ln();
+    let f0 = f(t0);
+    if failed.get() {
+        return None;
+    }
+    if f0 == 0.0 {
+        return Some(logistic(t0).0);
+    }
+    let limit = if f0 < 0.0 { 745.0 } else { -745.0 };
+    let (inner, outer) = bracket_outward(&f, t0, 0.5, limit, 2.0)?;
+    if failed.get() {
+        return None;
+    }
+    let (lo, hi) = if inner < outer { (inner, outer) } else { (outer, inner) };
+    let t = brent(&f, lo, hi, 1e-15).ok()?;
+    if failed.get() {
+        return None;
+    }
+    Some(logistic(t).0)
 }
 
 /// Student t CDF with `df` degrees of freedom (df may be fractional, e.g. Welch).
@@ -584,5 +680,41 @@ mod tests {
         assert!(rel(pnorm(-1.0), 0.15865525393145705) < 1e-15);
         assert!(rel(pnorm(-10.0), 7.6198530241605269e-24) < 1e-13);
         assert!(rel(pnorm_upper(5.0), 2.8665157187919391e-07) < 1e-14);
+    }
+
+    #[test]
+    fn cf_terms_grow_like_sqrt_of_shape() {
+        for k in [1e2, 1e4, 1e6, 1e8] {
+            let _ = pbeta_cf(0.4, 0.4 * k, 0.6 * k);
+            let terms = CF_TERMS.with(|t| t.get());
+            println!("a + b = {k:e}: {terms} terms");
+            assert!((terms as f64) < 5.0 * k.sqrt() + 50.0, "{k}: {terms}");
+        }
+    }
+
+    // R 4.2.2: print(c(qbeta(0.025, 12, 99989), qbeta(0.975, 13, 99988), qbeta(0.025, 4e6, 6e6),
+    //   qbeta(0.975, 1000.5, 9000.5), qbeta(0.025, 1e9, 2e9), qbeta(1e-10, 0.5, 0.5),
+    //   qbeta(0.999999, 2, 3), qbeta(0.025, 1, 9007199254740992)), digits = 17)
+    #[test]
+    fn qbeta_matches_r_including_huge_shapes() {
+        let cases = [
+            (qbeta(0.025, 12.0, 99989.0), 6.2007239117359693e-05, 1e-12),
+            (qbeta(0.975, 13.0, 99988.0), 2.0960645805016386e-04, 1e-12),
+            (qbeta(0.025, 4e6, 6e6), 3.9969638265022051e-01, 1e-12),
+            (qbeta(0.975, 1000.5, 9000.5), 1.0599560843213918e-01, 1e-12),
+            (qbeta(0.025, 1e9, 2e9), 3.3331646475441834e-01, 1e-12),
+            (qbeta(1e-10, 0.5, 0.5), 2.4674011002723406e-20, 1e-12),
+            (qbeta(0.999999, 2.0, 3.0), 9.9369042632979454e-01, 1e-12),
+            (qbeta(0.025, 1.0, 9007199254740992.0), 2.8108413357197260e-18, 1e-12),
+        ];
+        for (i, (got, want, tol)) in cases.iter().enumerate() {
+            assert!(rel(*got, *want) < *tol, "case {i}: {got} vs {want} (rel {})", rel(*got, *want));
+        }
+        // Huge shapes: the fraction converges fast in the tails, where CI limits live
+        // (R: qbeta(0.025, 4.5e15, 4.5e15) = 0.49999998967008291) ...
+        assert!(rel(qbeta(0.025, 4.5e15, 4.5e15), 0.49999998967008291) < 1e-14);
+        // ... and at the median (Beta(a, a) has median 1/2).
+        assert!((qbeta(0.5, 4.5e15, 4.5e15) - 0.5).abs() < 1e-15);
+        assert_eq!(qbeta_checked(0.5, -1.0, 2.0), None);
     }
 }

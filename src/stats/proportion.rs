@@ -26,12 +26,11 @@
 //!   cancellation-free form x² / (n (x + z²/2 + z √(x(n−x)/n + z²/4))) so that it keeps full
 //!   relative precision when x ≪ n.
 //!
-//! * **Clopper–Pearson and Jeffreys need n ≤ 100 000** ([`MAX_BETA_N`]). They are Beta quantiles,
-//!   and the shared `dist::qbeta`/`pbeta` (statrs' incomplete beta) lose accuracy for large
-//!   parameters: against SciPy's Boost quantile the relative error is ~1e-10 at n = 10^5,
-//!   ~3e-9 at n = 10^6, and at n ≈ 10^7 and beyond the search does not terminate. Rather than
-//!   print wrong digits these methods return [`Error::Undefined`] above the limit, naming Wilson
-//!   as the alternative (which, like Agresti–Coull and Wald, works up to n = 2^53).
+//! * **Clopper–Pearson and Jeffreys at any n.** They are Beta quantiles, computed by
+//!   [`crate::stats::dist::qbeta_checked`] (Brent on the logit scale over trialstat's own
+//!   incomplete beta) and checked against R's `qbeta` up to n = 2^53. Should the quantile ever be
+//!   impossible to evaluate to full precision, these methods return [`Error::Undefined`] naming
+//!   Wilson as the alternative rather than print wrong digits.
 //!
 //! # Where the references disagree
 //! * **Wilson-cc at x = n/2.** R's `prop.test(correct = TRUE)` uses the continuity correction
@@ -46,12 +45,8 @@
 
 use crate::data::{check_level, BinomialCount};
 use crate::error::{Error, Result};
-use crate::stats::dist::{qbeta, z_for_level};
+use crate::stats::dist::{qbeta_checked, z_for_level};
 use crate::stats::{Estimate, Measure, Method};
-
-/// Largest n for which the Beta-quantile methods (Clopper–Pearson, Jeffreys) are computed; see
-/// the module documentation.
-pub const MAX_BETA_N: u64 = 100_000;
 
 /// Confidence interval for the proportion `x.events / x.n` by `method` at two-sided `level`.
 ///
@@ -63,16 +58,6 @@ pub fn proportion(x: &BinomialCount, method: Method, level: f64) -> Result<Estim
     let level = check_level(level)?;
     // Fields are public: re-validate rather than trust a hand-built struct.
     let x = BinomialCount::new(x.events, x.n)?;
-    if matches!(method, Method::ClopperPearson | Method::Jeffreys) && x.n > MAX_BETA_N {
-        return Err(Error::undefined(
-            Measure::Proportion,
-            method,
-            format!(
-                "n = {} exceeds {MAX_BETA_N}, the largest n for which trialstat's Beta quantile is accurate; use wilson",
-                x.n
-            ),
-        ));
-    }
     let (lower, upper, notes) = match method {
         Method::Wilson => {
             let (l, u) = wilson_limits(x.events, x.n, level);
@@ -83,10 +68,10 @@ pub fn proportion(x: &BinomialCount, method: Method, level: f64) -> Result<Estim
             (l, u, Vec::new())
         }
         Method::ClopperPearson => {
-            let (l, u) = clopper_pearson_limits(x.events, x.n, level);
+            let (l, u) = clopper_pearson_limits(x.events, x.n, level)?;
             (l, u, Vec::new())
         }
-        Method::Jeffreys => jeffreys(x.events, x.n, level),
+        Method::Jeffreys => jeffreys(x.events, x.n, level)?,
         Method::AgrestiCoull => agresti_coull(x.events, x.n, level),
         Method::Wald => wald(x.events, x.n, level),
         other => return Err(Error::not_applicable(Measure::Proportion, other)),
@@ -156,15 +141,22 @@ fn wilson_cc_limits(x: u64, n: u64, level: f64) -> (f64, f64) {
 }
 
 /// Clopper–Pearson limits: qbeta(α/2; x, n−x+1) (0 at x = 0), qbeta(1−α/2; x+1, n−x) (1 at x = n).
-fn clopper_pearson_limits(x: u64, n: u64, level: f64) -> (f64, f64) {
+fn clopper_pearson_limits(x: u64, n: u64, level: f64) -> Result<(f64, f64)> {
     let alpha = 1.0 - level;
     let (xf, nf) = (x as f64, n as f64);
-    let lower = if x == 0 { 0.0 } else { qbeta(alpha / 2.0, xf, nf - xf + 1.0) };
-    let upper = if x == n { 1.0 } else { qbeta(1.0 - alpha / 2.0, xf + 1.0, nf - xf) };
-    (lower, upper)
+    let lower = if x == 0 { 0.0 } else { beta_quantile(alpha / 2.0, xf, nf - xf + 1.0, Method::ClopperPearson)? };
+    let upper = if x == n { 1.0 } else { beta_quantile(1.0 - alpha / 2.0, xf + 1.0, nf - xf, Method::ClopperPearson)? };
+    Ok((lower, upper))
 }
 
-fn jeffreys(x: u64, n: u64, level: f64) -> (f64, f64, Vec<String>) {
+/// A Beta quantile, or [`Error::Undefined`] if it cannot be evaluated to full precision.
+fn beta_quantile(p: f64, a: f64, b: f64, method: Method) -> Result<f64> {
+    qbeta_checked(p, a, b).ok_or_else(|| {
+        Error::undefined(Measure::Proportion, method, format!("the Beta({a}, {b}) quantile cannot be evaluated to full precision; use wilson"))
+    })
+}
+
+fn jeffreys(x: u64, n: u64, level: f64) -> Result<(f64, f64, Vec<String>)> {
     let alpha = 1.0 - level;
     let (xf, nf) = (x as f64, n as f64);
     let mut notes = Vec::new();
@@ -172,15 +164,15 @@ fn jeffreys(x: u64, n: u64, level: f64) -> (f64, f64, Vec<String>) {
         notes.push("lower limit set to 0 at x = 0 (Brown, Cai & DasGupta 2001 boundary modification)".to_string());
         0.0
     } else {
-        qbeta(alpha / 2.0, xf + 0.5, nf - xf + 0.5)
+        beta_quantile(alpha / 2.0, xf + 0.5, nf - xf + 0.5, Method::Jeffreys)?
     };
     let upper = if x == n {
         notes.push("upper limit set to 1 at x = n (Brown, Cai & DasGupta 2001 boundary modification)".to_string());
         1.0
     } else {
-        qbeta(1.0 - alpha / 2.0, xf + 0.5, nf - xf + 0.5)
+        beta_quantile(1.0 - alpha / 2.0, xf + 0.5, nf - xf + 0.5, Method::Jeffreys)?
     };
-    (lower, upper, notes)
+    Ok((lower, upper, notes))
 }
 
 fn agresti_coull(x: u64, n: u64, level: f64) -> (f64, f64, Vec<String>) {
