@@ -8,10 +8,12 @@
 //! `data` (typed, validated inputs) → [`stats`] (pure estimators returning [`stats::Estimate`])
 //! → `render` (text, JSON, CSV, Markdown) → the `trialstat` command line.
 
+pub mod analysis;
 pub mod data;
 pub mod error;
 pub mod fmt;
 pub mod ingest;
+pub mod render;
 pub mod stats;
 
 pub use error::{Error, Result};

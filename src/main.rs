@@ -1,1 +1,6 @@
-fn main() {}
+//! The `trialstat` binary: see [`cli`].
+mod cli;
+
+fn main() {
+    std::process::exit(cli::main());
+}

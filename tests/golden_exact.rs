@@ -238,9 +238,9 @@ fn support_beyond_limit_is_a_clear_error() {
     let big = 1u64 << 52;
     let t = TwoByTwo::from_cells(big, big, big, big).unwrap();
     match fisher_exact(&t, 0.95) {
-        Err(Error::InvalidInput { expected, .. }) => {
-            assert!(expected.contains(&MAX_SUPPORT.to_string()), "{expected}");
+        Err(Error::Undefined { reason, .. }) => {
+            assert!(reason.contains(&MAX_SUPPORT.to_string()), "{reason}");
         }
-        other => panic!("expected InvalidInput, got {other:?}"),
+        other => panic!("expected Undefined, got {other:?}"),
     }
 }

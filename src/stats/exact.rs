@@ -55,7 +55,7 @@
 //! * **Size limit**: the support holds `hi − lo + 1` points and every evaluation sums them all, so
 //!   the support is limited to [`MAX_SUPPORT`] points (tables with, e.g., more than a million
 //!   events *and* more than a million non-events in each group). Larger tables return
-//!   [`Error::InvalidInput`] naming the limit, rather than running for hours: at such counts the
+//!   [`Error::Undefined`] naming the limit, rather than running for hours: at such counts the
 //!   asymptotic intervals (Miettinen–Nurminen, Woolf) agree with the exact one to many digits.
 //!   Counts themselves may be as large as the data types allow (2^53 per group).
 
@@ -92,7 +92,11 @@ pub fn odds_ratio_exact_conditional(t: &TwoByTwo, level: f64) -> Result<Estimate
 
 fn conditional(t: &TwoByTwo, level: f64, measure: Measure, method: Method) -> Result<Estimate> {
     let level = check_level(level)?;
-    let h = NcHypergeometric::from_table(t)?;
+    let h = NcHypergeometric::from_table(t).map_err(|e| match e {
+        // The support limit is a limit of this computation, not of the input: undefined here.
+        Error::Undefined { reason, .. } => Error::undefined(measure, method, reason),
+        other => other,
+    })?;
     let n_total = t.treated.n + t.control.n;
     let p = h.p_value_two_sided();
     let mut e = Estimate::new(measure, method).with_p(p).with_n(n_total);
@@ -152,11 +156,15 @@ impl NcHypergeometric {
         let hi = n1.min(m);
         let size = hi - lo + 1;
         if size > MAX_SUPPORT {
-            return Err(Error::invalid(
-                "2x2 table",
-                format!("a = {}, b = {}, c = {}, d = {}", x, t.treated.non_events(), t.control.events, t.control.non_events()),
+            return Err(Error::undefined(
+                Measure::FisherExact,
+                Method::Exact,
                 format!(
-                    "exact conditional inference sums over the {size} possible values of a; at most {MAX_SUPPORT} are supported (use the Miettinen-Nurminen or Woolf interval at these counts)"
+                    "for a = {}, b = {}, c = {}, d = {} exact conditional inference sums over the {size} possible values of a; at most {MAX_SUPPORT} are supported (use the Miettinen-Nurminen or Woolf interval at these counts)",
+                    x,
+                    t.treated.non_events(),
+                    t.control.events,
+                    t.control.non_events()
                 ),
             ));
         }
@@ -370,7 +378,9 @@ mod tests {
     fn support_limit_is_an_error() {
         let t = tab(2_000_000, 2_000_000, 2_000_000, 2_000_000);
         let e = fisher_exact(&t, 0.95).unwrap_err();
-        assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
+        assert!(matches!(e, Error::Undefined { measure: Measure::FisherExact, .. }), "{e}");
         assert!(e.to_string().contains("1000000"), "{e}");
+        let e = odds_ratio_exact_conditional(&t, 0.95).unwrap_err();
+        assert!(matches!(e, Error::Undefined { measure: Measure::OddsRatio, method: Method::ExactConditional, .. }), "{e}");
     }
 }

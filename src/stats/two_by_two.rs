@@ -66,6 +66,7 @@
 
 use crate::data::{check_level, BinomialCount, TwoByTwo};
 use crate::error::{Error, Result};
+use crate::fmt::sig;
 use crate::stats::dist::{pchisq_upper, z_for_level};
 use crate::stats::proportion::wilson_distances;
 use crate::stats::root::{bracket_outward, brent, TIGHT};
@@ -339,10 +340,14 @@ pub fn risk_ratio(t: &TwoByTwo, method: Method, level: f64) -> Result<Estimate> 
     }
 }
 
-/// Odds ratio ad / (bc) (treated vs control) with a CI by [`Method::Woolf`] or
-/// [`Method::MiettinenNurminen`]. [`Method::ExactConditional`] is provided elsewhere and returns
-/// [`Error::MethodNotApplicable`] here. Zero cells: see [`ZERO_CELL_POLICY`].
+/// Odds ratio ad / (bc) (treated vs control) with a CI by [`Method::Woolf`],
+/// [`Method::MiettinenNurminen`] or [`Method::ExactConditional`] (the conditional MLE and exact
+/// CI of R's `fisher.test`, computed by [`crate::stats::exact::odds_ratio_exact_conditional`]).
+/// Zero cells: see [`ZERO_CELL_POLICY`].
 pub fn odds_ratio(t: &TwoByTwo, method: Method, level: f64) -> Result<Estimate> {
+    if method == Method::ExactConditional {
+        return crate::stats::exact::odds_ratio_exact_conditional(t, level);
+    }
     let level = check_level(level)?;
     let t = validate(t)?;
     let (a, b, c, d) = t.cells();
@@ -494,9 +499,9 @@ pub fn nnt(t: &TwoByTwo, rd_method: Method, level: f64, event: EventKind) -> Res
     };
     if est.is_finite() {
         if est > 0.0 {
-            e.notes.push(format!("NNTB = {:.4}: treat {:.4} patients for {benefit_word} (benefit)", est, est));
+            e.notes.push(format!("NNTB {}: treating {} patients with the first group's treatment rather than the second's gives {benefit_word}", sig(est, 4), sig(est, 4)));
         } else {
-            e.notes.push(format!("NNTH = {:.4}: treat {:.4} patients for {harm_word} (harm)", -est, -est));
+            e.notes.push(format!("NNTH {}: treating {} patients with the first group's treatment rather than the second's gives {harm_word}", sig(-est, 4), sig(-est, 4)));
         }
     }
     e.estimate = Some(est);
@@ -525,8 +530,9 @@ fn nnt_ci_from_arr(l: f64, u: f64, level: f64) -> (Ci, Option<String>) {
     } else {
         let ci = Ci { lower: 1.0 / l, upper: 1.0 / u, level, disjoint: true };
         let note = format!(
-            "risk-difference CI includes 0: the CI is NNTH {:.4} to infinity to NNTB {:.4}",
-            -ci.lower, ci.upper
+            "risk-difference CI includes 0: the NNT CI is NNTH {} to infinity to NNTB {} (Altman 1998)",
+            sig(-ci.lower, 4),
+            sig(ci.upper, 4)
         );
         (ci, Some(note))
     }
@@ -587,7 +593,7 @@ mod tests {
     fn wrong_methods_are_not_applicable() {
         let t = tab(5, 10, 3, 10);
         assert!(matches!(risk_ratio(&t, Method::Wilson, 0.95), Err(Error::MethodNotApplicable { .. })));
-        assert!(matches!(odds_ratio(&t, Method::ExactConditional, 0.95), Err(Error::MethodNotApplicable { .. })));
+        assert_eq!(odds_ratio(&t, Method::ExactConditional, 0.95), crate::stats::exact::odds_ratio_exact_conditional(&t, 0.95));
         assert!(matches!(odds_ratio(&t, Method::KatzLog, 0.95), Err(Error::MethodNotApplicable { .. })));
         assert!(matches!(risk_difference(&t, Method::Koopman, 0.95), Err(Error::MethodNotApplicable { .. })));
         assert!(matches!(nnt(&t, Method::Woolf, 0.95, EventKind::Harmful), Err(Error::MethodNotApplicable { measure: Measure::Nnt, .. })));
@@ -619,7 +625,7 @@ mod tests {
         let (ci, note) = nnt_ci_from_arr(-0.05, 0.25, 0.95);
         assert!(ci.disjoint);
         assert!((ci.lower + 20.0).abs() < 1e-12 && (ci.upper - 4.0).abs() < 1e-12, "{ci:?}");
-        assert!(note.unwrap().contains("NNTH 20.0000 to infinity to NNTB 4.0000"));
+        assert!(note.unwrap().contains("NNTH 20 to infinity to NNTB 4 "));
         // Entirely beneficial and entirely harmful intervals are ordinary, ordered intervals.
         let (ci, _) = nnt_ci_from_arr(0.05, 0.25, 0.95);
         assert_eq!((ci.lower, ci.upper, ci.disjoint), (4.0, 20.0, false));

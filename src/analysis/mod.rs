@@ -1,0 +1,100 @@
+//! Analyses: typed data in, a [`Report`] out. A report holds the inputs it used, every result
+//! (an [`Estimate`] each) and notes; renderers turn it into text, JSON, CSV or Markdown.
+//!
+//! [`counts`] holds the reviewer's one-liners: analyses of counts as a paper prints them.
+
+pub mod counts;
+
+use crate::error::{Error, Result};
+use crate::stats::{Estimate, Measure, Method};
+use serde::Serialize;
+
+/// Version written into every report.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The output of one command: the JSON contract `{"trialstat_version", "command", "inputs",
+/// "results", "notes"}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub trialstat_version: &'static str,
+    pub command: String,
+    pub inputs: serde_json::Value,
+    pub results: Vec<Estimate>,
+    pub notes: Vec<String>,
+    /// Presentation hints for text renderers (not part of the JSON contract).
+    #[serde(skip)]
+    pub layout: Layout,
+}
+
+/// How text renderers present a report.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Layout {
+    /// Title line, e.g. "acupuncture 7/1000 vs celecoxib 124/1000".
+    pub title: String,
+    /// Heading of the comparison table, e.g. "acupuncture vs celecoxib".
+    pub comparison: String,
+    /// Per-group rows: label, events (or other count) and denominator as printed.
+    pub groups: Vec<GroupRow>,
+    /// Person-time scale for rates (e.g. 100000 to print "per 100,000").
+    pub rate_scale: Option<f64>,
+    /// What "n" means in the group table ("n", "person-time").
+    pub denominator_name: String,
+}
+
+/// A group as the user gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupRow {
+    pub label: String,
+    pub count: String,
+    pub denominator: String,
+}
+
+/// Which CI methods to report.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum MethodChoice {
+    /// The recommended method of each measure (the first of [`Measure::methods`]).
+    #[default]
+    Recommended,
+    /// Every method of every measure.
+    All,
+    /// The named methods, for each measure they apply to; measures none applies to use their
+    /// recommended method.
+    Named(Vec<Method>),
+}
+
+impl MethodChoice {
+    /// The methods to report for `measure`.
+    pub fn for_measure(&self, measure: Measure) -> Vec<Method> {
+        match self {
+            MethodChoice::Recommended => vec![measure.recommended()],
+            MethodChoice::All => measure.methods().to_vec(),
+            MethodChoice::Named(list) => {
+                let chosen: Vec<Method> = measure.methods().iter().copied().filter(|m| list.contains(m)).collect();
+                if chosen.is_empty() {
+                    vec![measure.recommended()]
+                } else {
+                    chosen
+                }
+            }
+        }
+    }
+
+    /// Check that every named method applies to at least one of `measures`.
+    pub fn validate(&self, command: &str, measures: &[Measure]) -> Result<()> {
+        if let MethodChoice::Named(list) = self {
+            for m in list {
+                if !measures.iter().any(|me| me.methods().contains(m)) {
+                    let mut avail: Vec<&str> = measures.iter().flat_map(|me| me.methods().iter().map(|x| x.name())).collect();
+                    avail.sort_unstable();
+                    avail.dedup();
+                    return Err(Error::invalid(
+                        "--ci-method",
+                        m.name(),
+                        format!("a method of `{command}`: {}, or all", avail.join(", ")),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}

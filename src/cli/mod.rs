@@ -1,0 +1,260 @@
+//! The `trialstat` command line: parses arguments into library inputs, calls the library,
+//! prints the rendered report. No statistics here.
+//!
+//! Exit status: 0 success; 2 the command cannot run as asked (bad argument or option, missing
+//! file or column); 3 a value inside a data file is invalid; 4 a computation failed (did not
+//! converge). Status 1 is reserved for "a claim did not reproduce".
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use trialstat::analysis::{counts, MethodChoice};
+use trialstat::ingest::{counts as parse, strata as strata_file};
+use trialstat::render::{render, Format};
+use trialstat::stats::two_by_two::EventKind;
+use trialstat::stats::Method;
+use trialstat::Error;
+
+const AFTER_HELP: &str = "\
+Counts are read as papers print them: EVENTS/N (7/1000) or PERCENT%/N (0.7%/1000); rates as
+EVENTS/PERSON-TIME (12/100000 or 12/1e5); summaries as MEAN,SD,N. The first group is the
+treated/exposed one: every ratio and difference is first vs second.
+
+Exit status: 0 ok, 2 bad argument/option/file, 3 invalid value in a data file, 4 computation failed.";
+
+#[derive(Parser, Debug)]
+#[command(name = "trialstat", version, about = "Clinical-trial statistics with the CIs R and SciPy print", after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Common {
+    /// Two-sided confidence level, strictly between 0 and 1.
+    #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
+    level: String,
+    /// CI method to report (repeatable); `all` reports every method. Default: each measure's
+    /// recommended method.
+    #[arg(long = "ci-method", value_name = "NAME")]
+    ci_method: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum EventsArg {
+    /// Events are harmful (adverse events): fewer events in the first group is a benefit.
+    Harmful,
+    /// Events are beneficial (responders): more events in the first group is a benefit.
+    Beneficial,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// One proportion with its CI: `trialstat prop 7/1000`.
+    Prop {
+        /// EVENTS/N or PERCENT%/N.
+        #[arg(allow_hyphen_values = true)]
+        count: String,
+        /// Label of the group.
+        #[arg(long, default_value = "group")]
+        label: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Two proportions: RR, OR, RD, NNT with CIs, Fisher's exact and chi-squared tests:
+    /// `trialstat compare 7/1000 124/1000`.
+    Compare {
+        /// First (treated/exposed) group: EVENTS/N or PERCENT%/N.
+        #[arg(allow_hyphen_values = true)]
+        treated: String,
+        /// Second (control) group: EVENTS/N or PERCENT%/N.
+        #[arg(allow_hyphen_values = true)]
+        control: String,
+        /// Labels of the two groups, FIRST,SECOND.
+        #[arg(long, value_name = "FIRST,SECOND")]
+        labels: Option<String>,
+        /// Whether the events are harmful or beneficial (decides NNTB vs NNTH).
+        #[arg(long, value_enum, default_value_t = EventsArg::Harmful)]
+        events: EventsArg,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Two incidence rates: rate ratio (exact conditional, Wald) and rate difference:
+    /// `trialstat rates 12/100000 4/100000`.
+    Rates {
+        /// First (treated/exposed) group: EVENTS/PERSON-TIME.
+        #[arg(allow_hyphen_values = true)]
+        treated: String,
+        /// Second (control) group: EVENTS/PERSON-TIME.
+        #[arg(allow_hyphen_values = true)]
+        control: String,
+        /// Labels of the two groups, FIRST,SECOND.
+        #[arg(long, value_name = "FIRST,SECOND")]
+        labels: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Stratified 2x2 tables from a CSV with the header
+    /// stratum,events_treated,n_treated,events_control,n_control: MH RR/OR/RD, CMH, Breslow-Day.
+    Strata {
+        /// The stratum file (comma, semicolon or tab delimited).
+        file: PathBuf,
+        /// Labels of the two groups, TREATED,CONTROL.
+        #[arg(long, value_name = "FIRST,SECOND")]
+        labels: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Standardised mean differences from summaries:
+    /// `trialstat smd --treated 16.2,13.7,161 --control 22.3,17.0,140`.
+    Smd {
+        /// First (treated) group: MEAN,SD,N.
+        #[arg(long, allow_hyphen_values = true, value_name = "MEAN,SD,N")]
+        treated: String,
+        /// Second (control) group: MEAN,SD,N.
+        #[arg(long, allow_hyphen_values = true, value_name = "MEAN,SD,N")]
+        control: String,
+        /// Labels of the two groups, FIRST,SECOND.
+        #[arg(long, value_name = "FIRST,SECOND")]
+        labels: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// Run the command line; returns the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(out) => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()) {
+                Ok(()) => 0,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+                Err(e) => {
+                    eprintln!("trialstat: error: cannot write output: {e}");
+                    2
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("trialstat: error: {e}");
+            exit_code(&e)
+        }
+    }
+}
+
+fn exit_code(e: &Error) -> i32 {
+    match e {
+        Error::Data { .. } => 3,
+        Error::NoConvergence { .. } => 4,
+        _ => 2,
+    }
+}
+
+fn run(cli: Cli) -> Result<String, Error> {
+    match cli.command {
+        Command::Prop { count, label, common } => {
+            let (opts, format) = options(&common, None, "group")?;
+            let c = parse::parse_count("count", &count)?;
+            let opts = counts::CountOptions { input_notes: c.note.into_iter().collect(), labels: [label.clone(), String::new()], ..opts };
+            Ok(render(&counts::single_proportion(&c.count, &label, &opts)?, format))
+        }
+        Command::Compare { treated, control, labels, events, common } => {
+            let (mut opts, format) = options(&common, labels.as_deref(), "treated")?;
+            let t = parse::parse_count("first count (treated)", &treated)?;
+            let c = parse::parse_count("second count (control)", &control)?;
+            opts.input_notes = [t.note, c.note].into_iter().flatten().collect();
+            opts.events = match events {
+                EventsArg::Harmful => EventKind::Harmful,
+                EventsArg::Beneficial => EventKind::Beneficial,
+            };
+            let table = trialstat::data::TwoByTwo::new(t.count, c.count);
+            Ok(render(&counts::compare(&table, &opts)?, format))
+        }
+        Command::Rates { treated, control, labels, common } => {
+            let (opts, format) = options(&common, labels.as_deref(), "treated")?;
+            let t = parse::parse_person_time("first rate (treated)", &treated)?;
+            let c = parse::parse_person_time("second rate (control)", &control)?;
+            Ok(render(&counts::compare_rates(&t, &c, &opts)?, format))
+        }
+        Command::Strata { file, labels, common } => {
+            let (opts, format) = options(&common, labels.as_deref(), "treated")?;
+            let strata = strata_file::read_strata_file(&file)?;
+            Ok(render(&counts::stratified(&strata, &file.display().to_string(), &opts)?, format))
+        }
+        Command::Smd { treated, control, labels, common } => {
+            let (opts, format) = options(&common, labels.as_deref(), "treated")?;
+            let t = parse::parse_summary("--treated", &treated)?;
+            let c = parse::parse_summary("--control", &control)?;
+            Ok(render(&counts::standardized(&t, &c, &opts)?, format))
+        }
+    }
+}
+
+fn options(common: &Common, labels: Option<&str>, _first: &str) -> Result<(counts::CountOptions, Format), Error> {
+    let level = parse_level(&common.level)?;
+    let methods = parse_methods(&common.ci_method)?;
+    let labels = match labels {
+        None => ["treated".to_string(), "control".to_string()],
+        Some(s) => {
+            let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+            if parts.len() != 2 || parts.iter().any(|p| p.is_empty()) {
+                return Err(Error::invalid("--labels", format!("'{s}'"), "two non-empty labels separated by a comma, e.g. acupuncture,celecoxib"));
+            }
+            if parts[0] == parts[1] {
+                return Err(Error::invalid("--labels", format!("'{s}'"), "two different labels"));
+            }
+            [parts[0].to_string(), parts[1].to_string()]
+        }
+    };
+    Ok((counts::CountOptions { level, methods, labels, ..Default::default() }, common.format))
+}
+
+fn parse_level(s: &str) -> Result<f64, Error> {
+    let v: f64 = s.trim().parse().map_err(|_| Error::invalid("--level", format!("'{s}'"), "a number strictly between 0 and 1, e.g. 0.95"))?;
+    if v.is_finite() && v > 1.0 && v < 100.0 {
+        return Err(Error::invalid("--level", s, format!("a number strictly between 0 and 1 (for {v}% write {})", v / 100.0)));
+    }
+    trialstat::data::check_level(v).map_err(|_| Error::invalid("--level", s, "a number strictly between 0 and 1, e.g. 0.95"))
+}
+
+fn parse_methods(names: &[String]) -> Result<MethodChoice, Error> {
+    if names.is_empty() {
+        return Ok(MethodChoice::Recommended);
+    }
+    let mut list = Vec::new();
+    for raw in names {
+        for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if name.eq_ignore_ascii_case("all") {
+                return Ok(MethodChoice::All);
+            }
+            let lower = name.to_ascii_lowercase();
+            match Method::from_name(&lower) {
+                Some(m) => {
+                    if !list.contains(&m) {
+                        list.push(m)
+                    }
+                }
+                None => {
+                    let hint = trialstat::ingest::closest(&lower, Method::ALL.iter().map(|m| m.name()))
+                        .map(|c| format!(" (did you mean '{c}'?)"))
+                        .unwrap_or_default();
+                    let all: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+                    return Err(Error::invalid("--ci-method", format!("'{name}'"), format!("a method name{hint}: {}, or all", all.join(", "))));
+                }
+            }
+        }
+    }
+    Ok(MethodChoice::Named(list))
+}

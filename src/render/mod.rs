@@ -1,0 +1,375 @@
+//! Rendering reports: text (a readable table), Markdown, CSV and JSON.
+//!
+//! Text and Markdown show rounded numbers (4 significant digits, journal-style p-values) and
+//! per-result notes gathered under "Notes"; CSV and JSON carry full precision (shortest
+//! round-trip decimal). A result never formats itself: this module decides how each measure reads.
+
+use crate::analysis::Report;
+use crate::fmt::{pvalue, sig, thousands};
+use crate::stats::{Ci, Estimate, Measure};
+
+/// Output formats of every command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+    Markdown,
+}
+
+/// Render `report` in `format`; the string ends with a newline.
+pub fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Text => text(report),
+        Format::Markdown => markdown(report),
+        Format::Csv => csv(report),
+        Format::Json => json(report),
+    }
+}
+
+/// The JSON contract, pretty-printed.
+pub fn json(report: &Report) -> String {
+    // Serialising plain structs of numbers and strings cannot fail.
+    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// Column names of the CSV output, in order.
+pub const CSV_COLUMNS: [&str; 13] =
+    ["measure", "method", "group", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "n", "notes"];
+
+/// One row per result, full precision; empty cell = not applicable; infinities as `Inf`/`-Inf`.
+pub fn csv(report: &Report) -> String {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let num = |x: Option<f64>| match x {
+        None => String::new(),
+        Some(v) if v.is_nan() => String::new(),
+        Some(v) if v == f64::INFINITY => "Inf".into(),
+        Some(v) if v == f64::NEG_INFINITY => "-Inf".into(),
+        Some(v) => format!("{v}"),
+    };
+    let _ = w.write_record(CSV_COLUMNS);
+    for e in &report.results {
+        let ci = e.ci;
+        let _ = w.write_record([
+            e.measure.name().to_string(),
+            e.method.name().to_string(),
+            e.group.clone().unwrap_or_default(),
+            num(e.estimate),
+            num(ci.map(|c| c.lower)),
+            num(ci.map(|c| c.upper)),
+            num(ci.map(|c| c.level)),
+            ci.map(|c| if c.disjoint { "true" } else { "false" }.to_string()).unwrap_or_default(),
+            num(e.statistic),
+            num(e.df),
+            num(e.p_value),
+            e.n.map(|n| n.to_string()).unwrap_or_default(),
+            e.notes.join("; "),
+        ]);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Human name of a measure.
+pub fn measure_label(m: Measure, command: &str) -> &'static str {
+    use Measure::*;
+    match m {
+        Proportion if command == "prop" => "proportion",
+        Proportion => "risk",
+        RiskRatio => "risk ratio",
+        OddsRatio => "odds ratio",
+        RiskDifference => "risk difference",
+        Nnt => "NNT",
+        FisherExact => "Fisher exact test",
+        PearsonChi2 => "Pearson chi-squared",
+        MhRiskRatio => "MH risk ratio",
+        MhOddsRatio => "MH odds ratio",
+        MhRiskDifference => "MH risk difference",
+        Cmh => "CMH test",
+        BreslowDay => "Breslow-Day test",
+        Rate => "rate",
+        RateRatio => "rate ratio",
+        RateDifference => "rate difference",
+        MeanDifference => "mean difference",
+        CohensD => "Cohen's d",
+        HedgesG => "Hedges' g",
+        GlassDelta => "Glass's delta",
+        MeanChange => "mean change",
+        DZ => "d_z",
+        GZ => "g_z",
+        WilcoxonSignedRank => "Wilcoxon signed-rank",
+        MannWhitney => "Mann-Whitney",
+        HodgesLehmann => "Hodges-Lehmann shift",
+        AncovaDifference => "ANCOVA difference",
+        Bootstrap => "bootstrap",
+    }
+}
+
+/// Formatted cells of one result.
+struct Cells {
+    measure: String,
+    method: String,
+    group: String,
+    estimate: String,
+    ci: String,
+    test: String,
+    p: String,
+}
+
+fn cells(e: &Estimate, report: &Report) -> Cells {
+    let scale = report.layout.rate_scale.unwrap_or(1.0);
+    let (est, ci) = match e.measure {
+        Measure::Proportion => (e.estimate.map(pct), e.ci.map(|c| range(c, pct))),
+        Measure::RiskDifference | Measure::MhRiskDifference => (e.estimate.map(pp), e.ci.map(|c| range(c, pp))),
+        Measure::Rate | Measure::RateDifference => {
+            let f = |x: f64| sig(x * scale, 4);
+            (e.estimate.map(f), e.ci.map(|c| range(c, f)))
+        }
+        Measure::Nnt => (e.estimate.map(nnt_value), e.ci.map(nnt_ci)),
+        Measure::FisherExact => (e.estimate.map(|x| format!("OR {}", sig(x, 4))), e.ci.map(|c| range(c, |x| sig(x, 4)))),
+        _ => (e.estimate.map(|x| sig(x, 4)), e.ci.map(|c| range(c, |x| sig(x, 4)))),
+    };
+    let test = match e.statistic {
+        Some(s) => {
+            let name = match e.measure {
+                Measure::PearsonChi2 | Measure::Cmh | Measure::BreslowDay => "chi2",
+                Measure::MeanDifference | Measure::MeanChange | Measure::AncovaDifference => "t",
+                Measure::WilcoxonSignedRank => "V",
+                Measure::MannWhitney | Measure::HodgesLehmann => "W",
+                _ => "z",
+            };
+            match e.df {
+                Some(df) => format!("{name} = {}, df = {}", sig(s, 4), sig(df, 4)),
+                None => format!("{name} = {}", sig(s, 4)),
+            }
+        }
+        None => String::new(),
+    };
+    Cells {
+        measure: measure_label(e.measure, &report.command).to_string(),
+        method: e.method.name().to_string(),
+        group: e.group.clone().unwrap_or_default(),
+        // A pure test has no estimate: leave the cell empty; an undefined estimate reads NA.
+        estimate: est.unwrap_or_else(|| if e.statistic.is_some() { String::new() } else { "NA".into() }),
+        ci: ci.unwrap_or_default(),
+        test,
+        p: e.p_value.map(pvalue).unwrap_or_default(),
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{}%", sig(x * 100.0, 4))
+}
+
+fn pp(x: f64) -> String {
+    format!("{} pp", sig(x * 100.0, 4))
+}
+
+fn range(c: Ci, f: impl Fn(f64) -> String) -> String {
+    format!("{} to {}", f(c.lower), f(c.upper))
+}
+
+fn nnt_value(x: f64) -> String {
+    if x.is_infinite() {
+        "inf (no difference)".into()
+    } else if x > 0.0 {
+        format!("NNTB {}", sig(x, 4))
+    } else {
+        format!("NNTH {}", sig(-x, 4))
+    }
+}
+
+fn nnt_ci(c: Ci) -> String {
+    let abs = |x: f64| if x.is_infinite() { "inf".to_string() } else { sig(x.abs(), 4) };
+    if c.disjoint {
+        format!("NNTH {} to inf to NNTB {}", abs(c.lower), abs(c.upper))
+    } else if c.lower > 0.0 {
+        format!("NNTB {} to {}", abs(c.lower), abs(c.upper))
+    } else {
+        // Both bounds negative (harm): print |upper| .. |lower| in increasing order.
+        format!("NNTH {} to {}", abs(c.upper), abs(c.lower))
+    }
+}
+
+fn level_of(report: &Report) -> f64 {
+    report.results.iter().find_map(|e| e.ci.map(|c| c.level)).or_else(|| report.inputs.get("level").and_then(|v| v.as_f64())).unwrap_or(0.95)
+}
+
+fn level_label(report: &Report) -> String {
+    format!("{}% CI", crate::fmt::trim_num(level_of(report) * 100.0, 6))
+}
+
+fn is_group_row(e: &Estimate) -> bool {
+    matches!(e.measure, Measure::Proportion | Measure::Rate)
+}
+
+/// Table blocks shared by text and Markdown: (heading, header, rows).
+type Table = (String, Vec<String>, Vec<Vec<String>>);
+
+fn tables(report: &Report) -> Vec<Table> {
+    let ci_head = level_label(report);
+    let mut out = Vec::new();
+    let group_results: Vec<&Estimate> = report.results.iter().filter(|e| is_group_row(e)).collect();
+    if !group_results.is_empty() {
+        let what = match report.command.as_str() {
+            "rates" => format!("rate per {}", thousands(report.layout.rate_scale.unwrap_or(1.0))),
+            "prop" => "proportion".into(),
+            _ => "risk".into(),
+        };
+        let head = vec!["group".into(), "events".into(), report.layout.denominator_name.clone(), what, ci_head.clone(), "method".into()];
+        let rows = group_results
+            .iter()
+            .map(|e| {
+                let c = cells(e, report);
+                let g = report.layout.groups.iter().find(|g| Some(&g.label) == e.group.as_ref());
+                vec![
+                    c.group,
+                    g.map(|g| g.count.clone()).unwrap_or_default(),
+                    g.map(|g| g.denominator.clone()).unwrap_or_default(),
+                    c.estimate,
+                    c.ci,
+                    c.method,
+                ]
+            })
+            .collect();
+        out.push(("By group".to_string(), head, rows));
+    } else if report.command == "strata" && !report.layout.groups.is_empty() {
+        let head = vec!["stratum".into(), "treated events/n".into(), "control events/n".into()];
+        let rows = report.layout.groups.iter().map(|g| vec![g.label.clone(), g.count.clone(), g.denominator.clone()]).collect();
+        out.push(("Strata".to_string(), head, rows));
+    }
+    let others: Vec<&Estimate> = report.results.iter().filter(|e| !is_group_row(e)).collect();
+    if !others.is_empty() {
+        let with_group = others.iter().any(|e| e.group.is_some());
+        let with_test = others.iter().any(|e| e.statistic.is_some());
+        let with_p = others.iter().any(|e| e.p_value.is_some());
+        let mut head: Vec<String> = vec!["measure".into()];
+        if with_group {
+            head.push(if report.command == "strata" { "stratum".into() } else { "group".into() });
+        }
+        head.extend(["method".to_string(), "estimate".into(), ci_head]);
+        if with_test {
+            head.push("test".into());
+        }
+        if with_p {
+            head.push("p-value".into());
+        }
+        let rows = others
+            .iter()
+            .map(|e| {
+                let c = cells(e, report);
+                let mut r = vec![c.measure];
+                if with_group {
+                    r.push(c.group);
+                }
+                r.extend([c.method, c.estimate, c.ci]);
+                if with_test {
+                    r.push(c.test);
+                }
+                if with_p {
+                    r.push(c.p);
+                }
+                r
+            })
+            .collect();
+        let heading = if report.layout.comparison.is_empty() { "Results".to_string() } else { report.layout.comparison.clone() };
+        out.push((heading, head, rows));
+    }
+    out
+}
+
+/// Report notes, then each result's notes prefixed by its measure and method; duplicates once.
+fn all_notes(report: &Report) -> Vec<String> {
+    let mut notes: Vec<String> = Vec::new();
+    for n in &report.notes {
+        if !n.is_empty() && !notes.contains(n) {
+            notes.push(n.clone());
+        }
+    }
+    for e in &report.results {
+        for n in &e.notes {
+            let mut who = format!("{}, {}", measure_label(e.measure, &report.command), e.method);
+            if let Some(g) = &e.group {
+                who = format!("{who}, {g}");
+            }
+            let line = format!("{who}: {n}");
+            if !notes.contains(&line) {
+                notes.push(line);
+            }
+        }
+    }
+    notes
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// The readable text table.
+pub fn text(report: &Report) -> String {
+    let mut out = format!("trialstat {}: {}\n", report.command, report.layout.title);
+    for (heading, head, rows) in tables(report) {
+        out.push('\n');
+        out.push_str(&heading);
+        out.push('\n');
+        let ncol = head.len();
+        let mut w = vec![0usize; ncol];
+        for r in std::iter::once(&head).chain(rows.iter()) {
+            for (i, c) in r.iter().enumerate() {
+                w[i] = w[i].max(width(c));
+            }
+        }
+        let line = |r: &Vec<String>| {
+            let mut s = String::from(" ");
+            for (i, c) in r.iter().enumerate() {
+                s.push(' ');
+                s.push_str(c);
+                if i + 1 < ncol {
+                    s.push_str(&" ".repeat(w[i] - width(c) + 1));
+                }
+            }
+            s.trim_end().to_string() + "\n"
+        };
+        out.push_str(&line(&head));
+        for r in &rows {
+            out.push_str(&line(r));
+        }
+    }
+    let notes = all_notes(report);
+    if !notes.is_empty() {
+        out.push_str("\nNotes\n");
+        for n in notes {
+            out.push_str("  - ");
+            out.push_str(&n);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// Markdown: a heading, pipe tables and a notes list.
+pub fn markdown(report: &Report) -> String {
+    let mut out = format!("### trialstat {}: {}\n", report.command, md_escape(&report.layout.title));
+    for (heading, head, rows) in tables(report) {
+        out.push_str(&format!("\n**{}**\n\n", md_escape(&heading)));
+        out.push_str(&format!("| {} |\n", head.iter().map(|h| md_escape(h)).collect::<Vec<_>>().join(" | ")));
+        out.push_str(&format!("|{}\n", head.iter().map(|_| "---|").collect::<String>()));
+        for r in rows {
+            out.push_str(&format!("| {} |\n", r.iter().map(|c| md_escape(c)).collect::<Vec<_>>().join(" | ")));
+        }
+    }
+    let notes = all_notes(report);
+    if !notes.is_empty() {
+        out.push_str("\nNotes:\n\n");
+        for n in notes {
+            out.push_str(&format!("- {}\n", md_escape(&n)));
+        }
+    }
+    out
+}

@@ -1,0 +1,282 @@
+//! End-to-end tests of the reviewer's one-liners: every command, every output format, every
+//! bad input named in the issue. Numbers are checked against the library's own estimators (whose
+//! golden tests compare them with R and SciPy) and, for the headline example, against R directly.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use trialstat::data::{BinomialCount, PersonTime, TwoByTwo};
+use trialstat::stats::{two_by_two, Measure, Method};
+
+fn trialstat() -> Command {
+    Command::cargo_bin("trialstat").unwrap()
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let out = trialstat().args(args).output().unwrap();
+    assert!(out.status.success(), "trialstat {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn run_json(args: &[&str]) -> Value {
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    serde_json::from_str(&run_ok(&a)).unwrap()
+}
+
+/// Run a bad command: exit status `code`, one line on stderr containing every fragment.
+fn run_err(args: &[&str], code: i32, fragments: &[&str]) {
+    let out = trialstat().args(args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "trialstat {args:?}: stderr {err}");
+    assert!(out.stdout.is_empty(), "no partial output on error: {}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(err.trim_end().lines().count(), 1, "one-line error expected, got: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for f in fragments {
+        assert!(err.contains(f), "trialstat {args:?}: stderr lacks {f:?}: {err}");
+    }
+}
+
+fn find<'a>(j: &'a Value, measure: &str, method: &str) -> &'a Value {
+    j["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["measure"] == measure && r["method"] == method)
+        .unwrap_or_else(|| panic!("no {measure}/{method} in {j}"))
+}
+
+#[test]
+fn compare_json_follows_the_contract() {
+    let j = run_json(&["compare", "7/1000", "124/1000", "--labels", "acupuncture,celecoxib"]);
+    for key in ["trialstat_version", "command", "inputs", "results", "notes"] {
+        assert!(j.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(j["command"], "compare");
+    assert_eq!(j["trialstat_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(j["inputs"]["treated"]["events"], 7);
+    assert_eq!(j["inputs"]["control"]["label"], "celecoxib");
+    // Default: the recommended method of each measure.
+    let rr = find(&j, "risk-ratio", "koopman");
+    let t = TwoByTwo::new(BinomialCount::new(7, 1000).unwrap(), BinomialCount::new(124, 1000).unwrap());
+    let lib = two_by_two::risk_ratio(&t, Method::Koopman, 0.95).unwrap();
+    assert_eq!(rr["estimate"].as_f64().unwrap(), lib.estimate.unwrap());
+    assert_eq!(rr["ci"]["lower"].as_f64().unwrap(), lib.ci.unwrap().lower);
+    assert_eq!(rr["ci"]["level"].as_f64().unwrap(), 0.95);
+    for (m, meth) in [
+        ("proportion", "wilson"),
+        ("odds-ratio", "miettinen-nurminen"),
+        ("risk-difference", "newcombe"),
+        ("nnt", "newcombe"),
+        ("fisher-exact", "exact"),
+        ("pearson-chi2", "uncorrected"),
+    ] {
+        let r = find(&j, m, meth);
+        assert!(r.get("estimate").is_some() && r.get("ci").is_some(), "{m}: {r}");
+    }
+    let props: Vec<&Value> = j["results"].as_array().unwrap().iter().filter(|r| r["measure"] == "proportion").collect();
+    assert_eq!(props.len(), 2);
+    assert_eq!(props[0]["group"], "acupuncture");
+    assert_eq!(props[0]["n"], 1000);
+    let chi = find(&j, "pearson-chi2", "uncorrected");
+    assert_eq!(chi["df"], 1.0);
+    assert!(chi["p_value"].as_f64().unwrap() < 1e-10);
+}
+
+#[test]
+fn compare_all_methods_lists_every_method() {
+    let j = run_json(&["compare", "7/1000", "124/1000", "--ci-method", "all"]);
+    for measure in [Measure::Proportion, Measure::RiskRatio, Measure::OddsRatio, Measure::RiskDifference, Measure::Nnt, Measure::PearsonChi2] {
+        for m in measure.methods() {
+            find(&j, measure.name(), m.name());
+        }
+    }
+}
+
+#[test]
+fn named_methods_apply_where_they_fit() {
+    let j = run_json(&["compare", "7/1000", "124/1000", "--ci-method", "katz-log", "--ci-method", "wald"]);
+    find(&j, "risk-ratio", "katz-log");
+    find(&j, "risk-difference", "wald");
+    find(&j, "proportion", "wald");
+    // Odds ratio: neither applies, so its recommended method is used.
+    find(&j, "odds-ratio", "miettinen-nurminen");
+    assert!(j["results"].as_array().unwrap().iter().all(|r| r["method"] != "koopman"));
+}
+
+#[test]
+fn compare_text_is_a_labelled_table() {
+    let out = run_ok(&["compare", "7/1000", "124/1000", "--labels", "acupuncture,celecoxib"]);
+    assert!(out.starts_with("trialstat compare: acupuncture 7/1000 vs celecoxib 124/1000\n"), "{out}");
+    for frag in ["By group", "acupuncture vs celecoxib", "risk ratio", "koopman", "95% CI", "NNTB", "Fisher exact test", "p-value", "0.7%", "12.4%"] {
+        assert!(out.contains(frag), "text lacks {frag:?}:\n{out}");
+    }
+    // The CI excludes 1: no group-size note.
+    assert!(!out.contains("Not distinguishable"), "{out}");
+}
+
+#[test]
+fn indistinguishable_comparison_says_how_large_groups_must_be() {
+    // 0.012% vs 0.004% ("nearly 3x"): Koopman's score CI excludes 1, Fisher's exact test does not.
+    let out = run_ok(&["compare", "12/100000", "4/100000"]);
+    assert!(out.contains("Not distinguishable from no difference at 95% by:"), "{out}");
+    assert!(out.contains("fisher-exact (exact, p = 0.077)"), "{out}");
+    assert!(out.contains("The verdict depends on the method."), "{out}");
+    let j = run_json(&["compare", "12/100000", "4/100000"]);
+    let note = j["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).find(|n| n.contains("exact conditional CI")).unwrap();
+    // Check the claim: at the size the note gives, the exact CI excludes 1; at 0.9 of it, not.
+    let i = note.find("from about ").unwrap() + "from about ".len();
+    let n: u64 = note[i..].split_whitespace().next().unwrap().replace(',', "").parse().unwrap();
+    let j = note.find("× the sizes given; ").unwrap() + "× the sizes given; ".len();
+    let ev: Vec<u64> = note[j..].split(" events").next().unwrap().split(" vs ").map(|x| x.parse().unwrap()).collect();
+    let exact_ci = |a: u64, c: u64, n: u64| {
+        let t = TwoByTwo::new(BinomialCount::new(a, n).unwrap(), BinomialCount::new(c, n).unwrap());
+        trialstat::stats::exact::fisher_exact(&t, 0.95).unwrap().ci.unwrap()
+    };
+    // Same rates: the scaled events keep the 3:1 ratio.
+    assert_eq!(ev[0], 3 * ev[1], "{note}");
+    assert!(exact_ci(ev[0], ev[1], n).lower > 1.0, "at n = {n} the CI should exclude 1: {note}");
+    // At the sizes given the exact CI includes 1 (that is why the note is there).
+    assert!(exact_ci(12, 4, 100000).lower <= 1.0);
+    // A clear difference gets no such note.
+    let j = run_json(&["compare", "7/1000", "124/1000"]);
+    assert!(j["notes"].as_array().unwrap().iter().all(|n| !n.as_str().unwrap().contains("Not distinguishable")));
+}
+
+#[test]
+fn every_format_renders() {
+    let csv = run_ok(&["compare", "7/1000", "124/1000", "--format", "csv"]);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next().unwrap(), trialstat::render::CSV_COLUMNS.join(","));
+    assert!(csv.lines().any(|l| l.starts_with("risk-ratio,koopman,,")), "{csv}");
+    let md = run_ok(&["compare", "7/1000", "124/1000", "--format", "markdown"]);
+    assert!(md.starts_with("### trialstat compare"), "{md}");
+    assert!(md.contains("| measure | method | estimate | 95% CI |"), "{md}");
+    let text = run_ok(&["compare", "7/1000", "124/1000", "--format", "text"]);
+    assert!(text.contains("risk ratio"));
+}
+
+#[test]
+fn level_changes_every_interval() {
+    let j = run_json(&["compare", "7/1000", "124/1000", "--level", "0.9"]);
+    for r in j["results"].as_array().unwrap() {
+        if let Some(ci) = r.get("ci").filter(|c| !c.is_null()) {
+            assert_eq!(ci["level"].as_f64().unwrap(), 0.9, "{r}");
+        }
+    }
+    assert!(run_ok(&["compare", "7/1000", "124/1000", "--level", "0.9"]).contains("90% CI"));
+}
+
+#[test]
+fn prop_one_liner() {
+    let j = run_json(&["prop", "7/1000", "--ci-method", "all"]);
+    let rs = j["results"].as_array().unwrap();
+    assert_eq!(rs.len(), Measure::Proportion.methods().len());
+    let w = find(&j, "proportion", "wilson");
+    assert_eq!(w["estimate"].as_f64().unwrap(), 0.007);
+    let text = run_ok(&["prop", "0.7%/1000"]);
+    assert!(text.contains("0.7% of 1000 = 7 events"), "{text}");
+}
+
+#[test]
+fn rates_one_liner() {
+    let j = run_json(&["rates", "12/100000", "4/100000"]);
+    let rr = find(&j, "rate-ratio", "exact-conditional");
+    assert_eq!(rr["estimate"].as_f64().unwrap(), 3.0);
+    find(&j, "rate-difference", "wald");
+    let lib = trialstat::stats::rates::rate_ratio(&PersonTime::new(12, 1e5).unwrap(), &PersonTime::new(4, 1e5).unwrap(), Method::ExactConditional, 0.95).unwrap();
+    assert_eq!(rr["ci"]["upper"].as_f64().unwrap(), lib.ci.unwrap().upper);
+    let text = run_ok(&["rates", "12/100000", "4/100000", "--labels", "unlicensed,licensed"]);
+    assert!(text.contains("rate per 10,000"), "{text}");
+    assert!(text.contains("exact-conditional CI of the rate ratio would exclude 1"), "{text}");
+    assert!(text.contains("person-time"), "{text}");
+}
+
+#[test]
+fn strata_one_liner() {
+    let dir = tempdir();
+    let f = dir.join("strata.csv");
+    std::fs::write(&f, "stratum,events_treated,n_treated,events_control,n_control\nsite1,4,50,9,52\nsite2,2,40,6,41\nsite3,0,30,3,29\n").unwrap();
+    let j = run_json(&["strata", f.to_str().unwrap()]);
+    for (m, meth) in [
+        ("mh-risk-ratio", "greenland-robins"),
+        ("mh-odds-ratio", "robins-breslow-greenland"),
+        ("mh-risk-difference", "sato"),
+        ("cmh", "uncorrected"),
+        ("breslow-day", "tarone"),
+    ] {
+        find(&j, m, meth);
+    }
+    assert_eq!(j["inputs"]["strata"].as_array().unwrap().len(), 3);
+    let per_stratum = j["results"].as_array().unwrap().iter().filter(|r| r["measure"] == "risk-ratio" && r["group"] == "site3").count();
+    assert_eq!(per_stratum, 1);
+    let text = run_ok(&["strata", f.to_str().unwrap()]);
+    assert!(text.contains("MH risk ratio") && text.contains("site3"), "{text}");
+}
+
+#[test]
+fn smd_one_liner() {
+    let j = run_json(&["smd", "--treated", "16.2,13.7,161", "--control", "22.3,17.0,140"]);
+    let md = find(&j, "mean-difference", "welch");
+    assert!((md["estimate"].as_f64().unwrap() - (16.2 - 22.3)).abs() < 1e-12);
+    for m in ["cohens-d", "hedges-g", "glass-delta"] {
+        find(&j, m, "noncentral-t");
+    }
+}
+
+#[test]
+fn bad_counts_are_one_line_errors_with_status_2() {
+    run_err(&["compare", "7/0", "124/1000"], 2, &["first count (treated)", "'7/0'", "N must be at least 1"]);
+    run_err(&["compare", "8/5", "124/1000"], 2, &["'8/5'", "exceed N"]);
+    run_err(&["compare", "7/1000", "-1/10"], 2, &["second count (control)", "'-1/10'", "negative"]);
+    run_err(&["compare", "abc", "124/1000"], 2, &["'abc'", "EVENTS/N"]);
+    run_err(&["compare", "1e400/10", "124/1000"], 2, &["'1e400/10'", "2^53"]);
+    run_err(&["prop", "8/5"], 2, &["count = '8/5'"]);
+    run_err(&["rates", "3/0", "1/10"], 2, &["first rate (treated)", "above 0"]);
+    run_err(&["smd", "--treated", "1,2", "--control", "1,2,3"], 2, &["--treated", "MEAN,SD,N"]);
+}
+
+#[test]
+fn bad_levels_and_methods() {
+    for lvl in ["1.5", "0", "1", "-0.1", "abc", "NaN"] {
+        run_err(&["compare", "7/1000", "124/1000", "--level", lvl], 2, &["--level", "between 0 and 1"]);
+    }
+    run_err(&["compare", "7/1000", "124/1000", "--level", "95"], 2, &["write 0.95"]);
+    run_err(&["compare", "7/1000", "124/1000", "--ci-method", "koopmann"], 2, &["--ci-method", "'koopmann'", "did you mean 'koopman'"]);
+    run_err(&["compare", "7/1000", "124/1000", "--ci-method", "welch"], 2, &["--ci-method", "welch", "a method of `compare`"]);
+    run_err(&["compare", "7/1000", "124/1000", "--labels", "onlyone"], 2, &["--labels"]);
+}
+
+#[test]
+fn bad_stratum_files() {
+    let dir = tempdir();
+    let missing = dir.join("missing-col.csv");
+    std::fs::write(&missing, "stratum,events_treated,n_treated,events_control\nA,1,10,2\n").unwrap();
+    run_err(&["strata", missing.to_str().unwrap()], 2, &["missing-col.csv", "missing column 'n_control'", "columns present"]);
+    let bad = dir.join("bad-value.csv");
+    std::fs::write(&bad, "stratum,events_treated,n_treated,events_control,n_control\nA,1,10,2,10\nB,12,10,2,10\n").unwrap();
+    run_err(&["strata", bad.to_str().unwrap()], 3, &["bad-value.csv:3", "events_treated", "'12'"]);
+    run_err(&["strata", dir.join("nope.csv").to_str().unwrap()], 2, &["nope.csv", "cannot read"]);
+}
+
+#[test]
+fn extreme_but_valid_counts() {
+    // 0/n, n/n, n = 1 and counts near 2^53 all give results, never NaN (JSON has no NaN).
+    for (a, b) in [("0/100", "5/100"), ("100/100", "95/100"), ("1/1", "0/1"), ("0/10", "0/20"), ("4503599627370496/9007199254740992", "4503599627370495/9007199254740992")] {
+        let out = run_ok(&["compare", a, b, "--ci-method", "all", "--format", "json"]);
+        assert!(!out.contains("NaN"), "{a} {b}: {out}");
+        let j: Value = serde_json::from_str(&out).unwrap();
+        assert!(!j["results"].as_array().unwrap().is_empty());
+    }
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("trialstat-cli-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
