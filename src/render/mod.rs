@@ -136,6 +136,8 @@ fn cells(e: &Estimate, report: &Report) -> Cells {
             let name = match e.measure {
                 Measure::PearsonChi2 | Measure::Cmh | Measure::BreslowDay => "chi2",
                 Measure::MeanDifference | Measure::MeanChange | Measure::AncovaDifference => "t",
+                // Effect sizes carry the t statistic their noncentral-t CI inverts.
+                Measure::CohensD | Measure::HedgesG | Measure::GlassDelta | Measure::DZ | Measure::GZ => "t",
                 Measure::WilcoxonSignedRank => "V",
                 Measure::MannWhitney | Measure::HodgesLehmann => "W",
                 _ => "z",
