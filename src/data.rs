@@ -124,8 +124,12 @@ pub struct GroupSummary {
 }
 
 impl GroupSummary {
-    /// Validated: finite mean, finite `sd >= 0`, `n >= 1`.
+    /// Validated: finite mean, finite `sd >= 0`, `1 <= n <= 2^53` (so that group sizes add up
+    /// without overflow and stay exact as doubles).
     pub fn new(mean: f64, sd: f64, n: u64) -> Result<Self> {
+        if n > MAX_EXACT_COUNT {
+            return Err(Error::invalid("n", n, "at most 2^53 = 9007199254740992"));
+        }
         if !mean.is_finite() {
             return Err(Error::invalid("mean", mean, "a finite number"));
         }
@@ -146,11 +150,8 @@ impl GroupSummary {
         if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             return Err(Error::invalid(format!("value #{}", i + 1), v, "a finite number"));
         }
-        let n = values.len() as f64;
-        let mean = crate::stats::dist::neumaier_sum(values.iter().copied()) / n;
-        let ss = crate::stats::dist::neumaier_sum(values.iter().map(|v| (v - mean) * (v - mean)));
-        let sd = if values.len() > 1 { (ss / (n - 1.0)).sqrt() } else { 0.0 };
-        Ok(GroupSummary { mean, sd, n: values.len() as u64 })
+        let (mean, sd) = crate::stats::dist::mean_sd(values);
+        GroupSummary::new(mean, sd.unwrap_or(0.0), values.len() as u64)
     }
 }
 

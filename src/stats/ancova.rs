@@ -44,7 +44,7 @@
 
 use crate::data::check_level;
 use crate::error::{Error, Result};
-use crate::stats::dist::{neumaier_sum, pt_upper, qt};
+use crate::stats::dist::{neumaier_sum, pt_upper, t_for_level};
 use crate::stats::{Estimate, Measure, Method};
 use serde::Serialize;
 
@@ -225,7 +225,7 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
         ));
     }
     let sigma = resvar.sqrt();
-    let tcrit = qt(0.5 + level / 2.0, df);
+    let tcrit = t_for_level(level, df);
     let coefficients: Vec<Coefficient> = (0..p)
         .map(|j| {
             let se = sigma * neumaier_sum((j..p).map(|k| rinv[j][k] * rinv[j][k])).sqrt();

@@ -85,6 +85,9 @@ pub const RNG_NOTE: &str = "xoshiro256** seeded by SplitMix64, stream = resample
 /// the thread count).
 pub const MAX_THREADS: usize = 64;
 
+/// Most resamples accepted (10⁷ replicates take 80 MB).
+pub const MAX_RESAMPLES: usize = 10_000_000;
+
 /// Options of [`bootstrap`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BootstrapOptions {
@@ -156,6 +159,9 @@ where
     }
     let n_total: u64 = group_sizes.iter().map(|&n| n as u64).sum();
     let r_total = opts.resamples;
+    if r_total > MAX_RESAMPLES {
+        return Err(Error::invalid("resamples", r_total, format!("at most {MAX_RESAMPLES} (the replicates are kept in memory)")));
+    }
     let threads = effective_threads(opts.threads, r_total);
 
     // Statistic on the full data.
@@ -300,6 +306,16 @@ where
             "all jackknife influence values are 0".to_string()
         };
         bca.notes.push(format!("BCa undefined: the acceleration cannot be computed ({why})"));
+    } else if alpha.iter().any(|&al| {
+        let z = qnorm(al);
+        !(z.is_finite() && 1.0 - a * (w + z) > 0.0)
+    }) {
+        // Efron's adjusted level Φ(z0 + (z0 + z)/(1 − a(z0 + z))) is not monotone in z once
+        // a(z0 + z) ≥ 1 (large acceleration at a level near 1): the limit would land on the
+        // wrong side. boot.ci gives such limits silently; trialstat declines.
+        bca.notes.push(format!(
+            "BCa undefined at this level: 1 − a(z0 + z) ≤ 0 with acceleration a = {a} and z0 = {w}, so the adjusted level is not monotone; use the percentile interval or a lower level"
+        ));
     } else {
         let mut lims = [0.0; 2];
         let mut extreme = false;

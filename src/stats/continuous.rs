@@ -28,7 +28,7 @@
 
 use crate::data::{check_level, GroupSummary};
 use crate::error::{Error, Result};
-use crate::stats::dist::{pt, qt, z_for_level};
+use crate::stats::dist::{pt, t_for_level, z_for_level};
 use crate::stats::noncentral_t::ncp_ci;
 use crate::stats::{Estimate, Measure, Method};
 
@@ -146,13 +146,16 @@ pub fn mean_difference(t: &GroupSummary, c: &GroupSummary, method: Method, level
                     "Welch's t needs at least 2 observations in each group to estimate each group's variance",
                 ));
             }
-            let (v1, v2) = (t.sd * t.sd / n1, c.sd * c.sd / n2);
+            // Scaled by the larger SD so that SDs near 1e308 do not overflow: the df is
+            // scale-free and the SE is rescaled below.
+            let scale = t.sd.max(c.sd);
+            let (v1, v2) = if scale > 0.0 { ((t.sd / scale).powi(2) / n1, (c.sd / scale).powi(2) / n2) } else { (0.0, 0.0) };
             let se2 = v1 + v2;
             if se2 == 0.0 {
                 return Err(Error::undefined(m, method, "both groups have SD 0: the standard error is 0"));
             }
             let df = se2 * se2 / (v1 * v1 / (n1 - 1.0) + v2 * v2 / (n2 - 1.0));
-            (se2.sqrt(), df)
+            (scale * se2.sqrt(), df)
         }
         Method::Pooled => {
             if t.n + c.n < 3 {
@@ -170,7 +173,7 @@ pub fn mean_difference(t: &GroupSummary, c: &GroupSummary, method: Method, level
     };
     let stat = diff / se;
     let p = (2.0 * pt(-stat.abs(), df)).min(1.0);
-    let q = qt(1.0 - (1.0 - level) / 2.0, df);
+    let q = t_for_level(level, df);
     let mut e = Estimate::new(m, method)
         .with_estimate(diff)
         .with_ci(diff - q * se, diff + q * se, level)

@@ -34,7 +34,7 @@
 //! an infinite value is meaningless, and silently dropping it would hide a data problem.
 
 use crate::error::{Error, Result};
-use crate::stats::dist::neumaier_sum;
+use crate::stats::dist::mean_sd;
 use serde::Serialize;
 
 /// Summary of one variable: counts, mean, SD, quartiles and range.
@@ -106,16 +106,10 @@ pub fn summarize_with(values: &[f64], quantile_type: u8) -> Result<Summary> {
         return Ok(empty);
     }
     x.sort_by(|a, b| a.total_cmp(b));
-    let nf = n as f64;
     // Mean: compensated sum / n. (R's mean() adds a second pass Σ(x − m)/n in long double; in
     // double precision that pass would reintroduce the rounding of x − m for large |x|.)
-    let mean = neumaier_sum(x.iter().copied()) / nf;
-    let sd = if n >= 2 {
-        let ss = neumaier_sum(x.iter().map(|v| (v - mean) * (v - mean)));
-        Some((ss / (nf - 1.0)).sqrt())
-    } else {
-        None
-    };
+    // Values near 1e308 whose sums overflow fall back to scaled sums (see dist::mean_sd).
+    let (mean, sd) = mean_sd(&x);
     let q1 = quantile_sorted(&x, 0.25, quantile_type);
     let median = quantile_sorted(&x, 0.5, quantile_type);
     let q3 = quantile_sorted(&x, 0.75, quantile_type);

@@ -183,9 +183,15 @@ pub fn qnorm(p: f64) -> f64 {
     }
 }
 
-/// The two-sided critical value z_{1−α/2} for a confidence level (e.g. 1.959964 for 0.95).
+/// The two-sided critical value z_{1−α/2} for a confidence level (e.g. 1.959964 for 0.95),
+/// computed as −Φ⁻¹(α/2) so that levels within 1e-16 of 1 keep their tail.
 pub fn z_for_level(level: f64) -> f64 {
-    qnorm(1.0 - (1.0 - level) / 2.0)
+    -qnorm((1.0 - level) / 2.0)
+}
+
+/// The two-sided critical value t_{1−α/2, df}, computed as −t_{α/2, df}.
+pub fn t_for_level(level: f64, df: f64) -> f64 {
+    -qt((1.0 - level) / 2.0, df)
 }
 
 /// ln Γ(x).
@@ -205,17 +211,28 @@ pub fn ln_choose(n: f64, k: f64) -> f64 {
 /// saddle-point form (`stirlerr`, `bd0`: the method of R's `dbinom`), which keeps its relative
 /// accuracy for shapes in the millions where ln B(a, b) by ln Γ would lose digits. The fraction
 /// needs about 0.17 √(a + b) terms near the mean; it is given √(a + b) of them, at most 2·10⁶,
-/// enough for a + b up to about 4·10¹². Beyond that statrs' `beta_reg` is used as an
-/// approximation by this function; [`qbeta_checked`] instead reports that it cannot answer. statrs' own routine stops after 140 terms and is wrong for shapes above a few
-/// thousand (it gives I_0.4(4·10⁶, 6·10⁶) = 0.61 where the answer is 0.50002).
+/// enough for a + b up to about 4·10¹² near the mean (and far more in the tails). Should it not
+/// converge, statrs' `checked_beta_reg` answers as an approximation (statrs' own routine stops
+/// after 140 terms and is wrong for shapes above a few thousand: it gives I_0.4(4·10⁶, 6·10⁶) =
+/// 0.61 where the answer is 0.50002); [`qbeta_checked`] instead reports that it cannot answer.
+/// NaN or non-positive shapes give NaN.
 pub fn pbeta(x: f64, a: f64, b: f64) -> f64 {
+    pbeta_xy(x, 1.0 - x, a, b)
+}
+
+/// [`pbeta`] given both x and y = 1 − x, each computed accurately by the caller (so that an x
+/// within rounding of 1 keeps its complement, as in the t distribution at huge df).
+pub fn pbeta_xy(x: f64, y: f64, a: f64, b: f64) -> f64 {
+    if x.is_nan() || y.is_nan() || !(a > 0.0 && b > 0.0) {
+        return f64::NAN;
+    }
     if x <= 0.0 {
         return 0.0;
     }
-    if x >= 1.0 {
+    if y <= 0.0 {
         return 1.0;
     }
-    pbeta_cf(x, a, b).unwrap_or_else(|| beta::beta_reg(a, b, x))
+    pbeta_cf_xy(x, y, a, b).unwrap_or_else(|| beta::checked_beta_reg(a, b, x).unwrap_or(f64::NAN))
 }
 
 /// ln[x^a (1−x)^b / B(a, b)] by Loader's saddle-point form:
@@ -229,6 +246,7 @@ fn ln_beta_prefactor_xy(x: f64, y: f64, a: f64, b: f64) -> f64 {
 }
 
 /// I_x(a, b) by the continued fraction, or `None` if it did not converge within the budget.
+#[cfg(test)]
 fn pbeta_cf(x: f64, a: f64, b: f64) -> Option<f64> {
     pbeta_cf_xy(x, 1.0 - x, a, b)
 }
@@ -396,13 +414,22 @@ pub fn qbeta_checked(p: f64, a: f64, b: f64) -> Option<f64> {
     Some(logistic(t).0)
 }
 
-/// Student t CDF with `df` degrees of freedom (df may be fractional, e.g. Welch).
+/// Student t CDF with `df` degrees of freedom (df may be fractional, e.g. Welch):
+/// P(T ≤ −|t|) = I_x(df/2, 1/2)/2 with x = df/(df + t²), passing 1 − x = t²/(df + t²) computed
+/// directly so that huge df (10⁹ and more) keep their digits. NaN in, NaN out.
 pub fn pt(t: f64, df: f64) -> f64 {
+    if t.is_nan() || df.is_nan() || !(df > 0.0) {
+        return f64::NAN;
+    }
     if t.is_infinite() {
         return if t > 0.0 { 1.0 } else { 0.0 };
     }
-    let x = df / (df + t * t);
-    let tail = 0.5 * pbeta(x, df / 2.0, 0.5);
+    if df.is_infinite() {
+        return pnorm(t);
+    }
+    let t2 = t * t;
+    let (x, y) = if t2.is_finite() { (df / (df + t2), t2 / (df + t2)) } else { (0.0, 1.0) };
+    let tail = 0.5 * pbeta_xy(x, y, df / 2.0, 0.5);
     if t > 0.0 {
         1.0 - tail
     } else {
@@ -433,10 +460,24 @@ pub fn qt(p: f64, df: f64) -> f64 {
     if p == 0.5 {
         return 0.0;
     }
-    // t = sign * sqrt(df (1/x − 1)) with x = I^{-1}(df/2, 1/2) at 2 min(p, 1 − p).
+    if p.is_nan() || !(df > 0.0) {
+        return f64::NAN;
+    }
+    if df.is_infinite() {
+        return qnorm(p);
+    }
+    // t² = df (1 − x)/x with x = I⁻¹(2 min(p, 1 − p); df/2, 1/2). When x is near 1 (t² < df, as
+    // at huge df) 1 − x loses its digits, so y = 1 − x is solved for directly instead:
+    // y = I⁻¹(1 − 2 min(p, 1 − p); 1/2, df/2).
     let tail = if p < 0.5 { p } else { 1.0 - p };
     let x = qbeta(2.0 * tail, df / 2.0, 0.5);
-    let mut t = (df * (1.0 / x - 1.0)).sqrt();
+    let t2 = if x > 0.5 {
+        let y = qbeta(1.0 - 2.0 * tail, 0.5, df / 2.0);
+        df * (y / (1.0 - y))
+    } else {
+        df * ((1.0 - x) / x)
+    };
+    let mut t = t2.sqrt();
     if p < 0.5 {
         t = -t;
     }
@@ -520,10 +561,17 @@ pub fn ppois(k: f64, mu: f64) -> f64 {
 }
 
 /// Sum with Neumaier's compensated summation (order-independent to rounding for typical data).
+/// An overflowing sum returns ±inf (never the NaN that inf − inf in the compensation would give);
+/// see [`mean_sd`] for an overflow-safe mean.
 pub fn neumaier_sum<I: IntoIterator<Item = f64>>(values: I) -> f64 {
     let mut sum = 0.0f64;
     let mut comp = 0.0f64;
     for v in values {
+        if !sum.is_finite() {
+            // Keep accumulating the infinity (or NaN) without the compensation term.
+            sum += v;
+            continue;
+        }
         let t = sum + v;
         if sum.abs() >= v.abs() {
             comp += (sum - t) + v;
@@ -532,7 +580,39 @@ pub fn neumaier_sum<I: IntoIterator<Item = f64>>(values: I) -> f64 {
         }
         sum = t;
     }
-    sum + comp
+    if sum.is_finite() {
+        sum + comp
+    } else {
+        sum
+    }
+}
+
+/// Mean and sample SD (n − 1 denominator; `None` for n < 2) of finite values, with compensated
+/// sums, falling back to scaled sums when the plain ones overflow (values near 1e308), so that
+/// the result is finite whenever the true mean and SD are.
+pub fn mean_sd(values: &[f64]) -> (f64, Option<f64>) {
+    let n = values.len() as f64;
+    if values.is_empty() {
+        return (f64::NAN, None);
+    }
+    let s = neumaier_sum(values.iter().copied());
+    let mean = if s.is_finite() { s / n } else { neumaier_sum(values.iter().map(|v| v / n)) };
+    if values.len() < 2 {
+        return (mean, None);
+    }
+    let ss = neumaier_sum(values.iter().map(|v| (v - mean) * (v - mean)));
+    let sd = if ss.is_finite() {
+        (ss / (n - 1.0)).sqrt()
+    } else {
+        let scale = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let ms = mean / scale;
+        let ss = neumaier_sum(values.iter().map(|v| {
+            let d = v / scale - ms;
+            d * d
+        }));
+        scale * (ss / (n - 1.0)).sqrt()
+    };
+    (mean, Some(sd))
 }
 
 /// Newton polishing of a quantile `x0` for `cdf(x) = p`, kept inside [lo, hi]; falls back to the

@@ -156,7 +156,7 @@ pub fn pnt(t: f64, df: f64, ncp: f64) -> f64 {
 /// 1e-12 relative.
 ///
 /// Errors: `level` outside (0, 1) or non-finite/`df ≤ 0` input ([`Error::InvalidInput`]); no sign
-/// change within |ncp| ≤ 1e8 ([`Error::NoConvergence`], not seen for finite t).
+/// change within 10⁸ · max(1, |t|) of t ([`Error::NoConvergence`]).
 pub fn ncp_ci(t_obs: f64, df: f64, level: f64) -> Result<(f64, f64)> {
     let level = check_level(level)?;
     if !t_obs.is_finite() {
@@ -174,7 +174,8 @@ pub fn ncp_ci(t_obs: f64, df: f64, level: f64) -> Result<(f64, f64)> {
 /// Root of a function that decreases in x: bracket by walking from `start` (steps 1, 2, 4, ...
 /// towards the side where the sign changes), then Brent.
 fn solve_decreasing(mut g: impl FnMut(f64) -> f64, start: f64) -> Result<f64> {
-    const LIMIT: f64 = 1e8;
+    // The root lies about 0.14 |t| from t for huge t, so the search range scales with |t|.
+    let limit = 1e8 * start.abs().max(1.0);
     let g0 = g(start);
     if g0 == 0.0 {
         return Ok(start);
@@ -193,10 +194,10 @@ fn solve_decreasing(mut g: impl FnMut(f64) -> f64, start: f64) -> Result<f64> {
             let (a, b) = if dir > 0.0 { (inner, outer) } else { (outer, inner) };
             return brent(&mut g, a, b, TIGHT);
         }
-        if step > LIMIT {
+        if step > limit {
             return Err(Error::NoConvergence {
                 what: "noncentral-t CI".into(),
-                detail: format!("no sign change within {LIMIT:e} of t = {start}"),
+                detail: format!("no sign change within {limit:e} of t = {start}"),
             });
         }
         inner = outer;

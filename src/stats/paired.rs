@@ -18,7 +18,7 @@
 use crate::data::{check_level, GroupSummary};
 use crate::error::{Error, Result};
 use crate::stats::continuous::{check_group, hedges_j};
-use crate::stats::dist::{pt, qt, z_for_level};
+use crate::stats::dist::{pt, t_for_level, z_for_level};
 use crate::stats::noncentral_t::ncp_ci;
 use crate::stats::{Estimate, Measure, Method};
 
@@ -48,7 +48,7 @@ pub fn mean_change(diffs: &GroupSummary, level: f64) -> Result<Estimate> {
     let df = n - 1.0;
     let stat = diffs.mean / se;
     let p = (2.0 * pt(-stat.abs(), df)).min(1.0);
-    let q = qt(1.0 - (1.0 - level) / 2.0, df);
+    let q = t_for_level(level, df);
     Ok(Estimate::new(measure, method)
         .with_estimate(diffs.mean)
         .with_ci(diffs.mean - q * se, diffs.mean + q * se, level)

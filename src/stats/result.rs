@@ -20,7 +20,8 @@ pub struct Ci {
     pub lower: f64,
     #[serde(serialize_with = "ser_f64")]
     pub upper: f64,
-    /// Two-sided confidence level in (0, 1), e.g. 0.95.
+    /// Two-sided confidence level in (0, 1), e.g. 0.95. An exact rank CI reports the level it
+    /// achieves, as R's `wilcox.test` does, which can be lower than asked (0 for n = 1).
     pub level: f64,
     /// `true` only for a number needed to treat whose risk-difference CI includes zero: the
     /// interval is then the two rays (-inf, lower] and [upper, +inf) on the signed NNT scale
@@ -90,7 +91,9 @@ pub struct Estimate {
     pub df: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
     pub p_value: Option<f64>,
-    /// Number of observations the result used (per group for per-group results).
+    /// Number of independent units the result used: subjects (both groups together for a
+    /// comparison, the group for per-group results), pairs, non-zero differences (signed rank) or
+    /// complete cases (ANCOVA). For person-time analyses (rates), the number of events.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n: Option<u64>,
     /// What was done and why: corrections, approximations, undefined parts.
