@@ -156,6 +156,42 @@ fn every_format_renders() {
 }
 
 #[test]
+fn every_command_in_every_format() {
+    let dir = tempdir();
+    let f = dir.join("strata.csv");
+    std::fs::write(&f, "stratum,events_treated,n_treated,events_control,n_control\nA,4,50,9,52\nB,2,40,6,41\n").unwrap();
+    let strata = f.to_str().unwrap().to_string();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["prop", "7/1000"],
+        vec!["compare", "7/1000", "124/1000"],
+        vec!["rates", "12/100000", "4/100000"],
+        vec!["strata", &strata],
+        vec!["smd", "--treated", "16.2,13.7,161", "--control", "22.3,17.0,140"],
+    ];
+    for cmd in &commands {
+        let n_results = {
+            let j = run_json(cmd);
+            assert_eq!(j["command"], cmd[0]);
+            j["results"].as_array().unwrap().len()
+        };
+        assert!(n_results > 0, "{cmd:?}");
+        let mut a = cmd.clone();
+        a.extend(["--format", "csv"]);
+        let csv = run_ok(&a);
+        assert_eq!(csv.lines().next().unwrap(), trialstat::render::CSV_COLUMNS.join(","), "{cmd:?}");
+        assert_eq!(csv.lines().count(), n_results + 1, "{cmd:?}: one CSV row per result");
+        let mut a = cmd.clone();
+        a.extend(["--format", "markdown"]);
+        let md = run_ok(&a);
+        assert!(md.starts_with(&format!("### trialstat {}", cmd[0])), "{md}");
+        assert!(md.contains("|---|"), "{md}");
+        let text = run_ok(cmd);
+        assert!(text.starts_with(&format!("trialstat {}:", cmd[0])), "{text}");
+        assert!(text.contains("95% CI"), "{cmd:?}: {text}");
+    }
+}
+
+#[test]
 fn level_changes_every_interval() {
     let j = run_json(&["compare", "7/1000", "124/1000", "--level", "0.9"]);
     for r in j["results"].as_array().unwrap() {

@@ -184,9 +184,8 @@ pub struct SizeNeeded {
     pub size: [f64; 2],
     /// Events after scaling, rounded to whole events as used in the check.
     pub events: [u64; 2],
-    /// The CI at that size, by the method named.
+    /// The CI at that size.
     pub ci: Ci,
-    pub method: Method,
 }
 
 /// Outcome of the search in [`size_to_exclude_null`].
@@ -194,8 +193,6 @@ pub struct SizeNeeded {
 pub enum SizeSearch {
     /// The CI already excludes 1.
     AlreadyExcludes,
-    /// The rates are equal (or both zero): no size makes the CI exclude 1.
-    Never(String),
     Found(SizeNeeded),
     /// Not reached before the counts would pass 2^53.
     TooLarge,
@@ -208,7 +205,7 @@ pub enum SizeSearch {
 /// The search doubles k until the CI excludes 1, then bisects to a relative precision of 1e-6 on
 /// k. Because events are rounded, exclusion is not perfectly monotone in k; the answer is the
 /// boundary the bisection finds, reported as "about".
-pub fn size_to_exclude_null(mut ci_at: impl FnMut(f64) -> Result<(Ci, [f64; 2], [u64; 2])>, max_factor: f64, method: Method) -> Result<SizeSearch> {
+pub fn size_to_exclude_null(mut ci_at: impl FnMut(f64) -> Result<(Ci, [f64; 2], [u64; 2])>, max_factor: f64) -> Result<SizeSearch> {
     let excludes = |ci: &Ci| ci.lower > 1.0 || ci.upper < 1.0;
     let (ci1, _, _) = ci_at(1.0)?;
     if excludes(&ci1) {
@@ -237,7 +234,7 @@ pub fn size_to_exclude_null(mut ci_at: impl FnMut(f64) -> Result<(Ci, [f64; 2], 
         }
     }
     let (ci, size, events) = ci_at(hi)?;
-    Ok(SizeSearch::Found(SizeNeeded { factor: hi, size, events, ci, method }))
+    Ok(SizeSearch::Found(SizeNeeded { factor: hi, size, events, ci }))
 }
 
 /// Which of the reported analyses distinguish the groups at `level` (a ratio CI excluding 1, a
@@ -283,6 +280,46 @@ fn verdict_notes(results: &[Estimate], level: f64) -> Vec<String> {
     notes
 }
 
+/// How a size note describes its data.
+struct SizeWording<'a> {
+    /// "risks (0.012% vs 0.004%)" or "rates (1.2 vs 0.4 per 10,000)".
+    same: String,
+    /// "subjects" or "person-time".
+    unit: &'a str,
+    /// "the sizes given" or "the person-time given".
+    given: &'a str,
+}
+
+/// The note for one ratio CI that includes 1: how large the groups would have to be, at the same
+/// rates, for it to exclude 1 (see [`size_to_exclude_null`]).
+fn size_note(
+    search: Result<SizeSearch>,
+    level: f64,
+    what: &str,
+    [lt, lc]: [&str; 2],
+    words: &SizeWording,
+) -> String {
+    match search {
+        Ok(SizeSearch::Found(s)) => format!(
+            "At the same {}, the {} {what} would exclude 1 from about {} {} in {lt} and {} in {lc} ({:.2}× {}; {} vs {} events), where it is {} to {}.",
+            words.same,
+            pct_level(level),
+            group_digits(s.size[0]),
+            words.unit,
+            group_digits(s.size[1]),
+            s.factor,
+            words.given,
+            s.events[0],
+            s.events[1],
+            sig(s.ci.lower),
+            sig(s.ci.upper),
+        ),
+        Ok(SizeSearch::TooLarge) => format!("The {what} includes 1 and would still include 1 at the largest size searched."),
+        Ok(SizeSearch::AlreadyExcludes) => String::new(),
+        Err(e) => format!("The size needed for the {what} to exclude 1 was not computed: {e}"),
+    }
+}
+
 fn size_note_risk(t: &TwoByTwo, level: f64, lt: &str, lc: &str, what: &str, ci_of: impl Fn(&TwoByTwo) -> Result<Estimate>) -> String {
     let (p1, p2) = (t.treated.proportion(), t.control.proportion());
     if p1 == p2 {
@@ -299,25 +336,30 @@ fn size_note_risk(t: &TwoByTwo, level: f64, lt: &str, lc: &str, what: &str, ci_o
         Ok((ci, [n1, n2], [a as u64, c as u64]))
     };
     let max = MAX_EXACT_COUNT as f64 / (t.treated.n.max(t.control.n) as f64) / 4.0;
-    match size_to_exclude_null(scaled, max, Method::Exact) {
-        Ok(SizeSearch::Found(s)) => format!(
-            "At the same risks ({} vs {}), the {} {what} would exclude 1 from about {} subjects in {lt} and {} in {lc} ({:.2}× the sizes given; {} vs {} events), where it is {} to {}.",
-            fmt_pct(p1),
-            fmt_pct(p2),
-            pct_level(level),
-            group_digits(s.size[0]),
-            group_digits(s.size[1]),
-            s.factor,
-            s.events[0],
-            s.events[1],
-            sig(s.ci.lower),
-            sig(s.ci.upper),
-        ),
-        Ok(SizeSearch::TooLarge) => format!("The {what} includes 1; no group size below 2^53 subjects makes it exclude 1 at these risks."),
-        Ok(SizeSearch::Never(why)) => why,
-        Ok(SizeSearch::AlreadyExcludes) => String::new(),
-        Err(e) => format!("Group size needed for the {what} to exclude 1 not computed: {e}"),
+    let words = SizeWording { same: format!("risks ({} vs {})", fmt_pct(p1), fmt_pct(p2)), unit: "subjects", given: "the sizes given" };
+    size_note(size_to_exclude_null(scaled, max), level, what, [lt, lc], &words)
+}
+
+fn size_note_rates(t: &PersonTime, c: &PersonTime, level: f64, method: Method, lt: &str, lc: &str, scale: f64) -> String {
+    let what = format!("{method} CI of the rate ratio");
+    if t.rate() == c.rate() {
+        return format!("The {} {what} includes 1 and the rates are equal: no amount of person-time makes it exclude 1.", pct_level(level));
     }
+    let scaled = |k: f64| -> Result<(Ci, [f64; 2], [u64; 2])> {
+        let (x1, x2) = ((t.events as f64 * k).round(), (c.events as f64 * k).round());
+        let a = PersonTime::new(x1 as u64, t.time * k)?;
+        let b = PersonTime::new(x2 as u64, c.time * k)?;
+        let e = rates::rate_ratio(&a, &b, method, level)?;
+        let ci = e.ci.ok_or_else(|| Error::undefined(Measure::RateRatio, method, "no CI"))?;
+        Ok((ci, [a.time, b.time], [x1 as u64, x2 as u64]))
+    };
+    let max = 1e12 / ((t.events + c.events).max(1) as f64);
+    let words = SizeWording {
+        same: format!("rates ({} vs {} per {})", sig(t.rate() * scale), sig(c.rate() * scale), group_digits(scale)),
+        unit: "person-time",
+        given: "the person-time given",
+    };
+    size_note(size_to_exclude_null(scaled, max), level, &what, [lt, lc], &words)
 }
 
 const RATE_MEASURES: [Measure; 3] = [Measure::Rate, Measure::RateRatio, Measure::RateDifference];
@@ -379,42 +421,6 @@ pub fn rate_scale(max_rate: f64) -> f64 {
         s *= 10.0;
     }
     s
-}
-
-fn size_note_rates(t: &PersonTime, c: &PersonTime, level: f64, method: Method, lt: &str, lc: &str, scale: f64) -> String {
-    if t.rate() == c.rate() {
-        return format!("The {} CI includes 1 and the rates are equal: no amount of person-time makes it exclude 1.", pct_level(level));
-    }
-    let scaled = |k: f64| -> Result<(Ci, [f64; 2], [u64; 2])> {
-        let (x1, x2) = ((t.events as f64 * k).round(), (c.events as f64 * k).round());
-        let a = PersonTime::new(x1 as u64, t.time * k)?;
-        let b = PersonTime::new(x2 as u64, c.time * k)?;
-        let e = rates::rate_ratio(&a, &b, method, level)?;
-        let ci = e.ci.ok_or_else(|| Error::undefined(Measure::RateRatio, method, "no CI"))?;
-        Ok((ci, [a.time, b.time], [x1 as u64, x2 as u64]))
-    };
-    let max = 1e12 / ((t.events + c.events).max(1) as f64);
-    match size_to_exclude_null(scaled, max, method) {
-        Ok(SizeSearch::Found(s)) => format!(
-            "At the same rates ({} vs {} per {}), the {} {} CI of the rate ratio would exclude 1 from about {} person-time in {lt} and {} in {lc} ({:.2}× the person-time given; {} vs {} events), where it is {} to {}.",
-            sig(t.rate() * scale),
-            sig(c.rate() * scale),
-            group_digits(scale),
-            pct_level(level),
-            method,
-            group_digits(s.size[0]),
-            group_digits(s.size[1]),
-            s.factor,
-            s.events[0],
-            s.events[1],
-            sig(s.ci.lower),
-            sig(s.ci.upper),
-        ),
-        Ok(SizeSearch::TooLarge) => "The rate-ratio CI includes 1; it would still include 1 at 10^12 events.".into(),
-        Ok(SizeSearch::Never(why)) => why,
-        Ok(SizeSearch::AlreadyExcludes) => String::new(),
-        Err(e) => format!("Person-time needed to exclude 1 not computed: {e}"),
-    }
 }
 
 const STRATA_MEASURES: [Measure; 7] = [
