@@ -188,7 +188,7 @@ pub fn mean_difference(t: &GroupSummary, c: &GroupSummary, method: Method, level
 ///
 /// * [`Method::NoncentralT`] (as effectsize): t = d / sqrt(1/n1 + 1/n2) (the pooled t statistic),
 ///   its noncentrality limits from [`ncp_ci`] with df = n1 + n2 − 2, multiplied by
-///   sqrt(1/n1 + 1/n2). `statistic` and `df` hold t and df.
+///   sqrt(1/n1 + 1/n2). `statistic`, `df` and `p_value` hold t, df and the two-sided p of the t test of no effect.
 /// * [`Method::NormalApprox`]: d ± z sqrt(v), v = 1/n1 + 1/n2 + d²/(2(n1 + n2)) (Hedges & Olkin
 ///   1985, the variance metafor's "SMD" uses, here with d).
 ///
@@ -239,8 +239,8 @@ fn smd_pooled(t: &GroupSummary, c: &GroupSummary, measure: Measure, method: Meth
             let tstat = d / hn.sqrt();
             let (lo, hi) = ncp_ci(tstat, df, level)?;
             e = e.with_ci(j * lo * hn.sqrt(), j * hi * hn.sqrt(), level);
-            e.statistic = Some(tstat);
-            e.df = Some(df);
+            // The t statistic the CI inverts, its df and its two-sided p (the t test of no effect).
+            e = e.with_test(tstat, Some(df), (2.0 * pt(-tstat.abs(), df)).min(1.0));
         }
         _ => {
             let v = hn + est * est / (2.0 * (n1 + n2));
@@ -294,8 +294,8 @@ pub fn glass_delta(t: &GroupSummary, c: &GroupSummary, method: Method, level: f6
             let tstat = delta / h.sqrt();
             let (lo, hi) = ncp_ci(tstat, df, level)?;
             e = e.with_ci(lo * h.sqrt(), hi * h.sqrt(), level);
-            e.statistic = Some(tstat);
-            e.df = Some(df);
+            // The t statistic the CI inverts, its df and its two-sided p (the t test of no effect).
+            e = e.with_test(tstat, Some(df), (2.0 * pt(-tstat.abs(), df)).min(1.0));
         }
         _ => {
             let v = h + delta * delta / (2.0 * n2);

@@ -108,8 +108,8 @@ fn standardized_change(diffs: &GroupSummary, measure: Measure, method: Method, l
             let tstat = dz * n.sqrt();
             let (lo, hi) = ncp_ci(tstat, df, level)?;
             e = e.with_ci(j * lo / n.sqrt(), j * hi / n.sqrt(), level);
-            e.statistic = Some(tstat);
-            e.df = Some(df);
+            // The t statistic the CI inverts, its df and its two-sided p (the t test of no effect).
+            e = e.with_test(tstat, Some(df), (2.0 * pt(-tstat.abs(), df)).min(1.0));
         }
         _ => {
             let v = 1.0 / n + est * est / (2.0 * n);

@@ -60,7 +60,7 @@
 //!   are fine.
 //! * A single stratum: MH estimates equal the crude ones and the CIs reduce to Katz's log RR,
 //!   Woolf's logit OR and (GR variance) the Wald RD intervals; CMH is (N − 1)/N times Pearson's X²; Breslow–Day has df 0 and is
-//!   undefined (statistic and p `None`, df 0, note).
+//!   undefined (statistic, df and p `None`; the note gives df = 0).
 //! * No events at all (or, for the OR, no discordant products at all): RR and OR are 0/0 →
 //!   estimate `None` + note. The RD is then 0 (a real value), its variance is 0, and CI and p are
 //!   `None` + note.
@@ -169,7 +169,7 @@ fn ratio_estimate(
     let z = z_for_level(level);
     let l = est.ln();
     e.with_ci((l - z * se).exp(), (l + z * se).exp(), level)
-        .with_p(wald_p(l / se))
+        .with_test(l / se, None, wald_p(l / se))
 }
 
 /// Mantel–Haenszel pooled risk ratio (the Mantel & Haenszel 1959, J Natl Cancer Inst 22:719,
@@ -299,7 +299,7 @@ pub fn mh_risk_difference(strata: &[Stratum], method: Method, level: f64) -> Res
     }
     let se = var.sqrt();
     let z = z_for_level(level);
-    Ok(e.with_ci(rd - z * se, rd + z * se, level).with_p(wald_p(rd / se)))
+    Ok(e.with_ci(rd - z * se, rd + z * se, level).with_test(rd / se, None, wald_p(rd / se)))
 }
 
 /// Cochran–Mantel–Haenszel test of no association (common OR = 1) in K 2×2 tables (Mantel &
@@ -324,7 +324,6 @@ pub fn cmh_test(strata: &[Stratum], method: Method) -> Result<Estimate> {
     let v = sum(&cs, |x| x.n1 * x.n0 * x.m1() * x.m0() / (x.n * x.n * (x.n - 1.0)));
     let mut e = Estimate::new(Measure::Cmh, method).with_n(total);
     if v.is_nan() || v <= 0.0 {
-        e.df = Some(1.0);
         return Ok(e.with_note("undefined: no stratum has both an event and a non-event, so the null variance is zero"));
     }
     let mut y = 0.0;
@@ -441,7 +440,6 @@ pub fn breslow_day(strata: &[Stratum], method: Method) -> Result<Estimate> {
         ));
     }
     let k = inf.len();
-    e.df = Some(k.saturating_sub(1) as f64);
     if k < 2 {
         return Ok(e.with_note(format!(
             "undefined: {k} informative stratum, so df = 0; homogeneity needs at least two strata"
