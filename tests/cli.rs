@@ -305,6 +305,17 @@ fn extreme_but_valid_counts() {
     }
 }
 
+#[test]
+fn computational_limits_mark_one_row_not_the_report() {
+    // 3e9 events: beyond the exact conditional rate ratio's limit; the Wald rows still come.
+    let j = run_json(&["rates", "2000000000/1e12", "1000000000/1e12", "--ci-method", "all"]);
+    let exact = find(&j, "rate-ratio", "exact-conditional");
+    assert!(exact["estimate"].is_null(), "{exact}");
+    assert!(exact["notes"][0].as_str().unwrap().contains("at most 1000000000"), "{exact}");
+    let wald = find(&j, "rate-ratio", "wald");
+    assert_eq!(wald["estimate"].as_f64().unwrap(), 2.0);
+}
+
 fn tempdir() -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("trialstat-cli-{}-{}", std::process::id(), rand_suffix()));
     std::fs::create_dir_all(&d).unwrap();

@@ -258,7 +258,7 @@ fn smd_pooled(t: &GroupSummary, c: &GroupSummary, measure: Measure, method: Meth
 ///
 /// * [`Method::NoncentralT`] (as effectsize): h = 1/n_c + s_t²/(n_t s_c²), t = Δ / sqrt(h),
 ///   noncentrality limits from [`ncp_ci`] with df = n_c − 1 (the control SD's df), multiplied by
-///   sqrt(h). `statistic` and `df` hold t and df.
+///   sqrt(h). `statistic`, `df` and `p_value` hold t, df and its two-sided p.
 /// * [`Method::NormalApprox`]: Δ ± z sqrt(v), v = s_t²/(n_t s_c²) + 1/n_c + Δ²/(2 n_c), the
 ///   unequal-variance large-sample variance (Hedges & Olkin 1985; metafor's "SMD1H" form, here
 ///   with the uncorrected Δ). The unequal-variance form is used because unequal SDs are the reason

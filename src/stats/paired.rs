@@ -59,8 +59,8 @@ pub fn mean_change(diffs: &GroupSummary, level: f64) -> Result<Estimate> {
 /// d_z = mean / SD of the differences (Cohen 1988, ch. 2.3).
 ///
 /// * [`Method::NoncentralT`] (as effectsize `cohens_d(paired = TRUE)`): t = d_z sqrt(n),
-///   noncentrality limits from [`ncp_ci`] with df = n − 1, divided by sqrt(n). `statistic` and
-///   `df` hold t and df.
+///   noncentrality limits from [`ncp_ci`] with df = n − 1, divided by sqrt(n). `statistic`,
+///   `df` and `p_value` hold t, df and the paired t test's two-sided p.
 /// * [`Method::NormalApprox`]: d_z ± z sqrt(v), v = 1/n + d_z²/(2n) (the change-score variance of
 ///   metafor's "SMCC", Gibbons, Hedeker & Davis 1993, J. Educ. Stat. 18:271, here with d_z).
 ///

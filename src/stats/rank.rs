@@ -168,10 +168,10 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
         ));
     }
     if exact && n > MAX_EXACT_SIGNED_RANK_N {
-        return Err(Error::invalid(
-            "n (non-zero differences)",
-            n,
-            format!("at most {MAX_EXACT_SIGNED_RANK_N} for the exact signed-rank distribution; use the normal method"),
+        return Err(Error::undefined(
+            Measure::WilcoxonSignedRank,
+            Method::Exact,
+            format!("n = {n} non-zero differences: the exact signed-rank distribution is computed for at most {MAX_EXACT_SIGNED_RANK_N}; use the normal method"),
         ));
     }
 
@@ -355,10 +355,10 @@ fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) 
         );
     }
     if exact && nx * ny > MAX_EXACT_RANK_SUM_MN {
-        return Err(Error::invalid(
-            "n_x * n_y",
-            nx * ny,
-            format!("at most {MAX_EXACT_RANK_SUM_MN} for the exact rank-sum distribution; use the normal method"),
+        return Err(Error::undefined(
+            Measure::MannWhitney,
+            Method::Exact,
+            format!("n_x · n_y = {}: the exact rank-sum distribution is computed for at most {MAX_EXACT_RANK_SUM_MN}; use the normal method", nx * ny),
         ));
     }
 

@@ -166,10 +166,11 @@ fn rate_ratio_exact(treated: &PersonTime, control: &PersonTime, level: f64) -> R
             .with_note("no events in either group: rate ratio undefined; CI [0, inf), p = 1"));
     }
     if n > MAX_EXACT_EVENTS {
-        return Err(Error::invalid(
-            "total events",
-            n,
-            format!("the exact conditional rate ratio supports at most {MAX_EXACT_EVENTS} events in total (use the Wald interval at these counts)"),
+        // A limit of this computation, not of the input: the row is undefined, others stand.
+        return Err(Error::undefined(
+            Measure::RateRatio,
+            Method::ExactConditional,
+            format!("{n} events in total: the exact conditional rate ratio supports at most {MAX_EXACT_EVENTS} (use the Wald interval at these counts)"),
         ));
     }
     let (t1, t2) = (treated.time, control.time);
