@@ -7,6 +7,7 @@ use common::assert_close;
 use trialstat::data::{GroupSummary, PersonTime};
 use trialstat::stats::bootstrap::{bootstrap, BootstrapOptions, MAX_RESAMPLES};
 use trialstat::stats::dist::{pt, qt, z_for_level};
+use trialstat::stats::ancova::{ancova, AncovaInput};
 use trialstat::stats::{continuous, descriptive, paired, poisson, Method};
 
 #[test]
@@ -103,4 +104,25 @@ fn bootstrap_resamples_are_bounded_and_bca_declines_a_non_monotone_level() {
     assert!(r.bca.ci.is_none(), "{:?}", r.bca.ci);
     assert!(r.bca.notes.iter().any(|n| n.contains("not monotone")), "{:?}", r.bca.notes);
     assert!(r.percentile.ci.is_some());
+}
+
+#[test]
+fn ancova_is_scale_equivariant_at_extreme_magnitudes() {
+    let y = [12.0, 15.5, 9.0, 20.0, 14.0, 8.5, 11.0, 17.5, 10.0, 13.0];
+    let base = [10.0, 14.0, 9.5, 18.0, 12.0, 9.0, 10.5, 15.0, 11.0, 12.5];
+    let treated = [true, true, true, true, true, false, false, false, false, false];
+    let fit = |k: f64| {
+        let yk: Vec<f64> = y.iter().map(|v| v * k).collect();
+        let bk: Vec<f64> = base.iter().map(|v| v * k).collect();
+        ancova(&AncovaInput { outcome: &yk, treated: &treated, baseline: &bk, covariates: &[] }, 0.95).unwrap()
+    };
+    let one = fit(1.0);
+    for k in [1e-170, 1e160] {
+        let f = fit(k);
+        let ctx = format!("scale {k:e}");
+        assert_close(f.difference.estimate.unwrap(), one.difference.estimate.unwrap() * k, 1e-12, &ctx);
+        assert_close(f.difference.statistic.unwrap(), one.difference.statistic.unwrap(), 1e-12, &ctx);
+        assert_close(f.difference.p_value.unwrap(), one.difference.p_value.unwrap(), 1e-10, &ctx);
+        assert_close(f.sigma, one.sigma * k, 1e-12, &ctx);
+    }
 }

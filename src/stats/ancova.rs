@@ -177,6 +177,21 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
         cols.push(keep.iter().map(|&i| v[i]).collect());
     }
 
+    // Scale the outcome and every column by a power of two near its largest magnitude: exact in
+    // binary arithmetic (ordinary data give bit-identical results), and it keeps squares and
+    // products of outcomes near 1e-170 or 1e160 from underflowing or overflowing. Coefficients,
+    // SEs and sigma are scaled back below; t, p and R² are scale-free.
+    let pow2 = |m: f64| if m > 0.0 && m.is_finite() { 2f64.powi(m.log2().round() as i32) } else { 1.0 };
+    let max_abs = |v: &[f64]| v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let sy = pow2(max_abs(&y));
+    let y: Vec<f64> = y.iter().map(|v| v / sy).collect();
+    let scales: Vec<f64> = cols.iter().map(|c| pow2(max_abs(c))).collect();
+    for (c, s) in cols.iter_mut().zip(&scales) {
+        for v in c.iter_mut() {
+            *v /= s;
+        }
+    }
+
     // Clear messages for the usual causes of rank deficiency, before the generic QR check.
     let n_treated = cols[1].iter().filter(|&&t| t == 1.0).count();
     if n_treated == 0 || n_treated == n {
@@ -230,9 +245,11 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
         .map(|j| {
             let se = sigma * neumaier_sum((j..p).map(|k| rinv[j][k] * rinv[j][k])).sqrt();
             let t = beta[j] / se;
-            Coefficient { name: names[j].clone(), estimate: beta[j], se, t, p_value: two_sided_p(t, df) }
+            let back = sy / scales[j];
+            Coefficient { name: names[j].clone(), estimate: beta[j] * back, se: se * back, t, p_value: two_sided_p(t, df) }
         })
         .collect();
+    let sigma = sigma * sy;
     let tr = &coefficients[1];
     let formula = std::iter::once("outcome ~ treated + baseline".to_string())
         .chain(input.covariates.iter().map(|(n, _)| (*n).to_string()))

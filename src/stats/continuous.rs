@@ -61,9 +61,15 @@ pub(crate) fn check_group(g: &GroupSummary, name: &str) -> Result<()> {
 /// R(x) = R(x + 1) · x / (x + 1/2). It agrees with 40-digit values to 5e-15 for every m ≥ 2 tested
 /// (unit tests), and with R's formula to R's own accuracy (1e-12 at m = 3998).
 ///
-/// J(m) < 1, J(m) → 1 as m → ∞ (≈ 1 − 3/(4m − 1)); J(1) = 0 (d has no finite mean with 1 df) and
-/// J is undefined (NaN) below 1; callers require m ≥ 2.
+/// J(m) < 1, J(m) → 1 as m → ∞ (≈ 1 − 3/(4m − 1)); J(1) = 0 (d has no finite mean with 1 df).
+/// Below m = 1 (or for NaN) J is undefined and NaN is returned; the estimators require m ≥ 2.
 pub fn hedges_j(m: f64) -> f64 {
+    if m.is_nan() || m < 1.0 {
+        return f64::NAN;
+    }
+    if m == 1.0 {
+        return 0.0;
+    }
     let x = (m - 1.0) / 2.0;
     // Walk up to y ≥ 9.5, collecting the recurrence factors.
     let mut y = x;
@@ -349,5 +355,12 @@ mod tests {
         assert!(matches!(mean_difference(&a, &b, Method::NoncentralT, 0.95), Err(Error::MethodNotApplicable { .. })));
         assert!(matches!(cohens_d(&a, &b, Method::Welch, 0.95), Err(Error::MethodNotApplicable { .. })));
         assert!(matches!(glass_delta(&a, &b, Method::Pooled, 0.95), Err(Error::MethodNotApplicable { .. })));
+    }
+
+    #[test]
+    fn hedges_j_below_one_is_nan() {
+        assert!(hedges_j(0.5).is_nan() && hedges_j(f64::NAN).is_nan());
+        assert_eq!(hedges_j(1.0), 0.0);
+        assert!(hedges_j(1.5) > 0.0 && hedges_j(1.5) < hedges_j(2.0));
     }
 }
