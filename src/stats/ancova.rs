@@ -44,7 +44,7 @@
 
 use crate::data::check_level;
 use crate::error::{Error, Result};
-use crate::stats::dist::{neumaier_sum, pt_upper, t_for_level};
+use crate::stats::dist::{neumaier_sum, t_for_level, two_sided_t_p};
 use crate::stats::{Estimate, Measure, Method};
 use serde::Serialize;
 
@@ -246,7 +246,7 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
             let se = sigma * neumaier_sum((j..p).map(|k| rinv[j][k] * rinv[j][k])).sqrt();
             let t = beta[j] / se;
             let back = sy / scales[j];
-            Coefficient { name: names[j].clone(), estimate: beta[j] * back, se: se * back, t, p_value: two_sided_p(t, df) }
+            Coefficient { name: names[j].clone(), estimate: beta[j] * back, se: se * back, t, p_value: two_sided_t_p(t, df) }
         })
         .collect();
     let sigma = sigma * sy;
@@ -276,11 +276,6 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
         r_squared: 1.0 - rss / tss,
         n: n as u64,
     })
-}
-
-/// 2·P(T_df > |t|).
-fn two_sided_p(t: f64, df: f64) -> f64 {
-    (2.0 * pt_upper(t.abs(), df)).min(1.0)
 }
 
 /// Householder QR of an n × p matrix (n > p) held column-major.

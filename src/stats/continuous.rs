@@ -28,7 +28,7 @@
 
 use crate::data::{check_level, GroupSummary};
 use crate::error::{Error, Result};
-use crate::stats::dist::{pt, t_for_level, z_for_level};
+use crate::stats::dist::{t_for_level, two_sided_t_p, z_for_level};
 use crate::stats::noncentral_t::ncp_ci;
 use crate::stats::{Estimate, Measure, Method};
 
@@ -178,7 +178,7 @@ pub fn mean_difference(t: &GroupSummary, c: &GroupSummary, method: Method, level
         other => return Err(Error::not_applicable(m, other)),
     };
     let stat = diff / se;
-    let p = (2.0 * pt(-stat.abs(), df)).min(1.0);
+    let p = two_sided_t_p(stat, df);
     let q = t_for_level(level, df);
     let mut e = Estimate::new(m, method)
         .with_estimate(diff)
@@ -246,7 +246,7 @@ fn smd_pooled(t: &GroupSummary, c: &GroupSummary, measure: Measure, method: Meth
             let (lo, hi) = ncp_ci(tstat, df, level)?;
             e = e.with_ci(j * lo * hn.sqrt(), j * hi * hn.sqrt(), level);
             // The t statistic the CI inverts, its df and its two-sided p (the t test of no effect).
-            e = e.with_test(tstat, Some(df), (2.0 * pt(-tstat.abs(), df)).min(1.0));
+            e = e.with_test(tstat, Some(df), two_sided_t_p(tstat, df));
         }
         _ => {
             let v = hn + est * est / (2.0 * (n1 + n2));
@@ -301,7 +301,7 @@ pub fn glass_delta(t: &GroupSummary, c: &GroupSummary, method: Method, level: f6
             let (lo, hi) = ncp_ci(tstat, df, level)?;
             e = e.with_ci(lo * h.sqrt(), hi * h.sqrt(), level);
             // The t statistic the CI inverts, its df and its two-sided p (the t test of no effect).
-            e = e.with_test(tstat, Some(df), (2.0 * pt(-tstat.abs(), df)).min(1.0));
+            e = e.with_test(tstat, Some(df), two_sided_t_p(tstat, df));
         }
         _ => {
             let v = h + delta * delta / (2.0 * n2);

@@ -183,6 +183,16 @@ pub fn qnorm(p: f64) -> f64 {
     }
 }
 
+/// Two-sided p-value of a standard normal statistic, 2 P(Z > |z|), at most 1.
+pub fn two_sided_z_p(z: f64) -> f64 {
+    (2.0 * pnorm_upper(z.abs())).min(1.0)
+}
+
+/// Two-sided p-value of a t statistic with `df` degrees of freedom, 2 P(T > |t|), at most 1.
+pub fn two_sided_t_p(t: f64, df: f64) -> f64 {
+    (2.0 * pt(-t.abs(), df)).min(1.0)
+}
+
 /// The two-sided critical value z_{1−α/2} for a confidence level (e.g. 1.959964 for 0.95),
 /// computed as −Φ⁻¹(α/2) so that levels within 1e-16 of 1 keep their tail.
 pub fn z_for_level(level: f64) -> f64 {
@@ -437,11 +447,6 @@ pub fn pt(t: f64, df: f64) -> f64 {
     }
 }
 
-/// Upper tail P(T > t), accurate for large t.
-pub fn pt_upper(t: f64, df: f64) -> f64 {
-    pt(-t, df)
-}
-
 /// Student t density.
 pub fn dt(t: f64, df: f64) -> f64 {
     (ln_gamma((df + 1.0) / 2.0) - ln_gamma(df / 2.0) - 0.5 * (df * std::f64::consts::PI).ln()
@@ -522,42 +527,6 @@ pub fn qchisq(p: f64, df: f64) -> f64 {
         ChiSquared::new(df).map(|d| d.inverse_cdf(p)).unwrap_or(df)
     };
     polish(x0, p, 0.0, f64::INFINITY, |x| pchisq(x, df), |x| dchisq(x, df))
-}
-
-/// F distribution CDF.
-pub fn pf(x: f64, df1: f64, df2: f64) -> f64 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    pbeta(df1 * x / (df1 * x + df2), df1 / 2.0, df2 / 2.0)
-}
-
-/// F distribution upper tail.
-pub fn pf_upper(x: f64, df1: f64, df2: f64) -> f64 {
-    if x <= 0.0 {
-        return 1.0;
-    }
-    pbeta(df2 / (df2 + df1 * x), df2 / 2.0, df1 / 2.0)
-}
-
-/// Binomial lower tail P(X ≤ k) for X ~ Bin(n, p).
-pub fn pbinom(k: f64, n: f64, p: f64) -> f64 {
-    if k < 0.0 {
-        return 0.0;
-    }
-    if k >= n {
-        return 1.0;
-    }
-    // P(X <= k) = I_{1-p}(n - k, k + 1)
-    pbeta(1.0 - p, n - k, k + 1.0)
-}
-
-/// Poisson lower tail P(X ≤ k) for X ~ Poisson(mu).
-pub fn ppois(k: f64, mu: f64) -> f64 {
-    if k < 0.0 {
-        return 0.0;
-    }
-    gamma::gamma_ur(k.floor() + 1.0, mu)
 }
 
 /// Sum with Neumaier's compensated summation (order-independent to rounding for typical data).

@@ -18,7 +18,7 @@
 use crate::data::{check_level, GroupSummary};
 use crate::error::{Error, Result};
 use crate::stats::continuous::{check_group, hedges_j};
-use crate::stats::dist::{pt, t_for_level, z_for_level};
+use crate::stats::dist::{t_for_level, two_sided_t_p, z_for_level};
 use crate::stats::noncentral_t::ncp_ci;
 use crate::stats::{Estimate, Measure, Method};
 
@@ -47,7 +47,7 @@ pub fn mean_change(diffs: &GroupSummary, level: f64) -> Result<Estimate> {
     let se = diffs.sd / n.sqrt();
     let df = n - 1.0;
     let stat = diffs.mean / se;
-    let p = (2.0 * pt(-stat.abs(), df)).min(1.0);
+    let p = two_sided_t_p(stat, df);
     let q = t_for_level(level, df);
     Ok(Estimate::new(measure, method)
         .with_estimate(diffs.mean)
@@ -109,7 +109,7 @@ fn standardized_change(diffs: &GroupSummary, measure: Measure, method: Method, l
             let (lo, hi) = ncp_ci(tstat, df, level)?;
             e = e.with_ci(j * lo / n.sqrt(), j * hi / n.sqrt(), level);
             // The t statistic the CI inverts, its df and its two-sided p (the t test of no effect).
-            e = e.with_test(tstat, Some(df), (2.0 * pt(-tstat.abs(), df)).min(1.0));
+            e = e.with_test(tstat, Some(df), two_sided_t_p(tstat, df));
         }
         _ => {
             let v = 1.0 / n + est * est / (2.0 * n);

@@ -88,7 +88,7 @@
 
 use crate::data::check_level;
 use crate::error::{Error, Result};
-use crate::stats::dist::{pnorm_upper, qnorm};
+use crate::stats::dist::{qnorm, two_sided_z_p};
 use crate::stats::{Estimate, Measure, Method};
 
 /// Largest number of non-zero differences for which the exact signed-rank distribution is
@@ -214,7 +214,7 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
     let sigma = (nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - ties / 48.0).sqrt();
     let z0 = v_stat - nf * (nf + 1.0) / 4.0;
     let z = (z0 - 0.5 * sign(z0)) / sigma;
-    let p = two_sided_normal_p(z);
+    let p = two_sided_z_p(z);
     let mut est = Estimate::new(measure, Method::Normal)
         .with_test(v_stat, None, p)
         .with_n(n as u64);
@@ -398,7 +398,7 @@ fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) 
     let sigma = ((nxf * nyf / 12.0) * ((ntot + 1.0) - ties / (ntot * (ntot - 1.0)))).sqrt();
     let z0 = w_stat - nxf * nyf / 2.0;
     let z = (z0 - 0.5 * sign(z0)) / sigma;
-    let p = two_sided_normal_p(z);
+    let p = two_sided_z_p(z);
     let mut est = Estimate::new(measure, Method::Normal)
         .with_test(w_stat, None, p)
         .with_n((nx + ny) as u64);
@@ -522,11 +522,6 @@ fn sign(x: f64) -> f64 {
     } else {
         0.0
     }
-}
-
-/// R's `2 * min(pnorm(z), pnorm(z, lower.tail = FALSE))`.
-fn two_sided_normal_p(z: f64) -> f64 {
-    (2.0 * pnorm_upper(z.abs())).min(1.0)
 }
 
 /// Average ranks (1-based) as R's `rank(ties.method = "average")`, ties by exact equality, and

@@ -34,7 +34,7 @@
 use crate::data::{check_level, PersonTime};
 use crate::error::{Error, Result};
 use crate::stats::dist::{bd0, stirlerr};
-use crate::stats::dist::{pnorm_upper, z_for_level};
+use crate::stats::dist::{two_sided_z_p, z_for_level};
 use crate::stats::root::{bracket_outward, brent, TIGHT};
 use crate::stats::{Estimate, Measure, Method};
 
@@ -79,7 +79,7 @@ pub fn rate_difference(treated: &PersonTime, control: &PersonTime, method: Metho
     let z = z_for_level(level);
     let stat = rd / se;
     Ok(e.with_ci(rd - z * se, rd + z * se, level)
-        .with_test(stat, None, 2.0 * pnorm_upper(stat.abs())))
+        .with_test(stat, None, two_sided_z_p(stat)))
 }
 
 fn point_ratio(treated: &PersonTime, control: &PersonTime) -> Option<f64> {
@@ -152,7 +152,7 @@ fn rate_ratio_wald(treated: &PersonTime, control: &PersonTime, level: f64) -> Re
     let z = z_for_level(level);
     let stat = l / se;
     Ok(e.with_ci((l - z * se).exp(), (l + z * se).exp(), level)
-        .with_test(stat, None, 2.0 * pnorm_upper(stat.abs())))
+        .with_test(stat, None, two_sided_z_p(stat)))
 }
 
 fn rate_ratio_exact(treated: &PersonTime, control: &PersonTime, level: f64) -> Result<Estimate> {

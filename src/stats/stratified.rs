@@ -72,7 +72,7 @@
 
 use crate::data::{check_level, Stratum};
 use crate::error::{Error, Result};
-use crate::stats::dist::{neumaier_sum, pchisq_upper, pnorm_upper, z_for_level};
+use crate::stats::dist::{neumaier_sum, pchisq_upper, two_sided_z_p, z_for_level};
 use crate::stats::{Estimate, Measure, Method};
 
 /// The cells of one stratum as floats.
@@ -129,11 +129,6 @@ fn sum<F: Fn(&Cells) -> f64>(cs: &[Cells], f: F) -> f64 {
     neumaier_sum(cs.iter().map(f))
 }
 
-/// Two-sided Wald p-value for z = est/se.
-fn wald_p(z: f64) -> f64 {
-    (2.0 * pnorm_upper(z.abs())).min(1.0)
-}
-
 /// Finish a ratio estimate from its numerator R, denominator S and var(log ratio).
 fn ratio_estimate(
     mut e: Estimate,
@@ -169,7 +164,7 @@ fn ratio_estimate(
     let z = z_for_level(level);
     let l = est.ln();
     e.with_ci((l - z * se).exp(), (l + z * se).exp(), level)
-        .with_test(l / se, None, wald_p(l / se))
+        .with_test(l / se, None, two_sided_z_p(l / se))
 }
 
 /// Mantel–Haenszel pooled risk ratio (the Mantel & Haenszel 1959, J Natl Cancer Inst 22:719,
@@ -299,7 +294,7 @@ pub fn mh_risk_difference(strata: &[Stratum], method: Method, level: f64) -> Res
     }
     let se = var.sqrt();
     let z = z_for_level(level);
-    Ok(e.with_ci(rd - z * se, rd + z * se, level).with_test(rd / se, None, wald_p(rd / se)))
+    Ok(e.with_ci(rd - z * se, rd + z * se, level).with_test(rd / se, None, two_sided_z_p(rd / se)))
 }
 
 /// Cochran–Mantel–Haenszel test of no association (common OR = 1) in K 2×2 tables (Mantel &
