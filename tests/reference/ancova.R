@@ -12,10 +12,7 @@
 #     is stored, and trialstat must refuse the fit naming the same column.
 
 suppressPackageStartupMessages(library(jsonlite))
-
-num <- function(x) structure(ifelse(is.na(x), "null", sprintf("%.17g", x)), class = "json")
-vec <- function(x) structure(paste0("[", paste(ifelse(is.na(x), "null", sprintf("%.17g", x)),
-                                              collapse = ","), "]"), class = "json")
+source(file.path("tests", "reference", "lib", "common.R"))   # json_num, json_vec, pkg_versions, ...
 
 # Fit y ~ treated + baseline + <covariates> on data frame d (columns y, treated, baseline, ...).
 fit_case <- function(d, covs) {
@@ -29,19 +26,19 @@ fit_case <- function(d, covs) {
     n = nobs(m),
     dropped = nrow(d) - nobs(m),
     residual_df = m$df.residual,
-    sigma = num(s$sigma),
-    r_squared = num(s$r.squared),
+    sigma = json_num(s$sigma),
+    r_squared = json_num(s$r.squared),
     coefficients = lapply(seq_len(nrow(cf)), function(i)
-      list(name = rownames(cf)[i], estimate = num(cf[i, 1]), se = num(cf[i, 2]),
-           t = num(cf[i, 3]), p_value = num(cf[i, 4]))),
-    ci95 = list(lower = num(ci95[1]), upper = num(ci95[2])),
-    ci90 = list(lower = num(ci90[1]), upper = num(ci90[2]))
+      list(name = rownames(cf)[i], estimate = json_num(cf[i, 1]), se = json_num(cf[i, 2]),
+           t = json_num(cf[i, 3]), p_value = json_num(cf[i, 4]))),
+    ci95 = list(lower = json_num(ci95[1]), upper = json_num(ci95[2])),
+    ci90 = list(lower = json_num(ci90[1]), upper = json_num(ci90[2]))
   )
 }
 
 inline_inputs <- function(d, covs) list(
-  outcome = vec(d$y), treated = as.logical(d$treated), baseline = vec(d$baseline),
-  covariates = lapply(covs, function(v) list(name = v, values = vec(d[[v]]))))
+  outcome = json_vec(d$y), treated = as.logical(d$treated), baseline = json_vec(d$baseline),
+  covariates = lapply(covs, function(v) list(name = v, values = json_vec(d[[v]]))))
 
 cases <- list()
 
@@ -114,10 +111,8 @@ rank_deficient <- lapply(deficient, function(z) list(
 
 res <- list(
   generated_by = "tests/reference/ancova.R",
-  versions = list(R = R.version.string, stats = as.character(packageVersion("stats")),
-                  jsonlite = as.character(packageVersion("jsonlite"))),
+  versions = pkg_versions(c("stats", "jsonlite")),
   cases = cases,
   rank_deficient = rank_deficient
 )
-writeLines(toJSON(res, auto_unbox = TRUE, json_verbatim = TRUE, pretty = TRUE, null = "null"),
-           "tests/reference/ancova.json")
+write_pretty_json(res, "tests/reference/ancova.json", json_verbatim = TRUE, null = "null")

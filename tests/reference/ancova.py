@@ -6,8 +6,8 @@ tests/reference/ancova.json; the headache cases are read from the CSV named ther
     python3 tests/reference/ancova.py
 Writes tests/reference/ancova_py.json.
 """
-import json
 import math
+import os
 import sys
 
 import numpy as np
@@ -15,9 +15,8 @@ import pandas as pd
 import statsmodels
 import statsmodels.api as sm
 
-
-def arr(v):
-    return np.array([np.nan if x is None else x for x in v], dtype=float)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from refcommon import floats, read_json, versions, write_json  # noqa: E402
 
 
 def case_frame(case):
@@ -33,16 +32,15 @@ def case_frame(case):
     else:
         inp = case["inputs"]
         covs = [c["name"] for c in inp["covariates"]]
-        d = pd.DataFrame({"y": arr(inp["outcome"]), "treated": np.array(inp["treated"], dtype=float),
-                          "baseline": arr(inp["baseline"])})
+        d = pd.DataFrame({"y": floats(inp["outcome"]), "treated": np.array(inp["treated"], dtype=float),
+                          "baseline": floats(inp["baseline"])})
         for c in inp["covariates"]:
-            d[c["name"]] = arr(c["values"])
+            d[c["name"]] = floats(c["values"])
     return d, covs
 
 
 def main():
-    with open("tests/reference/ancova.json") as f:
-        ref = json.load(f)
+    ref = read_json("ancova.json")
     out = []
     for case in ref["cases"]:
         d, covs = case_frame(case)
@@ -68,13 +66,10 @@ def main():
         })
     res = {
         "generated_by": "tests/reference/ancova.py",
-        "versions": {"python": sys.version.split()[0], "statsmodels": statsmodels.__version__,
-                     "numpy": np.__version__, "pandas": pd.__version__},
+        "versions": versions(statsmodels, np, pd),
         "cases": out,
     }
-    with open("tests/reference/ancova_py.json", "w") as f:
-        json.dump(res, f, indent=1)
-        f.write("\n")
+    write_json(res, "ancova_py.json")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ suppressPackageStartupMessages({
   library(boot)
   library(jsonlite)
 })
+source(file.path("tests", "reference", "lib", "common.R"))   # pkg_versions, write_pretty_json
 
 input <- fromJSON("tests/reference/bootstrap_input.json", simplifyVector = FALSE)
 cases <- input$cases
@@ -134,10 +135,7 @@ for (j in seq_along(cases)) {
 result <- list(
   about = paste("boot.ci(type = c('perc','bca'), L = empinf(type = 'jack')) on trialstat's",
                 "replicates from bootstrap_input.json; see tests/reference/bootstrap.R"),
-  versions = list(R = paste(R.version$major, R.version$minor, sep = "."),
-                  boot = as.character(packageVersion("boot")),
-                  jsonlite = as.character(packageVersion("jsonlite"))),
+  versions = pkg_versions(c("boot", "jsonlite"), r = r_short_version()),
   cases = out_cases
 )
-writeLines(toJSON(result, auto_unbox = TRUE, digits = NA, pretty = TRUE),
-           "tests/reference/bootstrap.json")
+write_pretty_json(result, "tests/reference/bootstrap.json", digits = NA)

@@ -14,10 +14,12 @@ numpy, no trialstat code), reads the data sets and seeds from tests/reference/bo
 Run from the repository root: python3 tests/reference/bootstrap.py
 """
 
-import json
 import math
-import platform
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from refcommon import read_json, versions, write_json  # noqa: E402
 
 MASK = (1 << 64) - 1
 GAMMA = 0x9E3779B97F4A7C15
@@ -105,13 +107,12 @@ def statistic(kind, data, groups):
 
 
 def main():
-    with open("tests/reference/bootstrap_input.json") as f:
-        inp = json.load(f)
+    inp = read_json("bootstrap_input.json")
 
     out = {
         "about": "independent Python transcription of trialstat's RNG and resampling; "
         "see tests/reference/bootstrap.py",
-        "versions": {"python": platform.python_version()},
+        "versions": versions(),
     }
     pairs = [(20240601, 0), (20240601, 1), (1, 12345), (0, 0), (MASK, MASK), (123456789, 1 << 40)]
     out["next_u64"] = []
@@ -152,9 +153,7 @@ def main():
             }
         )
     out["cases"] = cases
-    with open("tests/reference/bootstrap_py.json", "w") as f:
-        json.dump(out, f, indent=1)
-        f.write("\n")
+    write_json(out, "bootstrap_py.json")
 
 
 if __name__ == "__main__":

@@ -25,15 +25,12 @@ suppressPackageStartupMessages({
   library(metafor)
   library(jsonlite)
 })
+source(file.path("tests", "reference", "lib", "common.R"))
 
 levels <- c(0.90, 0.95, 0.99)
 
 # ---- JSON with 17 significant digits (jsonlite stops at 15) --------------------------------------
-num17 <- function(v) {
-  s <- ifelse(is.na(v), "null",
-         ifelse(is.infinite(v), ifelse(v > 0, "\"Infinity\"", "\"-Infinity\""), sprintf("%.17g", v)))
-  s
-}
+# Numbers by fmt17 (lib/common.R): NA -> null, +-Inf -> "Infinity"/"-Infinity".
 to_json17 <- function(x) {
   if (is.null(x)) return("null")
   if (is.list(x)) {
@@ -51,8 +48,8 @@ to_json17 <- function(x) {
   if (is.numeric(x) || is.logical(x)) {
     scalar <- length(x) == 1 && is.null(attr(x, "array"))
     x <- as.numeric(x)
-    if (scalar) return(num17(x))
-    return(paste0("[", paste(num17(x), collapse = ","), "]"))
+    if (scalar) return(fmt17(x, JSON_INFINITY))
+    return(paste0("[", paste(fmt17(x, JSON_INFINITY), collapse = ","), "]"))
   }
   stop("cannot serialise ", class(x))
 }
@@ -290,10 +287,7 @@ ncp_ci <- unlist(lapply(ncp_grid, function(g) lapply(levels, function(lv) {
 
 out <- list(
   generated_by = "tests/reference/continuous.R",
-  versions = list(R = R.version.string,
-                  effectsize = as.character(packageVersion("effectsize")),
-                  metafor = as.character(packageVersion("metafor")),
-                  jsonlite = as.character(packageVersion("jsonlite"))),
+  versions = pkg_versions(c("effectsize", "metafor", "jsonlite")),
   tolerances = list(effectsize = "optim Nelder-Mead, abstol 1e-9 on probabilities (bounds ~1e-6 off)",
                     uniroot = "tol = 1e-12 on R's pt(t, df, ncp)"),
   levels = levels,

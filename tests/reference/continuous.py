@@ -14,9 +14,9 @@ tests/reference/continuous.json, so both sources see identical inputs):
   (|ncp| <= 37.62 and df <= 4e5); `r_series_region` marks those rows.
 """
 
-import json
 import math
 import os
+import sys
 import warnings
 
 import numpy as np
@@ -24,22 +24,11 @@ import scipy
 from scipy import optimize, stats
 from scipy.special import gammaln
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.path.join(HERE, "continuous.json")
-OUT = os.path.join(HERE, "continuous_py.json")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from refcommon import read_json, versions, write_json  # noqa: E402
+from refcommon import num as fnum  # noqa: E402  (NaN -> None, +-inf -> "Infinity"/"-Infinity")
+
 R_SERIES_MAX_NCP = math.sqrt(2 * math.log(2) * 1021)  # 37.62: beyond, R's pnt approximates
-
-
-def fnum(x):
-    """JSON-safe float: NaN -> None, +-inf -> strings."""
-    if x is None:
-        return None
-    x = float(x)
-    if math.isnan(x):
-        return None
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
-    return x
 
 
 def ncp_limits(t, df, level):
@@ -138,13 +127,11 @@ def main():
     # "treated_sd_zero" has a constant group: SciPy warns about precision loss in its moments,
     # harmlessly (the t test is still defined by the other group's variance).
     warnings.filterwarnings("ignore", message="Precision loss occurred in moment calculation")
-    with open(SRC) as f:
-        ref = json.load(f)
+    ref = read_json("continuous.json")
     levels = ref["levels"]
     out = {
         "generated_by": "tests/reference/continuous.py",
-        "versions": {"python": ".".join(map(str, __import__("sys").version_info[:3])),
-                     "scipy": scipy.__version__, "numpy": np.__version__},
+        "versions": versions(scipy, np),
         "two_group": [{"name": c["name"], "rows": two_group(c, levels)} for c in ref["two_group"]],
         "paired": [{"name": c["name"], "rows": paired(c, levels)} for c in ref["paired"]],
         "pnt": [{"t": g["t"], "df": g["df"], "ncp": g["ncp"],
@@ -152,9 +139,8 @@ def main():
                  "r_series_region": in_series_region(g["df"], g["ncp"])}
                 for g in ref["pnt"]],
     }
-    with open(OUT, "w") as f:
-        json.dump(out, f, indent=1)
-    print(f"wrote {os.path.relpath(OUT)}: {len(out['two_group'])} two-group, {len(out['paired'])} paired cases, "
+    path = write_json(out, "continuous_py.json", final_newline=False)
+    print(f"wrote {os.path.relpath(path)}: {len(out['two_group'])} two-group, {len(out['paired'])} paired cases, "
           f"{len(out['pnt'])} nct values")
 
 

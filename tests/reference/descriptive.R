@@ -7,11 +7,9 @@
 # second source (descriptive_py.json), so run this script first (regenerate.sh does).
 
 suppressPackageStartupMessages(library(jsonlite))
-
-# Numbers as JSON text with 17 significant digits (jsonlite's own writer stops at 15).
-num <- function(x) structure(ifelse(is.na(x), "null", sprintf("%.17g", x)), class = "json")
-vec <- function(x) structure(paste0("[", paste(ifelse(is.na(x), "null", sprintf("%.17g", x)),
-                                              collapse = ","), "]"), class = "json")
+# Numbers as verbatim JSON text with 17 significant digits (json_num, json_vec): jsonlite's own
+# writer stops at 15.
+source(file.path("tests", "reference", "lib", "common.R"))
 
 headache <- read.csv("tests/data/acupuncture_headache.csv")
 
@@ -42,18 +40,20 @@ probs <- c(0, 0.01, 0.05, 0.1, 0.2, 0.25, 0.3, 1/3, 0.4, 0.5, 0.6, 2/3, 0.7, 0.7
 cases <- lapply(names(datasets), function(nm) {
   x <- datasets[[nm]]
   n <- sum(!is.na(x))
-  out <- list(name = nm, x = vec(x), n = n, n_missing = sum(is.na(x)))
+  out <- list(name = nm, x = json_vec(x), n = n, n_missing = sum(is.na(x)))
   if (n > 0) {
     out$quantiles <- lapply(1:9, function(k)
-      list(type = k, values = vec(unname(quantile(x, probs, type = k, na.rm = TRUE)))))
+      list(type = k,
+           values = json_vec(unname(quantile(x, probs, type = k, na.rm = TRUE)))))
     out$summaries <- lapply(1:9, function(k) {
       s <- unclass(summary(x, quantile.type = k))   # Min, 1st Qu., Median, Mean, 3rd Qu., Max[, NA's]
-      list(type = k, min = num(s[["Min."]]), q1 = num(s[["1st Qu."]]), median = num(s[["Median"]]),
-           mean = num(s[["Mean"]]), q3 = num(s[["3rd Qu."]]), max = num(s[["Max."]]),
-           iqr = num(IQR(x, na.rm = TRUE, type = k)))
+      list(type = k, min = json_num(s[["Min."]]), q1 = json_num(s[["1st Qu."]]),
+           median = json_num(s[["Median"]]), mean = json_num(s[["Mean"]]),
+           q3 = json_num(s[["3rd Qu."]]), max = json_num(s[["Max."]]),
+           iqr = json_num(IQR(x, na.rm = TRUE, type = k)))
     })
-    out$mean <- num(mean(x, na.rm = TRUE))
-    out$sd <- num(sd(x, na.rm = TRUE))   # NA (null) for n = 1
+    out$mean <- json_num(mean(x, na.rm = TRUE))
+    out$sd <- json_num(sd(x, na.rm = TRUE))   # NA (null) for n = 1
   }
   out
 })
@@ -65,11 +65,11 @@ pc$pchg <- (pc$follow_up - pc$baseline) / abs(pc$baseline) * 100
 
 res <- list(
   generated_by = "tests/reference/descriptive.R",
-  versions = list(R = R.version.string, jsonlite = as.character(packageVersion("jsonlite"))),
-  probs = vec(probs),
+  versions = pkg_versions("jsonlite"),
+  probs = json_vec(probs),
   cases = cases,
   percent_change = lapply(seq_len(nrow(pc)), function(i)
-    list(baseline = num(pc$baseline[i]), follow_up = num(pc$follow_up[i]), pchg = num(pc$pchg[i])))
+    list(baseline = json_num(pc$baseline[i]), follow_up = json_num(pc$follow_up[i]),
+         pchg = json_num(pc$pchg[i])))
 )
-writeLines(toJSON(res, auto_unbox = TRUE, json_verbatim = TRUE, pretty = TRUE),
-           "tests/reference/descriptive.json")
+write_pretty_json(res, "tests/reference/descriptive.json", json_verbatim = TRUE)

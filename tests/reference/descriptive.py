@@ -7,11 +7,15 @@ Writes tests/reference/descriptive_py.json.
 numpy's methods are the nine Hyndman-Fan (1996) definitions under other names; this map is
 numpy's own documentation of numpy.percentile.
 """
-import json
 import math
+import os
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from refcommon import INF_AS_FLOAT, floats, read_json, versions, write_json  # noqa: E402
+from refcommon import num as _num  # noqa: E402
 
 METHODS = {
     1: "inverted_cdf",
@@ -28,17 +32,15 @@ METHODS = {
 
 def num(x):
     """Float or None (NaN); Python's json writes repr(), i.e. the shortest round-trip digits."""
-    x = float(x)
-    return None if np.isnan(x) else x
+    return _num(x, inf=INF_AS_FLOAT)
 
 
 def main():
-    with open("tests/reference/descriptive.json") as f:
-        ref = json.load(f)
+    ref = read_json("descriptive.json")
     probs = np.array(ref["probs"], dtype=float)
     cases = []
     for case in ref["cases"]:
-        x = np.array([np.nan if v is None else v for v in case["x"]], dtype=float)
+        x = floats(case["x"])
         x = x[~np.isnan(x)]
         out = {"name": case["name"], "n": int(x.size)}
         if x.size > 0:
@@ -55,12 +57,10 @@ def main():
         cases.append(out)
     res = {
         "generated_by": "tests/reference/descriptive.py",
-        "versions": {"python": sys.version.split()[0], "numpy": np.__version__},
+        "versions": versions(np),
         "cases": cases,
     }
-    with open("tests/reference/descriptive_py.json", "w") as f:
-        json.dump(res, f, indent=1)
-        f.write("\n")
+    write_json(res, "descriptive_py.json")
 
 
 if __name__ == "__main__":

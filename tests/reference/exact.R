@@ -15,16 +15,9 @@
 # p-value is a finite sum and is accurate to ~1e-13.
 #
 # jsonlite prints at most 15 significant digits, so numbers are written with sprintf("%.17g")
-# by the small writer below; infinite values are written as the strings "Inf"/"-Inf".
-
-num <- function(x) {
-  if (is.na(x)) return("null")
-  if (is.infinite(x)) return(if (x > 0) '"Inf"' else '"-Inf"')
-  sprintf("%.17g", x)
-}
-obj <- function(fields) {
-  paste0("{", paste0('"', names(fields), '": ', unlist(fields), collapse = ", "), "}")
-}
+# by the small writer in lib/common.R; infinite values are written as the strings "Inf"/"-Inf".
+source(file.path("tests", "reference", "lib", "common.R"))
+num <- function(x) jnum(x, inf = JSON_INF)
 
 # a, b, c, d, level, what the case exercises.
 cases <- list(
@@ -56,7 +49,7 @@ out <- character(0)
 for (cs in cases) {
   a <- cs[[1]]; b <- cs[[2]]; c <- cs[[3]]; d <- cs[[4]]; level <- cs[[5]]
   ft <- fisher.test(matrix(c(a, c, b, d), 2), conf.level = level)
-  out <- c(out, obj(list(
+  out <- c(out, json_obj(list(
     a = a, b = b, c = c, d = d, level = num(level), what = paste0('"', cs[[6]], '"'),
     estimate = num(unname(ft$estimate)),
     lower = num(ft$conf.int[1]), upper = num(ft$conf.int[2]),

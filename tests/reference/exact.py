@@ -15,8 +15,8 @@ odds ratio is (a d)/(b c). The cases are those of exact.R (read from exact.json,
 files cover the same tables). Non-finite numbers are written as "Infinity"/"-Infinity", NaN as
 null.
 """
-import json
-import math
+import os
+import sys
 import warnings
 
 import numpy
@@ -24,22 +24,12 @@ import scipy
 from scipy.stats import fisher_exact
 from scipy.stats.contingency import odds_ratio
 
-REF = "tests/reference/exact.json"
-OUT = "tests/reference/exact_py.json"
-
-
-def num(x):
-    x = float(x)
-    if math.isnan(x):
-        return None
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
-    return x
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from refcommon import num, read_json, write_json  # noqa: E402
 
 
 def main():
-    with open(REF) as f:
-        cases = json.load(f)["cases"]
+    cases = read_json("exact.json")["cases"]
     out = []
     for cs in cases:
         a, b, c, d, level = cs["a"], cs["b"], cs["c"], cs["d"], cs["level"]
@@ -61,9 +51,7 @@ def main():
         "numpy_version": numpy.__version__,
         "cases": out,
     }
-    with open(OUT, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
+    write_json(doc, "exact_py.json")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
 #                 where R departs from method 4 (x = n/2: no correction at all).
 #   clopper_pearson binom.test(x, n)$conf.int
 suppressPackageStartupMessages(library(jsonlite))
+source(file.path("tests", "reference", "lib", "common.R"))
 
 cases <- list(
   c(0, 1, 0.95), c(1, 1, 0.95), c(0, 10, 0.95), c(1, 10, 0.95), c(5, 10, 0.95), c(10, 10, 0.95),
@@ -36,8 +37,7 @@ out <- lapply(cases, function(cs) {
 
 doc <- list(
   generated_by = "tests/reference/proportion.R",
-  versions = list(R = R.version.string, jsonlite = as.character(packageVersion("jsonlite"))),
+  versions = pkg_versions("jsonlite"),
   cases = out
 )
-writeLines(toJSON(doc, auto_unbox = TRUE, digits = I(17), pretty = TRUE),
-           "tests/reference/proportion.json")
+write_pretty_json(doc, "tests/reference/proportion.json", digits = I(17))

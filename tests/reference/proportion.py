@@ -15,8 +15,8 @@ Sources (second source to R's prop.test / binom.test in proportion.R):
     precision ("mp_*"), the reference for counts near 2^53 where float64 evaluations of the
     textbook formulas (statsmodels, R) lose digits to cancellation.
 """
-import json
 import os
+import sys
 
 import mpmath as mp
 import numpy as np
@@ -25,7 +25,8 @@ import statsmodels
 from scipy.stats import binomtest
 from statsmodels.stats.proportion import proportion_confint
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from refcommon import versions, write_json  # noqa: E402
 
 # (x, n, level): typical, small n, n = 1, x = 0 / x = n, x = n/2 (where R's prop.test cc differs),
 # large n, and counts near 2^53.
@@ -76,15 +77,10 @@ def main():
         out.append(row)
     doc = {
         "generated_by": "tests/reference/proportion.py",
-        "versions": {"python": ".".join(map(str, __import__("sys").version_info[:3])),
-                     "numpy": np.__version__, "scipy": scipy.__version__,
-                     "statsmodels": statsmodels.__version__,
-                     "mpmath": mp.__version__},
+        "versions": versions(np, scipy, statsmodels, mp),
         "cases": out,
     }
-    with open(os.path.join(HERE, "proportion_py.json"), "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
+    write_json(doc, "proportion_py.json")
 
 
 if __name__ == "__main__":

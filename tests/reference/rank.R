@@ -24,13 +24,9 @@ suppressPackageStartupMessages({
   library(jsonlite)
   library(exactRankTests)
 })
+source(file.path("tests", "reference", "lib", "common.R"))   # jnum, pkg_version
 
-# ---- minimal JSON writer with 17 significant digits -------------------------------------------
-jnum <- function(x) {
-  if (length(x) == 0 || is.na(x)) return("null")
-  if (is.infinite(x)) return(if (x > 0) "\"Infinity\"" else "\"-Infinity\"")
-  sprintf("%.17g", x)
-}
+# ---- minimal JSON writer with 17 significant digits (numbers by jnum: +-Inf as "Infinity") -----
 to_json <- function(x) {
   if (is.null(x)) return("null")
   if (inherits(x, "jarray")) return(paste0("[", paste(vapply(unclass(x), jnum, ""), collapse = ","), "]"))
@@ -180,8 +176,8 @@ add("mw_1500_ties_normal", round(rnorm(1500, 0.1), 1), round(rnorm(1200), 1), me
 meta <- list(
   generated_by = "tests/reference/rank.R",
   r_version = R.version.string,
-  exactRankTests = as.character(packageVersion("exactRankTests")),
-  jsonlite = as.character(packageVersion("jsonlite")),
+  exactRankTests = pkg_version("exactRankTests"),
+  jsonlite = pkg_version("jsonlite"),
   note = "r: wilcox.test defaults (tol.root = 1e-4); r_tight: tol.root = 1e-12; exact2: exactRankTests::wilcox.exact"
 )
 writeLines(to_json(list(meta = meta, cases = cases)), "tests/reference/rank.json")

@@ -16,19 +16,19 @@ zeros), so "exact" is only asked of SciPy for tie-free data. SciPy has no Hodges
 or CI, so only statistics and p-values come from here. Floats are written with repr (17 digits).
 """
 
-import json
-import pathlib
+import os
+import sys
 
 import numpy as np
 import scipy
 from scipy import stats
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-REF = ROOT / "tests" / "reference"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from refcommon import read_json, write_json  # noqa: E402
 
 
 def main():
-    cases = json.loads((REF / "rank.json").read_text())["cases"]
+    cases = read_json("rank.json")["cases"]
     out = []
     for c in cases:
         r = c["r"]
@@ -73,7 +73,7 @@ def main():
         },
         "cases": out,
     }
-    (REF / "rank_py.json").write_text(json.dumps(doc, indent=1) + "\n")
+    write_json(doc, "rank_py.json")
 
 
 if __name__ == "__main__":

@@ -18,15 +18,9 @@
 # jsonlite prints at most 15 significant digits, so numbers are written with sprintf("%.17g");
 # infinite values as "Inf"/"-Inf", NA/NaN as null.
 suppressPackageStartupMessages(library(epiR))
+source(file.path("tests", "reference", "lib", "common.R"))   # jnum, json_obj, pkg_version
 
-num <- function(x) {
-  if (length(x) == 0 || is.null(x) || is.na(x)) return("null")
-  if (is.infinite(x)) return(if (x > 0) '"Inf"' else '"-Inf"')
-  sprintf("%.17g", x)
-}
-obj <- function(fields) {
-  paste0("{", paste0('"', names(fields), '": ', unlist(fields), collapse = ", "), "}")
-}
+num <- function(x) jnum(x, inf = JSON_INF)
 
 # x1, T1, x2, T2, level, what the case exercises.
 cases <- list(
@@ -59,7 +53,7 @@ for (cs in cases) {
     list(irr = r$massoc.detail$IRR.strata.wald, rd = r$massoc.detail$ARate.strata.wald)
   }, error = function(e) NULL)
   g <- function(part, col) if (is.null(ep)) NA else ep[[part]][[col]]
-  out <- c(out, obj(list(
+  out <- c(out, json_obj(list(
     x1 = x1, t1 = num(T1), x2 = x2, t2 = num(T2), level = num(level),
     what = paste0('"', cs[[6]], '"'),
     exact_estimate = num(unname(pt$estimate)),
@@ -75,7 +69,7 @@ json <- paste0(
   "{\n",
   '"source": "R stats::poisson.test(c(x1, x2), c(T1, T2), conf.level = level); epiR::epi.2by2(method = \\"cohort.time\\", units = 1)",\n',
   '"r_version": "', R.version.string, '",\n',
-  '"epiR_version": "', as.character(packageVersion("epiR")), '",\n',
+  '"epiR_version": "', pkg_version("epiR"), '",\n',
   '"cases": [\n', paste(out, collapse = ",\n"), "\n]\n}\n"
 )
 writeLines(json, "tests/reference/rates.json", sep = "")

@@ -17,8 +17,9 @@ Writes tests/reference/rates_py.json. The cases are those of rates.R (read from 
 Zero counts make the Wald quantities infinite or NaN in statsmodels; they are written as
 "Infinity"/"-Infinity" or null. NaN is null.
 """
-import json
 import math
+import os
+import sys
 import warnings
 
 import numpy
@@ -27,17 +28,8 @@ import statsmodels
 from scipy.stats import binomtest
 from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
 
-REF = "tests/reference/rates.json"
-OUT = "tests/reference/rates_py.json"
-
-
-def num(x):
-    x = float(x)
-    if math.isnan(x):
-        return None
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
-    return x
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from refcommon import num, read_json, write_json  # noqa: E402
 
 
 def to_ratio(p, t1, t2):
@@ -46,8 +38,7 @@ def to_ratio(p, t1, t2):
 
 
 def main():
-    with open(REF) as f:
-        cases = json.load(f)["cases"]
+    cases = read_json("rates.json")["cases"]
     out = []
     for cs in cases:
         x1, t1, x2, t2, level = cs["x1"], cs["t1"], cs["x2"], cs["t2"], cs["level"]
@@ -81,9 +72,7 @@ def main():
         "numpy_version": numpy.__version__,
         "cases": out,
     }
-    with open(OUT, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
+    write_json(doc, "rates_py.json")
 
 
 if __name__ == "__main__":

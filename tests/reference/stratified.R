@@ -29,6 +29,7 @@ suppressPackageStartupMessages({
 
 out_file <- file.path("tests", "reference", "stratified.json")
 if (!dir.exists(dirname(out_file))) stop("run from the repository root")
+source(file.path("tests", "reference", "lib", "common.R"))   # pkg_versions, write_pretty_json
 
 ## ---------------------------------------------------------------------------------------------
 ## Data sets
@@ -159,13 +160,8 @@ results <- lapply(datasets, function(ds) lapply(levels, function(l) reference_fo
 
 out <- list(
   generated_by = "tests/reference/stratified.R",
-  versions = list(R = paste(R.version$major, R.version$minor, sep = "."),
-                  metafor = as.character(packageVersion("metafor")),
-                  epiR = as.character(packageVersion("epiR")),
-                  metadat = as.character(packageVersion("metadat")),
-                  jsonlite = as.character(packageVersion("jsonlite"))),
+  versions = pkg_versions(c("metafor", "epiR", "metadat", "jsonlite"), r = r_short_version()),
   datasets = datasets,
   results = results
 )
-writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = TRUE),
-           out_file)
+write_pretty_json(out, out_file, digits = NA, null = "null", na = "null")

@@ -21,7 +21,6 @@ What statsmodels does differently from R (recorded, not copied):
     so it is skipped then.
 """
 
-import json
 import os
 import sys
 
@@ -30,14 +29,15 @@ import scipy
 import statsmodels
 from statsmodels.stats.contingency_tables import StratifiedTable
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from refcommon import INF_AS_NULL, num, read_json, versions, write_json  # noqa: E402
+
 IN_FILE = os.path.join("tests", "reference", "stratified.json")
-OUT_FILE = os.path.join("tests", "reference", "stratified_py.json")
 
 
 def fnum(x):
     """A finite float, or None (JSON null) for NaN/inf."""
-    x = float(x)
-    return x if np.isfinite(x) else None
+    return num(x, inf=INF_AS_NULL)
 
 
 def cube(a, b, c, d):
@@ -79,24 +79,16 @@ def reference_for(ds, level):
 def main():
     if not os.path.exists(IN_FILE):
         sys.exit(f"{IN_FILE} not found: run from the repository root after stratified.R")
-    with open(IN_FILE, encoding="utf-8") as f:
-        ref = json.load(f)
+    ref = read_json("stratified.json")
     levels = [r["level"] for r in next(iter(ref["results"].values()))]
     out = {
         "generated_by": "tests/reference/stratified.py",
-        "versions": {
-            "python": sys.version.split()[0],
-            "numpy": np.__version__,
-            "scipy": scipy.__version__,
-            "statsmodels": statsmodels.__version__,
-        },
+        "versions": versions(np, scipy, statsmodels),
         "results": {
             name: [reference_for(ds, lv) for lv in levels] for name, ds in ref["datasets"].items()
         },
     }
-    with open(OUT_FILE, "w", encoding="utf-8") as f:
-        json.dump(out, f, indent=1)
-        f.write("\n")
+    write_json(out, "stratified_py.json")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@
 #   Koopman RR 1.21 to 43 (2 significant digits).
 #   Nam J (1995) Biometrics 51:1377 (Koopman's example 36/40 vs 16/80): Koopman RR 2.940 to 7.152.
 suppressPackageStartupMessages({ library(jsonlite); library(epiR) })
+source(file.path("tests", "reference", "lib", "common.R"))
 
 B <- 2^53
 cases <- list(
@@ -92,10 +93,8 @@ published <- list(
 
 doc <- list(
   generated_by = "tests/reference/two_by_two.R",
-  versions = list(R = R.version.string, epiR = as.character(packageVersion("epiR")),
-                  jsonlite = as.character(packageVersion("jsonlite"))),
+  versions = pkg_versions(c("epiR", "jsonlite")),
   cases = out,
   published = published
 )
-writeLines(toJSON(doc, auto_unbox = TRUE, digits = NA, pretty = TRUE),
-           "tests/reference/two_by_two.json")
+write_pretty_json(doc, "tests/reference/two_by_two.json", digits = NA)

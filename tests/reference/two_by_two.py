@@ -25,7 +25,6 @@ Each case is (a, n1, c, n2, level): a/n1 treated, c/n2 control. Sources:
     float evaluations of O - E lose digits)
 Published values (typed in from the papers, 4 decimals) are in two_by_two.R.
 """
-import json
 import os
 import sys
 import warnings
@@ -39,7 +38,10 @@ from scipy.stats import chi2_contingency
 from scipy.stats.contingency import relative_risk
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from refcommon import versions, write_json  # noqa: E402
+from refcommon import num as fin  # noqa: E402  (NaN -> None, +-inf -> "Infinity"/"-Infinity")
+
 BIG = 2**53
 
 CASES = [
@@ -55,16 +57,6 @@ CASES = [
     # counts near 2^53
     (BIG // 2 + 12345, BIG, BIG // 2 - 98765, BIG, 0.95),
 ]
-
-
-def fin(v):
-    """JSON has no inf/nan: write +-inf as "Infinity"/"-Infinity" and nan as null."""
-    v = float(v)
-    if np.isnan(v):
-        return None
-    if np.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    return v
 
 
 def pair(ci):
@@ -141,13 +133,10 @@ def main():
         out.append(row)
     doc = {
         "generated_by": "tests/reference/two_by_two.py",
-        "versions": {"python": ".".join(map(str, sys.version_info[:3])), "numpy": np.__version__,
-                     "scipy": scipy.__version__, "statsmodels": statsmodels.__version__, "mpmath": mp.__version__},
+        "versions": versions(np, scipy, statsmodels, mp),
         "cases": out,
     }
-    with open(os.path.join(HERE, "two_by_two_py.json"), "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
+    write_json(doc, "two_by_two_py.json")
 
 
 if __name__ == "__main__":
