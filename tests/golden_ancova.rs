@@ -36,30 +36,10 @@ fn values(v: &Value) -> Vec<f64> {
     v.as_array().unwrap().iter().map(num).collect()
 }
 
-/// Columns of tests/data/acupuncture_headache.csv (empty cell → NaN).
-fn csv_columns(cols: &[&str]) -> Vec<Vec<f64>> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/acupuncture_headache.csv");
-    let mut rdr = csv::Reader::from_path(&path).unwrap();
-    let header = rdr.headers().unwrap().clone();
-    let idx: Vec<usize> = cols
-        .iter()
-        .map(|c| header.iter().position(|h| h == *c).unwrap_or_else(|| panic!("no column {c}")))
-        .collect();
-    let mut out = vec![Vec::new(); cols.len()];
-    for rec in rdr.records() {
-        let rec = rec.unwrap();
-        for (k, &i) in idx.iter().enumerate() {
-            let s = &rec[i];
-            out[k].push(if s.is_empty() { f64::NAN } else { s.parse().unwrap() });
-        }
-    }
-    out
-}
-
 fn headache(covariates: &[&str]) -> Data {
     let mut cols = vec!["pk5", "group", "pk1"];
     cols.extend_from_slice(covariates);
-    let c = csv_columns(&cols);
+    let c = common::headache_columns(&cols);
     Data {
         outcome: c[0].clone(),
         treated: c[1].iter().map(|&g| g == 1.0).collect(),

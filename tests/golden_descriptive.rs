@@ -133,30 +133,13 @@ fn percent_change_matches_admiral_convention() {
     }
 }
 
-/// Columns of the headache trial CSV (empty cell → NaN).
-fn headache(cols: &[&str]) -> Vec<Vec<f64>> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/acupuncture_headache.csv");
-    let mut rdr = csv::Reader::from_path(&path).unwrap();
-    let header = rdr.headers().unwrap().clone();
-    let idx: Vec<usize> = cols.iter().map(|c| header.iter().position(|h| h == *c).unwrap()).collect();
-    let mut out = vec![Vec::new(); cols.len()];
-    for rec in rdr.records() {
-        let rec = rec.unwrap();
-        for (k, &i) in idx.iter().enumerate() {
-            let s = &rec[i];
-            out[k].push(if s.is_empty() { f64::NAN } else { s.parse().unwrap() });
-        }
-    }
-    out
-}
-
 /// BMJ 2004;328:744 abstract: "Headache score at 12 months ... was lower in the acupuncture group
 /// (16.2, SD 13.7, n = 161, 34% reduction from baseline) than in controls (22.3, SD 17.0,
 /// n = 140, 16% reduction from baseline)". The reductions are percent changes of the group means
 /// (baseline mean among patients with a 12-month score).
 #[test]
 fn headache_trial_published_group_summaries() {
-    let c = headache(&["group", "pk1", "pk5"]);
+    let c = common::headache_columns(&["group", "pk1", "pk5"]);
     let (group, pk1, pk5) = (&c[0], &c[1], &c[2]);
     let published = [(0.0, 22.3, 17.0, 140, 16.0), (1.0, 16.2, 13.7, 161, 34.0)];
     for (g, mean, sd, n, reduction) in published {
@@ -178,7 +161,7 @@ fn headache_trial_published_group_summaries() {
 /// 1e-4 percentage points.
 #[test]
 fn headache_trial_pchange_column() {
-    let c = headache(&["pk1", "pk5", "pchange"]);
+    let c = common::headache_columns(&["pk1", "pk5", "pchange"]);
     let mut n = 0;
     for (i, ((&b, &f), &pchange)) in c[0].iter().zip(&c[1]).zip(&c[2]).enumerate() {
         if f.is_nan() {
