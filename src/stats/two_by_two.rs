@@ -323,18 +323,8 @@ pub fn risk_ratio(t: &TwoByTwo, method: Method, level: f64) -> Result<Estimate> 
         Method::Koopman | Method::MiettinenNurminen => {
             let nn = n1 + n2;
             let k = if method == Method::Koopman { 1.0 } else { nn / (nn - 1.0) };
-            let mut e = base(Measure::RiskRatio, method, &t);
-            let (lo, up) = match observed {
-                None => {
-                    e.notes.push(NO_EVENTS_NOTE.into());
-                    e.notes.push("score statistic is 0 at every ratio: interval [0, inf)".into());
-                    (0.0, f64::INFINITY)
-                }
-                Some(est) => invert_log(|th| rr_score_z(&t, k, th), est, z)?,
-            };
-            e.estimate = observed;
-            e.ci = Some(Ci::new(lo, up, level));
-            Ok(e)
+            let e = base(Measure::RiskRatio, method, &t);
+            score_ratio(e, observed, NO_EVENTS_NOTE, "ratio", |th| rr_score_z(&t, k, th), z, level)
         }
         other => Err(Error::not_applicable(Measure::RiskRatio, other)),
     }
@@ -389,21 +379,35 @@ pub fn odds_ratio(t: &TwoByTwo, method: Method, level: f64) -> Result<Estimate> 
         Method::MiettinenNurminen => {
             let nn = total(&t) as f64;
             let k = nn / (nn - 1.0);
-            let mut e = base(Measure::OddsRatio, method, &t);
-            let (lo, up) = match observed {
-                None => {
-                    e.notes.push(undefined.unwrap_or(NO_EVENTS_NOTE).into());
-                    e.notes.push("score statistic is 0 at every odds ratio: interval [0, inf)".into());
-                    (0.0, f64::INFINITY)
-                }
-                Some(est) => invert_log(|th| or_score_z(&t, k, th), est, z)?,
-            };
-            e.estimate = observed;
-            e.ci = Some(Ci::new(lo, up, level));
-            Ok(e)
+            let e = base(Measure::OddsRatio, method, &t);
+            score_ratio(e, observed, undefined.unwrap_or(NO_EVENTS_NOTE), "odds ratio", |th| or_score_z(&t, k, th), z, level)
         }
         other => Err(Error::not_applicable(Measure::OddsRatio, other)),
     }
+}
+
+/// Finish a score-interval ratio: the observed ratio and the inverted score interval, or, when
+/// the ratio is 0/0 (`observed` None), no estimate, the interval [0, ∞) and notes saying why.
+fn score_ratio(
+    mut e: Estimate,
+    observed: Option<f64>,
+    undefined_note: &str,
+    what: &str,
+    score_z: impl Fn(f64) -> f64,
+    z: f64,
+    level: f64,
+) -> Result<Estimate> {
+    let (lo, up) = match observed {
+        None => {
+            e.notes.push(undefined_note.into());
+            e.notes.push(format!("score statistic is 0 at every {what}: interval [0, inf)"));
+            (0.0, f64::INFINITY)
+        }
+        Some(est) => invert_log(score_z, est, z)?,
+    };
+    e.estimate = observed;
+    e.ci = Some(Ci::new(lo, up, level));
+    Ok(e)
 }
 
 /// (x1/n1 − x2/n2) with the numerator x1 n2 − x2 n1 computed exactly in 128-bit integers, so the
