@@ -178,13 +178,7 @@ fn rr_score_z(t: &TwoByTwo, k: f64, theta: f64) -> f64 {
     let p1 = (phi * p2).min(1.0);
     let var = k * (p1 * (1.0 - p1) / n1 + phi * phi * p2 * (1.0 - p2) / n2);
     let num = a / n1 - phi * (c / n2);
-    if var > 0.0 {
-        num / var.sqrt()
-    } else if num == 0.0 {
-        0.0
-    } else {
-        num.signum() * BIG
-    }
+    score_z(num, var)
 }
 
 /// Non-negative root u of (1 − ψ) u² + (b0 + ψ b1) u − ψ g1 = 0 (g1 ≥ 0), computed without
@@ -265,13 +259,7 @@ fn rd_score_z(t: &TwoByTwo, delta: f64) -> f64 {
     let (q1, q2) = rd_constrained(p1, p2, n1, n2, delta);
     let var = nn / (nn - 1.0) * (q1 * (1.0 - q1) / n1 + q2 * (1.0 - q2) / n2);
     let num = exact_difference(t.treated.events, t.treated.n, t.control.events, t.control.n) - delta;
-    if var > 0.0 {
-        num / var.sqrt()
-    } else if num == 0.0 {
-        0.0
-    } else {
-        num.signum() * BIG
-    }
+    score_z(num, var)
 }
 
 fn base(measure: Measure, method: Method, t: &TwoByTwo) -> Estimate {
@@ -383,6 +371,18 @@ pub fn odds_ratio(t: &TwoByTwo, method: Method, level: f64) -> Result<Estimate> 
             score_ratio(e, observed, undefined.unwrap_or(NO_EVENTS_NOTE), "odds ratio", |th| or_score_z(&t, k, th), z, level)
         }
         other => Err(Error::not_applicable(Measure::OddsRatio, other)),
+    }
+}
+
+/// Score statistic num/√var; a zero variance gives 0 at num = 0 and ±[`BIG`] otherwise (a stand-in
+/// for ±∞ that the root finder can bracket).
+fn score_z(num: f64, var: f64) -> f64 {
+    if var > 0.0 {
+        num / var.sqrt()
+    } else if num == 0.0 {
+        0.0
+    } else {
+        num.signum() * BIG
     }
 }
 
