@@ -50,7 +50,7 @@ fn headache(covariates: &[&str]) -> Data {
 
 fn case_data(case: &Value) -> Data {
     if let Some(spec) = case.get("csv") {
-        assert_eq!(spec["file"], "tests/data/acupuncture_headache.csv");
+        assert_eq!(spec["file"], "datasets/acupuncture_headache/acupuncture_headache.csv");
         assert_eq!((spec["outcome"].as_str(), spec["treated"].as_str(), spec["baseline"].as_str()), (Some("pk5"), Some("group"), Some("pk1")));
         let covs: Vec<&str> = spec["covariates"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
         return headache(&covs);

@@ -51,10 +51,10 @@ pub fn assert_rel9(got: f64, want: f64, ctx: &str) {
     assert_close(got, want, 1e-9, ctx);
 }
 
-/// Numeric columns of `tests/data/acupuncture_headache.csv` (the headache trial, Vickers et al.
+/// Numeric columns of `datasets/acupuncture_headache/acupuncture_headache.csv` (the headache trial, Vickers et al.
 /// 2004; see its PROVENANCE file), in the order asked; an empty cell is NaN.
 pub fn headache_columns(cols: &[&str]) -> Vec<Vec<f64>> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/acupuncture_headache.csv");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/acupuncture_headache/acupuncture_headache.csv");
     let mut rdr = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let header = rdr.headers().unwrap().clone();
     let idx: Vec<usize> = cols

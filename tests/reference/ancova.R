@@ -5,7 +5,7 @@
 # Writes tests/reference/ancova.json (numbers with 17 significant digits; NA as null).
 # Cases:
 #   * the acupuncture headache trial (Vickers et al., BMJ 2004;328:744), read from
-#     tests/data/acupuncture_headache.csv: pk5 ~ group + pk1 [+ age + sex + migraine + chronicity];
+#     datasets/acupuncture_headache/acupuncture_headache.csv: pk5 ~ group + pk1 [+ age + sex + migraine + chronicity];
 #   * synthetic data sets written inline (inputs stored in the JSON so that the Rust test and
 #     tests/reference/ancova.py use exactly the same numbers);
 #   * rank-deficient designs, where lm() reports an NA coefficient: the name of that coefficient
@@ -43,13 +43,13 @@ inline_inputs <- function(d, covs) list(
 cases <- list()
 
 # --- Headache trial ---------------------------------------------------------------------------
-h <- read.csv("tests/data/acupuncture_headache.csv")
+h <- read.csv("datasets/acupuncture_headache/acupuncture_headache.csv")
 hd <- data.frame(y = h$pk5, treated = h$group, baseline = h$pk1, age = h$age, sex = h$sex,
                  migraine = h$migraine, chronicity = h$chronicity)
 for (covs in list(character(0), c("age", "sex", "migraine", "chronicity"))) {
   cases[[length(cases) + 1]] <- list(
     name = if (length(covs)) "headache_pk1_age_sex_migraine_chronicity" else "headache_pk1",
-    csv = list(file = "tests/data/acupuncture_headache.csv", outcome = "pk5", treated = "group",
+    csv = list(file = "datasets/acupuncture_headache/acupuncture_headache.csv", outcome = "pk5", treated = "group",
                baseline = "pk1", covariates = I(covs)),
     r = fit_case(hd, covs))
 }

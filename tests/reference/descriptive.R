@@ -11,7 +11,7 @@ suppressPackageStartupMessages(library(jsonlite))
 # writer stops at 15.
 source(file.path("tests", "reference", "lib", "common.R"))
 
-headache <- read.csv("tests/data/acupuncture_headache.csv")
+headache <- read.csv("datasets/acupuncture_headache/acupuncture_headache.csv")
 
 set.seed(20240501)
 datasets <- list(
