@@ -3,6 +3,7 @@
 //! ingestion layer (polars).
 
 pub mod counts;
+pub mod layout;
 pub mod strata;
 
 /// Closest candidate to `name` by edit distance (for "did you mean" hints), if reasonably close.
