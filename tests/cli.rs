@@ -316,6 +316,31 @@ fn computational_limits_mark_one_row_not_the_report() {
     assert_eq!(wald["estimate"].as_f64().unwrap(), 2.0);
 }
 
+#[test]
+fn describe_in_every_format() {
+    let adsl = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/cdisc_pilot01/adsl.csv");
+    let text = run_ok(&["describe", adsl]);
+    assert!(text.contains("layout: ADaM ADSL (one row per subject); 254 rows, 48 columns"), "{text}");
+    assert!(text.contains("Placebo") && text.contains("86"), "{text}");
+    let j: Value = serde_json::from_str(&run_ok(&["describe", adsl, "--format", "json"])).unwrap();
+    assert_eq!(j["command"], "describe");
+    assert_eq!(j["layout"], "adam-adsl");
+    assert_eq!(j["arms"][0]["arm"], "Placebo");
+    assert_eq!(j["arms"][0]["subjects"], 86);
+    let csv = run_ok(&["describe", adsl, "--format", "csv"]);
+    assert!(csv.starts_with("arm,subjects,rows,missing_"), "{csv}");
+    assert_eq!(csv.lines().count(), 4);
+    let md = run_ok(&["describe", adsl, "--format", "markdown"]);
+    assert!(md.starts_with("### trialstat describe") && md.contains("| arm | subjects | rows |"), "{md}");
+}
+
+#[test]
+fn describe_errors() {
+    run_err(&["describe", "/nonexistent/trial.csv"], 2, &["/nonexistent/trial.csv", "cannot read"]);
+    let adsl = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/cdisc_pilot01/adsl.csv");
+    run_err(&["describe", adsl, "--arm", "TRT01X"], 2, &["adsl.csv", "--arm 'TRT01X'", "did you mean", "columns present"]);
+}
+
 fn tempdir() -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("trialstat-cli-{}-{}", std::process::id(), rand_suffix()));
     std::fs::create_dir_all(&d).unwrap();

@@ -42,6 +42,29 @@ struct Common {
     format: Format,
 }
 
+/// Flags naming the columns of a trial file; each overrides the recognised column.
+#[derive(Args, Debug, Clone, Default)]
+struct ColumnFlags {
+    /// Subject identifier column.
+    #[arg(long, value_name = "COLUMN")]
+    subject: Option<String>,
+    /// Arm (treatment or exposure group) column.
+    #[arg(long, value_name = "COLUMN")]
+    arm: Option<String>,
+    /// Visit column (long layouts).
+    #[arg(long, value_name = "COLUMN")]
+    visit: Option<String>,
+    /// Parameter column (long layouts).
+    #[arg(long, value_name = "COLUMN")]
+    param: Option<String>,
+    /// Value column (long layouts).
+    #[arg(long, value_name = "COLUMN")]
+    value: Option<String>,
+    /// Site column.
+    #[arg(long, value_name = "COLUMN")]
+    site: Option<String>,
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum EventsArg {
     /// Events are harmful (adverse events): fewer events in the first group is a benefit.
@@ -52,6 +75,17 @@ enum EventsArg {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Describe a trial CSV: detected layout (ADaM ADSL/BDS/ADAE, long, wide), arms with
+    /// subjects and rows, visits, parameters and missing values by arm.
+    Describe {
+        /// The CSV file (comma, semicolon or tab; UTF-8 with or without BOM).
+        file: PathBuf,
+        #[command(flatten)]
+        columns: ColumnFlags,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// One proportion with its CI: `trialstat prop 7/1000`.
     Prop {
         /// EVENTS/N or PERCENT%/N.
@@ -164,6 +198,19 @@ fn exit_code(e: &Error) -> i32 {
 
 fn run(cli: Cli) -> Result<String, Error> {
     match cli.command {
+        Command::Describe { file, columns, format } => {
+            let f = trialstat::ingest::table::CsvFile::open(&file)?;
+            let overrides = trialstat::ingest::layout::Overrides {
+                subject: columns.subject,
+                arm: columns.arm,
+                visit: columns.visit,
+                param: columns.param,
+                value: columns.value,
+                site: columns.site,
+            };
+            let d = trialstat::ingest::table::describe(&f, &overrides)?;
+            Ok(trialstat::render::describe(&d, format))
+        }
         Command::Prop { count, label, common } => {
             let (opts, format) = options(&common, None, "group")?;
             let c = parse::parse_count("count", &count)?;

@@ -5,6 +5,7 @@
 pub mod counts;
 pub mod layout;
 pub mod strata;
+pub mod table;
 
 /// Closest candidate to `name` by edit distance (for "did you mean" hints), if reasonably close.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

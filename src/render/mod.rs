@@ -375,3 +375,130 @@ pub fn markdown(report: &Report) -> String {
     }
     out
 }
+
+/// Render a file description (`trialstat describe`).
+///
+/// JSON: `{"trialstat_version", "command": "describe", "inputs": {"file"}, "layout", "rows",
+/// "columns", "roles", "arms": [{"arm", "subjects", "rows", "missing": {column: count}}],
+/// "visits", "params"}`. CSV: one row per arm with `arm,subjects,rows` and a `missing_<column>`
+/// count for every column that has missing values.
+pub fn describe(d: &crate::ingest::table::Description, format: Format) -> String {
+    let roles = &d.detected.roles;
+    match format {
+        Format::Json => {
+            let arms: Vec<serde_json::Value> = d
+                .arms
+                .iter()
+                .map(|a| {
+                    let missing: serde_json::Map<String, serde_json::Value> = a.missing.iter().map(|(c, n)| (c.clone(), (*n).into())).collect();
+                    serde_json::json!({"arm": a.arm, "subjects": a.subjects, "rows": a.rows, "missing": missing})
+                })
+                .collect();
+            let v = serde_json::json!({
+                "trialstat_version": crate::analysis::VERSION,
+                "command": "describe",
+                "inputs": {"file": d.file},
+                "layout": d.layout,
+                "rows": d.rows,
+                "columns": d.columns,
+                "roles": roles,
+                "visit_columns": d.detected.visit_columns,
+                "arms": arms,
+                "visits": d.visits,
+                "params": d.params,
+            });
+            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Csv => {
+            let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+            let mut head = vec!["arm".to_string(), "subjects".into(), "rows".into()];
+            if let Some(a) = d.arms.first() {
+                head.extend(a.missing.iter().map(|(c, _)| format!("missing_{c}")));
+            }
+            let _ = w.write_record(&head);
+            for a in &d.arms {
+                let mut r = vec![a.arm.clone(), a.subjects.to_string(), a.rows.to_string()];
+                r.extend(a.missing.iter().map(|(_, n)| n.to_string()));
+                let _ = w.write_record(&r);
+            }
+            String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+        }
+        Format::Text | Format::Markdown => {
+            let md = format == Format::Markdown;
+            let role = |name: &str, v: &Option<String>| v.as_ref().map(|c| format!("{name} {c}"));
+            let found: Vec<String> = [
+                role("subject", &roles.subject),
+                role("arm", &roles.arm),
+                role("visit", &roles.visit),
+                role("parameter", &roles.param),
+                role("value", &roles.value),
+                role("site", &roles.site),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let mut out = if md { format!("### trialstat describe: {}\n\n", md_escape(&d.file)) } else { format!("trialstat describe: {}\n", d.file) };
+            out.push_str(&format!("layout: {}; {} rows, {} columns\n", d.layout.name(), thousands(d.rows as f64), d.columns.len()));
+            out.push_str(&format!("columns used: {}\n", if found.is_empty() { "none recognised".into() } else { found.join(", ") }));
+            let mut head = vec!["arm".to_string(), "subjects".into(), "rows".into()];
+            let with_missing: Vec<&String> = d.arms.first().map(|a| a.missing.iter().map(|(c, _)| c).collect()).unwrap_or_default();
+            // Text shows at most 12 columns with missing values; JSON and CSV carry all of them.
+            let shown = with_missing.len().min(12);
+            head.extend(with_missing.iter().take(shown).map(|c| format!("missing {c}")));
+            let rows: Vec<Vec<String>> = d
+                .arms
+                .iter()
+                .map(|a| {
+                    let mut r = vec![a.arm.clone(), thousands(a.subjects as f64), thousands(a.rows as f64)];
+                    r.extend(a.missing.iter().take(shown).map(|(_, n)| n.to_string()));
+                    r
+                })
+                .collect();
+            out.push_str(&table_block("By arm", &head, &rows, md));
+            if with_missing.len() > shown {
+                out.push_str(&format!("({} more columns with missing values: see --format json or csv)\n", with_missing.len() - shown));
+            }
+            if !d.visits.is_empty() {
+                out.push_str(&format!("\nvisits ({}): {}\n", d.visits.len(), d.visits.join("; ")));
+            }
+            if !d.params.is_empty() {
+                out.push_str(&format!("parameters ({}): {}\n", d.params.len(), d.params.join(", ")));
+            }
+            out.push_str("\nMissing values are cells that are empty, NA or '.'.\n");
+            out
+        }
+    }
+}
+
+fn table_block(heading: &str, head: &[String], rows: &[Vec<String>], md: bool) -> String {
+    let mut out = String::new();
+    if md {
+        out.push_str(&format!("\n**{}**\n\n| {} |\n|{}\n", md_escape(heading), head.iter().map(|h| md_escape(h)).collect::<Vec<_>>().join(" | "), head.iter().map(|_| "---|").collect::<String>()));
+        for r in rows {
+            out.push_str(&format!("| {} |\n", r.iter().map(|c| md_escape(c)).collect::<Vec<_>>().join(" | ")));
+        }
+        return out;
+    }
+    out.push_str(&format!("\n{heading}\n"));
+    let mut w = vec![0usize; head.len()];
+    for r in std::iter::once(&head.to_vec()).chain(rows.iter()) {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(width(c));
+        }
+    }
+    for r in std::iter::once(&head.to_vec()).chain(rows.iter()) {
+        let mut s = String::from(" ");
+        for (i, c) in r.iter().enumerate() {
+            s.push(' ');
+            s.push_str(c);
+            if i + 1 < r.len() {
+                s.push_str(&" ".repeat(w[i] - width(c) + 1));
+            }
+        }
+        out.push_str(s.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,186 @@
+//! Trial CSV files read with polars: a lazy scan (only the columns a query uses are read),
+//! delimiter sniffed from the header (comma, semicolon, tab), UTF-8 with or without BOM, CRLF,
+//! and missing values written as an empty cell, `NA` or `.`: counted and reported, never dropped
+//! silently. Statistics never see polars: queries here return plain counts and vectors.
+
+use super::layout::{detect, Detected, Layout, Overrides};
+use crate::error::{Error, Result};
+use polars::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Cell texts read as missing values.
+pub const NULL_VALUES: [&str; 3] = ["", "NA", "."];
+
+/// A CSV file whose header has been read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvFile {
+    pub path: PathBuf,
+    /// The path as the user gave it, for messages.
+    pub name: String,
+    pub separator: u8,
+    pub columns: Vec<String>,
+}
+
+impl CsvFile {
+    /// Read the header: the first line (after a UTF-8 BOM), split by the sniffed delimiter with
+    /// CSV quoting.
+    pub fn open(path: &Path) -> Result<CsvFile> {
+        let name = path.display().to_string();
+        let file_err = |message: String| Error::File { file: name.clone(), message };
+        let bytes = {
+            use std::io::Read;
+            let mut f = std::fs::File::open(path).map_err(|e| file_err(format!("cannot read: {e}")))?;
+            let mut buf = vec![0u8; 1 << 16];
+            let mut filled = 0;
+            // The header line: read until a newline or 64 KiB.
+            loop {
+                let n = f.read(&mut buf[filled..]).map_err(|e| file_err(format!("cannot read: {e}")))?;
+                filled += n;
+                if n == 0 || filled == buf.len() || buf[..filled].contains(&b'\n') {
+                    break;
+                }
+            }
+            buf.truncate(filled);
+            buf
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let line = text.lines().next().unwrap_or("");
+        if line.trim().is_empty() {
+            return Err(file_err("empty file: no header line".into()));
+        }
+        let separator = super::strata::sniff_delimiter(line);
+        let mut rdr = csv::ReaderBuilder::new().delimiter(separator).has_headers(false).from_reader(line.as_bytes());
+        let columns: Vec<String> = match rdr.records().next() {
+            Some(Ok(rec)) => rec.iter().map(|s| s.trim().to_string()).collect(),
+            _ => return Err(file_err("unreadable header line".into())),
+        };
+        if let Some(dup) = columns.iter().enumerate().find_map(|(i, c)| columns[..i].contains(c).then_some(c)) {
+            return Err(file_err(format!("column '{dup}' appears twice in the header")));
+        }
+        Ok(CsvFile { path: path.to_path_buf(), name, separator, columns })
+    }
+
+    /// A lazy scan of the whole file (nothing is read until a query is collected).
+    pub fn scan(&self) -> Result<LazyFrame> {
+        LazyCsvReader::new(PlRefPath::new(self.path.to_string_lossy().as_ref()))
+            .with_separator(self.separator)
+            .with_has_header(true)
+            .with_null_values(Some(NullValues::AllColumns(NULL_VALUES.iter().map(|s| PlSmallStr::from(*s)).collect())))
+            .with_infer_schema_length(Some(100_000))
+            .finish()
+            .map_err(|e| self.polars_error(e))
+    }
+
+    fn polars_error(&self, e: PolarsError) -> Error {
+        Error::File { file: self.name.clone(), message: format!("cannot read as CSV: {e}") }
+    }
+}
+
+/// One arm (or exposure group) of a file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArmSummary {
+    /// The arm's label as written in the file (`(missing)` for rows without one).
+    pub arm: String,
+    /// Distinct subjects.
+    pub subjects: u64,
+    pub rows: u64,
+    /// Missing values (empty, NA or .) by column, for the columns that have any in the file.
+    pub missing: Vec<(String, u64)>,
+}
+
+/// What `trialstat describe` reports about a file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Description {
+    pub file: String,
+    pub layout: Layout,
+    pub rows: u64,
+    pub columns: Vec<String>,
+    pub detected: Detected,
+    pub arms: Vec<ArmSummary>,
+    /// Distinct visits in order of first appearance (long and BDS layouts), or the wide visit
+    /// column families.
+    pub visits: Vec<String>,
+    /// Distinct parameters in order of first appearance (BDS and long layouts with a parameter
+    /// column).
+    pub params: Vec<String>,
+}
+
+/// Describe a file: layout, arms with their subjects and rows, visits, parameters and the
+/// missing values of every column, by arm. One lazy query per question, collected once each.
+pub fn describe(file: &CsvFile, overrides: &Overrides) -> Result<Description> {
+    let detected = detect(&file.name, &file.columns, overrides)?;
+    let roles = &detected.roles;
+    let subject = roles.subject.clone().unwrap_or_default();
+    let lf = file.scan()?;
+    let arm_expr = match &roles.arm {
+        Some(a) => col(a.as_str()).cast(DataType::String).fill_null(lit("(missing)")).alias("__arm"),
+        None => lit("(all)").alias("__arm"),
+    };
+    let mut aggs = vec![col(subject.as_str()).n_unique().alias("__subjects"), len().alias("__rows")];
+    for c in &file.columns {
+        aggs.push(col(c.as_str()).null_count().alias(format!("__missing_{c}")));
+    }
+    let df = lf
+        .clone()
+        .with_column(arm_expr)
+        .group_by_stable([col("__arm")])
+        .agg(aggs)
+        .sort(["__arm"], SortMultipleOptions::default())
+        .collect()
+        .map_err(|e| file.polars_error(e))?;
+    let get_u64 = |name: &str| -> Result<Vec<u64>> {
+        let s = df.column(name).map_err(|e| file.polars_error(e))?;
+        let s = s.cast(&DataType::UInt64).map_err(|e| file.polars_error(e))?;
+        let ca = s.u64().map_err(|e| file.polars_error(e))?;
+        Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
+    };
+    let arms_col = df.column("__arm").map_err(|e| file.polars_error(e))?.str().map_err(|e| file.polars_error(e))?.clone();
+    let subjects = get_u64("__subjects")?;
+    let rows = get_u64("__rows")?;
+    let mut missing_by_col: Vec<(String, Vec<u64>)> = Vec::new();
+    for c in &file.columns {
+        let v = get_u64(&format!("__missing_{c}"))?;
+        if v.iter().any(|&m| m > 0) {
+            missing_by_col.push((c.clone(), v));
+        }
+    }
+    let arms: Vec<ArmSummary> = arms_col
+        .iter()
+        .enumerate()
+        .map(|(i, a)| ArmSummary {
+            arm: a.unwrap_or("(missing)").to_string(),
+            subjects: subjects[i],
+            rows: rows[i],
+            missing: missing_by_col.iter().map(|(c, v)| (c.clone(), v[i])).collect(),
+        })
+        .collect();
+    let distinct = |c: &Option<String>| -> Result<Vec<String>> {
+        let Some(c) = c else { return Ok(Vec::new()) };
+        let df = lf
+            .clone()
+            .select([col(c.as_str()).cast(DataType::String)])
+            .unique_stable(None, UniqueKeepStrategy::First)
+            .collect()
+            .map_err(|e| file.polars_error(e))?;
+        let s = df.column(c.as_str()).map_err(|e| file.polars_error(e))?.str().map_err(|e| file.polars_error(e))?.clone();
+        Ok(s.iter().map(|v| v.unwrap_or("(missing)").to_string()).collect())
+    };
+    let visits = if detected.layout == Layout::Wide {
+        detected.visit_columns.iter().map(|(p, cols)| format!("{p}: {}", cols.join(", "))).collect()
+    } else {
+        distinct(&roles.visit)?
+    };
+    let params = distinct(&roles.param)?;
+    Ok(Description {
+        file: file.name.clone(),
+        layout: detected.layout,
+        rows: rows.iter().sum(),
+        columns: file.columns.clone(),
+        detected,
+        arms,
+        visits,
+        params,
+    })
+}
