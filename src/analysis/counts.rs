@@ -133,7 +133,7 @@ pub fn compare(t: &TwoByTwo, opts: &CountOptions) -> Result<Report> {
     }
 
     let mut notes = opts.input_notes.clone();
-    notes.push(format!("Ratios and differences are {lt} vs {lc} (first vs second argument)."));
+    notes.push(format!("Ratios and differences are {lt} vs {lc}."));
     notes.extend(verdict_notes(&results, level));
     for e in &results {
         let includes_null = e.ci.is_some_and(|ci| ci.contains(1.0));
@@ -380,7 +380,7 @@ pub fn compare_rates(treated: &PersonTime, control: &PersonTime, opts: &CountOpt
     }
     let scale = rate_scale(treated.rate().max(control.rate()));
     let mut notes = opts.input_notes.clone();
-    notes.push(format!("Ratios and differences are {lt} vs {lc} (first vs second argument); rates are per {} person-time units.", group_digits(scale)));
+    notes.push(format!("Ratios and differences are {lt} vs {lc}; rates are per {} person-time units.", group_digits(scale)));
     notes.extend(verdict_notes(&results, level));
     for e in &results {
         if e.measure == Measure::RateRatio && e.ci.is_some_and(|ci| ci.contains(1.0)) {

@@ -4,6 +4,7 @@
 //! [`counts`] holds the reviewer's one-liners: analyses of counts as a paper prints them.
 
 pub mod counts;
+pub mod responders;
 
 use crate::error::{Error, Result};
 use crate::stats::{Estimate, Measure, Method};

@@ -66,6 +66,14 @@ struct ColumnFlags {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum MissingArg {
+    /// Leave out subjects without a responder status.
+    CompleteCase,
+    /// Count subjects without a responder status as non-responders.
+    Nonresponder,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum EventsArg {
     /// Events are harmful (adverse events): fewer events in the first group is a benefit.
     Harmful,
@@ -85,6 +93,47 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Responder rates by arm from a one-row-per-subject file, compared as `compare` does:
+    /// `trialstat responders FILE --arm group --treatment 1 --control 0 --flag response`, or
+    /// `--baseline pk1 --followup pk5 --reduction 35%`.
+    Responders {
+        /// The CSV file (one row per subject).
+        file: PathBuf,
+        #[command(flatten)]
+        columns: ColumnFlags,
+        /// Arm label of the treated group (as written in the arm column).
+        #[arg(long, value_name = "LABEL")]
+        treatment: String,
+        /// Arm label of the control group.
+        #[arg(long, value_name = "LABEL")]
+        control: String,
+        /// Responder flag column (1/Y/YES/TRUE = responder).
+        #[arg(long, value_name = "COLUMN", conflicts_with_all = ["baseline", "followup", "reduction"])]
+        flag: Option<String>,
+        /// The flag value that marks a responder (e.g. 1_yes); other values are non-responders.
+        #[arg(long, value_name = "VALUE", requires = "flag")]
+        flag_value: Option<String>,
+        /// Baseline column, for --reduction.
+        #[arg(long, value_name = "COLUMN", requires_all = ["followup", "reduction"])]
+        baseline: Option<String>,
+        /// Follow-up column, for --reduction.
+        #[arg(long, value_name = "COLUMN", requires_all = ["baseline", "reduction"])]
+        followup: Option<String>,
+        /// Responder: follow-up at least this far below baseline, relative to |baseline| (40%).
+        #[arg(long, value_name = "PERCENT", requires_all = ["baseline", "followup"])]
+        reduction: Option<String>,
+        /// Subjects without a responder status: left out, or counted as non-responders.
+        #[arg(long, value_enum, default_value_t = MissingArg::CompleteCase)]
+        missing: MissingArg,
+        /// Whether a response is a benefit (default) or a harm (decides NNTB vs NNTH).
+        #[arg(long, value_enum, default_value_t = EventsArg::Beneficial)]
+        events: EventsArg,
+        /// Display labels of the two arms, TREATMENT,CONTROL (default: the arm values).
+        #[arg(long, value_name = "FIRST,SECOND")]
+        labels: Option<String>,
+        #[command(flatten)]
+        common: Common,
     },
     /// One proportion with its CI: `trialstat prop 7/1000`.
     Prop {
@@ -210,6 +259,39 @@ fn run(cli: Cli) -> Result<String, Error> {
             };
             let d = trialstat::ingest::table::describe(&f, &overrides)?;
             Ok(trialstat::render::describe(&d, format))
+        }
+        Command::Responders { file, columns, treatment, control, flag, flag_value, baseline, followup, reduction, missing, events, labels, common } => {
+            use trialstat::analysis::responders::{responders, MissingPolicy, ResponderRule};
+            let (mut opts, format) = options(&common, labels.as_deref(), "treated")?;
+            opts.events = match events {
+                EventsArg::Harmful => EventKind::Harmful,
+                EventsArg::Beneficial => EventKind::Beneficial,
+            };
+            let f = trialstat::ingest::table::CsvFile::open(&file)?;
+            let overrides = trialstat::ingest::layout::Overrides { subject: columns.subject, arm: columns.arm, ..Default::default() };
+            let detected = trialstat::ingest::layout::detect(&f.name, &f.columns, &overrides)?;
+            let arm = detected.roles.arm.ok_or_else(|| Error::File {
+                file: f.name.clone(),
+                message: format!("no arm column recognised; name it with --arm; columns present: {}", f.columns.join(", ")),
+            })?;
+            let need = |flag: &str, name: &str| trialstat::ingest::layout::require_column(&f.name, flag, name, &f.columns);
+            let rule = match (flag, baseline, followup, reduction) {
+                (Some(c), _, _, _) => ResponderRule::Flag { column: need("--flag", &c)?, value: flag_value },
+                (None, Some(b), Some(fu), Some(r)) => {
+                    let t = r.trim();
+                    let pct: f64 = t.strip_suffix('%').unwrap_or(t).trim().parse().map_err(|_| Error::invalid("--reduction", format!("'{r}'"), "a percentage such as 40%"))?;
+                    if !(pct.is_finite() && pct > 0.0 && pct <= 100.0) {
+                        return Err(Error::invalid("--reduction", format!("'{r}'"), "a percentage above 0 and at most 100, such as 40%"));
+                    }
+                    ResponderRule::Reduction { baseline: need("--baseline", &b)?, follow_up: need("--followup", &fu)?, fraction: pct / 100.0 }
+                }
+                _ => return Err(Error::invalid("responder definition", "none", "--flag COLUMN, or --baseline COLUMN --followup COLUMN --reduction PERCENT")),
+            };
+            let policy = match missing {
+                MissingArg::CompleteCase => MissingPolicy::CompleteCase,
+                MissingArg::Nonresponder => MissingPolicy::NonResponder,
+            };
+            Ok(render(&responders(&f, &arm, [&treatment, &control], &rule, policy, &opts)?, format))
         }
         Command::Prop { count, label, common } => {
             let (opts, format) = options(&common, None, "group")?;

@@ -184,3 +184,68 @@ pub fn describe(file: &CsvFile, overrides: &Overrides) -> Result<Description> {
         params,
     })
 }
+
+/// Rows of a one-row-per-subject file as plain typed vectors: the arm label of each row and the
+/// numeric columns asked for, with the file line of each row (the header is line 1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubjectRows {
+    pub arm: Vec<Option<String>>,
+    /// One vector per numeric column asked for; `None` = missing (empty, NA or .).
+    pub values: Vec<Vec<Option<f64>>>,
+    /// One vector per text column asked for; `None` = missing.
+    pub text: Vec<Vec<Option<String>>>,
+    /// File line of each row, assuming one line per record (no line breaks inside quotes).
+    pub line: Vec<u64>,
+}
+
+/// Read the arm column, `numeric` columns and `text` columns (a lazy scan of just these
+/// columns). A numeric value that is neither missing nor a number is an error naming the file,
+/// line, column and value.
+pub fn subject_rows(file: &CsvFile, arm: &str, numeric: &[&str], text: &[&str]) -> Result<SubjectRows> {
+    let mut exprs = vec![col(arm).cast(DataType::String).alias("__arm")];
+    for (k, c) in numeric.iter().enumerate() {
+        exprs.push(col(*c).cast(DataType::String).alias(format!("__v{k}")));
+    }
+    for (k, c) in text.iter().enumerate() {
+        exprs.push(col(*c).cast(DataType::String).alias(format!("__t{k}")));
+    }
+    let df = file
+        .scan()?
+        .with_row_index("__row", None)
+        .select([vec![col("__row")], exprs].concat())
+        .collect()
+        .map_err(|e| file.polars_error(e))?;
+    let strings = |name: &str| -> Result<Vec<Option<String>>> {
+        let s = df.column(name).map_err(|e| file.polars_error(e))?;
+        let ca = s.str().map_err(|e| file.polars_error(e))?;
+        Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
+    };
+    let rows = df.column("__row").map_err(|e| file.polars_error(e))?.cast(&DataType::UInt64).map_err(|e| file.polars_error(e))?;
+    let line: Vec<u64> = rows.u64().map_err(|e| file.polars_error(e))?.iter().map(|r| r.unwrap_or(0) + 2).collect();
+    let arm_v = strings("__arm")?;
+    let mut values = Vec::with_capacity(numeric.len());
+    for (k, c) in numeric.iter().enumerate() {
+        let raw = strings(&format!("__v{k}"))?;
+        let mut out = Vec::with_capacity(raw.len());
+        for (i, v) in raw.into_iter().enumerate() {
+            out.push(match v {
+                None => None,
+                Some(s) => match s.trim().parse::<f64>() {
+                    Ok(x) if x.is_finite() => Some(x),
+                    _ => {
+                        return Err(Error::Data {
+                            file: file.name.clone(),
+                            line: line[i],
+                            column: (*c).to_string(),
+                            value: s,
+                            message: "not a number (missing values are written empty, NA or .)".into(),
+                        })
+                    }
+                },
+            });
+        }
+        values.push(out);
+    }
+    let text = (0..text.len()).map(|k| strings(&format!("__t{k}"))).collect::<Result<Vec<_>>>()?;
+    Ok(SubjectRows { arm: arm_v, values, text, line })
+}
