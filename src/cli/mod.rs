@@ -81,6 +81,15 @@ enum EventsArg {
     Beneficial,
 }
 
+impl From<EventsArg> for EventKind {
+    fn from(e: EventsArg) -> Self {
+        match e {
+            EventsArg::Harmful => EventKind::Harmful,
+            EventsArg::Beneficial => EventKind::Beneficial,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Describe a trial CSV: detected layout (ADaM ADSL/BDS/ADAE, long, wide), arms with
@@ -262,11 +271,8 @@ fn run(cli: Cli) -> Result<String, Error> {
         }
         Command::Responders { file, columns, treatment, control, flag, flag_value, baseline, followup, reduction, missing, events, labels, common } => {
             use trialstat::analysis::responders::{responders, MissingPolicy, ResponderRule};
-            let (mut opts, format) = options(&common, labels.as_deref(), "treated")?;
-            opts.events = match events {
-                EventsArg::Harmful => EventKind::Harmful,
-                EventsArg::Beneficial => EventKind::Beneficial,
-            };
+            let (mut opts, format) = options(&common, labels.as_deref())?;
+            opts.events = events.into();
             let f = trialstat::ingest::table::CsvFile::open(&file)?;
             let overrides = trialstat::ingest::layout::Overrides { subject: columns.subject, arm: columns.arm, ..Default::default() };
             let detected = trialstat::ingest::layout::detect(&f.name, &f.columns, &overrides)?;
@@ -294,36 +300,33 @@ fn run(cli: Cli) -> Result<String, Error> {
             Ok(render(&responders(&f, &arm, [&treatment, &control], &rule, policy, &opts)?, format))
         }
         Command::Prop { count, label, common } => {
-            let (opts, format) = options(&common, None, "group")?;
+            let (opts, format) = options(&common, None)?;
             let c = parse::parse_count("count", &count)?;
             let opts = counts::CountOptions { input_notes: c.note.into_iter().collect(), labels: [label.clone(), String::new()], ..opts };
             Ok(render(&counts::single_proportion(&c.count, &label, &opts)?, format))
         }
         Command::Compare { treated, control, labels, events, common } => {
-            let (mut opts, format) = options(&common, labels.as_deref(), "treated")?;
+            let (mut opts, format) = options(&common, labels.as_deref())?;
             let t = parse::parse_count("first count (treated)", &treated)?;
             let c = parse::parse_count("second count (control)", &control)?;
             opts.input_notes = [t.note, c.note].into_iter().flatten().collect();
-            opts.events = match events {
-                EventsArg::Harmful => EventKind::Harmful,
-                EventsArg::Beneficial => EventKind::Beneficial,
-            };
+            opts.events = events.into();
             let table = trialstat::data::TwoByTwo::new(t.count, c.count);
             Ok(render(&counts::compare(&table, &opts)?, format))
         }
         Command::Rates { treated, control, labels, common } => {
-            let (opts, format) = options(&common, labels.as_deref(), "treated")?;
+            let (opts, format) = options(&common, labels.as_deref())?;
             let t = parse::parse_person_time("first rate (treated)", &treated)?;
             let c = parse::parse_person_time("second rate (control)", &control)?;
             Ok(render(&counts::compare_rates(&t, &c, &opts)?, format))
         }
         Command::Strata { file, labels, common } => {
-            let (opts, format) = options(&common, labels.as_deref(), "treated")?;
+            let (opts, format) = options(&common, labels.as_deref())?;
             let strata = strata_file::read_strata_file(&file)?;
             Ok(render(&counts::stratified(&strata, &file.display().to_string(), &opts)?, format))
         }
         Command::Smd { treated, control, labels, common } => {
-            let (opts, format) = options(&common, labels.as_deref(), "treated")?;
+            let (opts, format) = options(&common, labels.as_deref())?;
             let t = parse::parse_summary("--treated", &treated)?;
             let c = parse::parse_summary("--control", &control)?;
             Ok(render(&counts::standardized(&t, &c, &opts)?, format))
@@ -331,7 +334,7 @@ fn run(cli: Cli) -> Result<String, Error> {
     }
 }
 
-fn options(common: &Common, labels: Option<&str>, _first: &str) -> Result<(counts::CountOptions, Format), Error> {
+fn options(common: &Common, labels: Option<&str>) -> Result<(counts::CountOptions, Format), Error> {
     let level = parse_level(&common.level)?;
     let methods = parse_methods(&common.ci_method)?;
     let labels = match labels {
