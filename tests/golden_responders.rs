@@ -110,3 +110,34 @@ fn bad_input_names_file_line_column_and_value() {
     err(&["responders", &empty, "--arm", "group", "--treatment", "1", "--control", "0", "--flag", "resp"], 3, &["empty.csv", "no subject of arm '0' has a responder status (1 missing)"]);
     err(&["responders", HEADACHE, "--arm", "group", "--treatment", "1", "--control", "0", "--baseline", "pk1", "--followup", "pk5", "--reduction", "140%"], 2, &["--reduction", "at most 100"]);
 }
+
+#[test]
+fn stratified_by_site_matches_r_mantelhaen_test() {
+    // Reference: R's mantelhaen.test on the site × arm × outcome table built from the CSV
+    // (tests/reference/responders_strata.R). MH OR and its RBG CI, CMH with and without the
+    // continuity correction: closed forms, 1e-9.
+    let r = load("responders_strata.json");
+    let j = json(&[
+        "responders", INDO, "--arm", "rx", "--treatment", "1_indomethacin", "--control", "0_placebo", "--flag", "outcome", "--flag-value",
+        "1_yes", "--events", "harmful", "--strata", "site", "--ci-method", "all",
+    ]);
+    let find = |m: &str, meth: &str| j["results"].as_array().unwrap().iter().find(|x| x["measure"] == m && x["method"] == meth).unwrap().clone();
+    let or = find("mh-odds-ratio", "robins-breslow-greenland");
+    let u = &r["mantelhaen_uncorrected"];
+    common::assert_rel9(or["estimate"].as_f64().unwrap(), common::num(&u["estimate"]), "MH OR");
+    common::assert_rel9(or["ci"]["lower"].as_f64().unwrap(), common::num(&u["lower"]), "MH OR lower");
+    common::assert_rel9(or["ci"]["upper"].as_f64().unwrap(), common::num(&u["upper"]), "MH OR upper");
+    for (meth, key) in [("uncorrected", "mantelhaen_uncorrected"), ("yates", "mantelhaen_yates")] {
+        let cmh = find("cmh", meth);
+        common::assert_rel9(cmh["statistic"].as_f64().unwrap(), common::num(&r[key]["statistic"]), "CMH");
+        common::assert_rel9(cmh["p_value"].as_f64().unwrap(), common::num(&r[key]["p_value"]), "CMH p");
+    }
+    let sites: Vec<&str> = j["inputs"]["strata"].as_array().unwrap().iter().map(|s| s["stratum"].as_str().unwrap()).collect();
+    let want: Vec<&str> = r["sites"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert_eq!(sites, want);
+    // A stratum missing an arm is left out with a note.
+    let p = write("strata.csv", "id,group,site,resp\n1,1,A,1\n2,0,A,0\n3,1,B,1\n4,1,B,0\n5,0,C,1\n6,0,C,0\n7,1,A,0\n8,0,A,1\n");
+    let j = json(&["responders", &p, "--arm", "group", "--treatment", "1", "--control", "0", "--flag", "resp", "--strata", "site"]);
+    assert_eq!(j["inputs"]["strata"].as_array().unwrap().len(), 1);
+    assert!(j["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("left out of the stratified analysis: B, C")), "{}", j["notes"]);
+}

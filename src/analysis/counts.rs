@@ -51,7 +51,7 @@ impl Default for CountOptions {
 /// Push an estimator's result. A quantity that cannot be computed for these data (undefined, or
 /// beyond a method's computational limit, or not converged) becomes a row with no estimate and
 /// the reason as a note, so the rest of the report stands; an invalid input stops the analysis.
-fn push(results: &mut Vec<Estimate>, measure: Measure, method: Method, r: Result<Estimate>) -> Result<()> {
+pub(crate) fn push(results: &mut Vec<Estimate>, measure: Measure, method: Method, r: Result<Estimate>) -> Result<()> {
     match r {
         Ok(e) => results.push(e),
         Err(Error::Undefined { reason, .. }) => results.push(Estimate::new(measure, method).with_note(reason)),

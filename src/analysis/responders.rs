@@ -32,20 +32,29 @@ pub enum MissingPolicy {
     NonResponder,
 }
 
-/// Responder rates of `treatment` against `control` in the column `arm` of `file`.
+/// Responder rates of `treatment` against `control` in the column `arm` of `file`; with
+/// `strata` (a column such as the site), the Mantel–Haenszel RR, OR and RD, the CMH test and
+/// Breslow–Day are added over its strata (a stratum missing an arm is left out, with a note).
 pub fn responders(
     file: &CsvFile,
     arm: &str,
     [treatment, control]: [&str; 2],
     rule: &ResponderRule,
     missing: MissingPolicy,
+    strata: Option<&str>,
     opts: &CountOptions,
 ) -> Result<Report> {
-    let (numeric, text): (Vec<&str>, Vec<&str>) = match rule {
+    let (numeric, mut text): (Vec<&str>, Vec<&str>) = match rule {
         ResponderRule::Flag { column, .. } => (vec![], vec![column.as_str()]),
         ResponderRule::Reduction { baseline, follow_up, .. } => (vec![baseline.as_str(), follow_up.as_str()], vec![]),
     };
+    if let Some(s) = strata {
+        text.push(s);
+    }
     let rows = subject_rows(file, arm, &numeric, &text)?;
+    let strata_col = strata.map(|_| text.len() - 1);
+    // Per stratum (sorted by label) and arm: responders, included, missing.
+    let mut by_stratum: std::collections::BTreeMap<String, [[u64; 3]; 2]> = std::collections::BTreeMap::new();
     let mut arms_present: Vec<String> = rows.arm.iter().flatten().cloned().collect();
     arms_present.sort();
     arms_present.dedup();
@@ -93,16 +102,21 @@ pub fn responders(
                 _ => None,
             },
         };
-        match (status, missing) {
+        let add = |t: &mut [[u64; 3]; 2]| match (status, missing) {
             (Some(r), _) => {
-                tally[k][0] += u64::from(r);
-                tally[k][1] += 1;
+                t[k][0] += u64::from(r);
+                t[k][1] += 1;
             }
-            (None, MissingPolicy::CompleteCase) => tally[k][2] += 1,
+            (None, MissingPolicy::CompleteCase) => t[k][2] += 1,
             (None, MissingPolicy::NonResponder) => {
-                tally[k][1] += 1;
-                tally[k][2] += 1;
+                t[k][1] += 1;
+                t[k][2] += 1;
             }
+        };
+        add(&mut tally);
+        if let Some(j) = strata_col {
+            let label = rows.text[j][i].clone().unwrap_or_else(|| "(missing)".into());
+            add(by_stratum.entry(label).or_insert([[0; 3]; 2]));
         }
     }
     for (k, label) in [(0, treatment), (1, control)] {
@@ -153,7 +167,55 @@ pub fn responders(
         m.insert("missing_policy".into(), (if missing == MissingPolicy::CompleteCase { "complete-case" } else { "nonresponder" }).into());
         m.insert("missing".into(), serde_json::json!({treatment: tally[0][2], control: tally[1][2]}));
     }
+    if let Some(col) = strata {
+        add_stratified(&mut report, col, &by_stratum, [treatment, control], &opts)?;
+    }
     Ok(report)
+}
+
+/// Append the Mantel–Haenszel analyses over the strata of `col` to a responder report.
+fn add_stratified(report: &mut Report, col: &str, by: &std::collections::BTreeMap<String, [[u64; 3]; 2]>, [t, c]: [&str; 2], opts: &CountOptions) -> Result<()> {
+    use crate::data::Stratum;
+    use crate::stats::{stratified, Measure, Method};
+    let mut strata = Vec::new();
+    let mut left_out = Vec::new();
+    for (label, a) in by {
+        if a[0][1] == 0 || a[1][1] == 0 {
+            left_out.push(label.clone());
+            continue;
+        }
+        strata.push(Stratum { label: label.clone(), table: TwoByTwo::new(BinomialCount::new(a[0][0], a[0][1])?, BinomialCount::new(a[1][0], a[1][1])?) });
+    }
+    if !left_out.is_empty() {
+        report.notes.push(format!("Strata of '{col}' without subjects in both {t} and {c}, left out of the stratified analysis: {}.", left_out.join(", ")));
+    }
+    if strata.is_empty() {
+        report.notes.push(format!("No stratum of '{col}' has subjects in both arms: no stratified analysis."));
+        return Ok(());
+    }
+    let level = opts.level;
+    let r = &mut report.results;
+    super::counts::push(r, Measure::MhRiskRatio, Method::GreenlandRobins, stratified::mh_risk_ratio(&strata, level))?;
+    super::counts::push(r, Measure::MhOddsRatio, Method::RobinsBreslowGreenland, stratified::mh_odds_ratio(&strata, level))?;
+    for m in opts.methods.for_measure(Measure::MhRiskDifference) {
+        super::counts::push(r, Measure::MhRiskDifference, m, stratified::mh_risk_difference(&strata, m, level))?;
+    }
+    for m in opts.methods.for_measure(Measure::Cmh) {
+        super::counts::push(r, Measure::Cmh, m, stratified::cmh_test(&strata, m))?;
+    }
+    for m in opts.methods.for_measure(Measure::BreslowDay) {
+        super::counts::push(r, Measure::BreslowDay, m, stratified::breslow_day(&strata, m))?;
+    }
+    report.notes.push(format!("Stratified by '{col}': {} strata ({}).", strata.len(), strata.iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(", ")));
+    if let serde_json::Value::Object(m) = &mut report.inputs {
+        let rows: Vec<serde_json::Value> = strata
+            .iter()
+            .map(|s| serde_json::json!({"stratum": s.label, "events_treated": s.table.treated.events, "n_treated": s.table.treated.n, "events_control": s.table.control.events, "n_control": s.table.control.n}))
+            .collect();
+        m.insert("strata_column".into(), col.into());
+        m.insert("strata".into(), rows.into());
+    }
+    Ok(())
 }
 
 /// Is a flag cell a responder? `None` when it is not a recognisable yes/no value.

@@ -141,6 +141,9 @@ enum Command {
         /// Display labels of the two arms, TREATMENT,CONTROL (default: the arm values).
         #[arg(long, value_name = "FIRST,SECOND")]
         labels: Option<String>,
+        /// Stratify by this column (e.g. site): adds Mantel-Haenszel RR/OR/RD, CMH, Breslow-Day.
+        #[arg(long, value_name = "COLUMN")]
+        strata: Option<String>,
         #[command(flatten)]
         common: Common,
     },
@@ -269,7 +272,7 @@ fn run(cli: Cli) -> Result<String, Error> {
             let d = trialstat::ingest::table::describe(&f, &overrides)?;
             Ok(trialstat::render::describe(&d, format))
         }
-        Command::Responders { file, columns, treatment, control, flag, flag_value, baseline, followup, reduction, missing, events, labels, common } => {
+        Command::Responders { file, columns, treatment, control, flag, flag_value, baseline, followup, reduction, missing, events, labels, strata, common } => {
             use trialstat::analysis::responders::{responders, MissingPolicy, ResponderRule};
             let (mut opts, format) = options(&common, labels.as_deref())?;
             opts.events = events.into();
@@ -297,7 +300,8 @@ fn run(cli: Cli) -> Result<String, Error> {
                 MissingArg::CompleteCase => MissingPolicy::CompleteCase,
                 MissingArg::Nonresponder => MissingPolicy::NonResponder,
             };
-            Ok(render(&responders(&f, &arm, [&treatment, &control], &rule, policy, &opts)?, format))
+            let strata = strata.map(|s| need("--strata", &s)).transpose()?;
+            Ok(render(&responders(&f, &arm, [&treatment, &control], &rule, policy, strata.as_deref(), &opts)?, format))
         }
         Command::Prop { count, label, common } => {
             let (opts, format) = options(&common, None)?;
