@@ -67,6 +67,25 @@ fn describe_matches_python_on_the_bundled_data() {
 }
 
 #[test]
+fn where_filter_matches_python() {
+    // --where "AGE >= 80 and SEX = 'F'" on ADSL against the same filter in Python.
+    let r = load("ingest_describe.json");
+    let want = &r["filtered"];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let f = CsvFile::open(&root.join("datasets/cdisc_pilot01/adsl.csv")).unwrap().with_filter("AGE >= 80 and SEX = 'F'").unwrap();
+    let d = describe(&f, &Overrides::default()).unwrap();
+    assert_eq!(d.rows, want["rows"].as_u64().unwrap());
+    let got: Vec<(String, u64)> = d.arms.iter().map(|a| (a.arm.clone(), a.subjects)).collect();
+    let exp: Vec<(String, u64)> = want["arms"].as_array().unwrap().iter().map(|a| (a["arm"].as_str().unwrap().to_string(), a["subjects"].as_u64().unwrap())).collect();
+    assert_eq!(got, exp);
+    assert_eq!(d.filter.as_deref(), Some("AGE >= 80 and SEX = 'F'"));
+    // A text cell compared with a number does not match (non-numeric → missing → false).
+    let p = write("mixed.csv", b"id,arm,age\n1,A,70\n2,A,abc\n3,B,90\n");
+    let f = CsvFile::open(&p).unwrap().with_filter("age > 60").unwrap();
+    assert_eq!(describe(&f, &Overrides::default()).unwrap().rows, 2);
+}
+
+#[test]
 fn layouts_of_the_bundled_data() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets");
     for (file, layout) in [

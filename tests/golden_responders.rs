@@ -49,6 +49,9 @@ fn counts_match_python_for_every_rule_and_policy() {
             (None, true) => args.extend(["--flag", "outcome", "--flag-value", "1_yes"]),
             (None, false) => args.extend(["--flag", "response"]),
         }
+        if let Some(w) = c.get("where").and_then(|w| w.as_str()) {
+            args.extend(["--where", w]);
+        }
         let j = json(&args);
         let want: Vec<(u64, u64)> = [t, k].iter().map(|a| (c["arms"][a]["responders"].as_u64().unwrap(), c["arms"][a]["n"].as_u64().unwrap())).collect();
         assert_eq!(counts(&j), want, "{name}");
@@ -106,6 +109,10 @@ fn bad_input_names_file_line_column_and_value() {
     err(&["responders", &text, "--arm", "group", "--treatment", "1", "--control", "0", "--baseline", "pk1", "--followup", "pk5", "--reduction", "40%"], 3, &["text.csv:3", "column 'pk1' = 'abc'", "not a number"]);
     let flag = write("flag.csv", "id,group,resp\n1,1,yes\n2,0,maybe\n");
     err(&["responders", &flag, "--arm", "group", "--treatment", "1", "--control", "0", "--flag", "resp"], 3, &["flag.csv:3", "column 'resp' = 'maybe'", "--flag-value"]);
+    // Lines stay the file's lines when --where drops rows before the bad one.
+    let filtered = write("filtered.csv", "id,group,keep,pk1,pk5\n1,1,y,10,5\n2,0,n,1,1\n3,0,y,x,3\n");
+    err(&["responders", &filtered, "--arm", "group", "--treatment", "1", "--control", "0", "--baseline", "pk1", "--followup", "pk5", "--reduction", "40%", "--where", "keep = 'y'"], 3, &["filtered.csv:4", "column 'pk1' = 'x'"]);
+    err(&["responders", HEADACHE, "--arm", "group", "--treatment", "1", "--control", "0", "--flag", "response", "--where", "migrain = 1"], 2, &["--where column 'migrain'", "did you mean 'migraine'"]);
     let empty = write("empty.csv", "id,group,resp\n1,1,1\n2,0,\n");
     err(&["responders", &empty, "--arm", "group", "--treatment", "1", "--control", "0", "--flag", "resp"], 3, &["empty.csv", "no subject of arm '0' has a responder status (1 missing)"]);
     err(&["responders", HEADACHE, "--arm", "group", "--treatment", "1", "--control", "0", "--baseline", "pk1", "--followup", "pk5", "--reduction", "140%"], 2, &["--reduction", "at most 100"]);

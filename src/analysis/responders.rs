@@ -132,6 +132,9 @@ pub fn responders(
     }
     let table = TwoByTwo::new(BinomialCount::new(tally[0][0], tally[0][1])?, BinomialCount::new(tally[1][0], tally[1][1])?);
     let mut notes = opts.input_notes.clone();
+    if let Some(f) = &file.filter {
+        notes.push(format!("Rows kept: {}.", f.text));
+    }
     notes.push(match rule {
         ResponderRule::Flag { column, value: Some(v) } => format!("Responder: {column} = {v}."),
         ResponderRule::Flag { column, value: None } => format!("Responder: {column} is 1/Y/YES/TRUE."),
@@ -163,6 +166,7 @@ pub fn responders(
     if let serde_json::Value::Object(m) = &mut report.inputs {
         m.insert("file".into(), file.name.clone().into());
         m.insert("arm_column".into(), arm.into());
+        m.insert("where".into(), file.filter.as_ref().map(|f| f.text.clone()).into());
         m.insert("arms".into(), serde_json::json!({"treatment": treatment, "control": control}));
         m.insert("missing_policy".into(), (if missing == MissingPolicy::CompleteCase { "complete-case" } else { "nonresponder" }).into());
         m.insert("missing".into(), serde_json::json!({treatment: tally[0][2], control: tally[1][2]}));

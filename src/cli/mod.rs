@@ -63,6 +63,18 @@ struct ColumnFlags {
     /// Site column.
     #[arg(long, value_name = "COLUMN")]
     site: Option<String>,
+    /// Keep only the rows matching CONDITION, e.g. "SAFFL = 'Y' and AGE >= 65".
+    #[arg(long = "where", value_name = "CONDITION")]
+    filter: Option<String>,
+}
+
+/// Open a trial CSV with the `--where` filter, if any.
+fn open_filtered(file: &std::path::Path, filter: Option<&str>) -> Result<trialstat::ingest::table::CsvFile, Error> {
+    let f = trialstat::ingest::table::CsvFile::open(file)?;
+    match filter {
+        Some(w) => f.with_filter(w),
+        None => Ok(f),
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -260,7 +272,7 @@ fn exit_code(e: &Error) -> i32 {
 fn run(cli: Cli) -> Result<String, Error> {
     match cli.command {
         Command::Describe { file, columns, format } => {
-            let f = trialstat::ingest::table::CsvFile::open(&file)?;
+            let f = open_filtered(&file, columns.filter.as_deref())?;
             let overrides = trialstat::ingest::layout::Overrides {
                 subject: columns.subject,
                 arm: columns.arm,
@@ -276,7 +288,7 @@ fn run(cli: Cli) -> Result<String, Error> {
             use trialstat::analysis::responders::{responders, MissingPolicy, ResponderRule};
             let (mut opts, format) = options(&common, labels.as_deref())?;
             opts.events = events.into();
-            let f = trialstat::ingest::table::CsvFile::open(&file)?;
+            let f = open_filtered(&file, columns.filter.as_deref())?;
             let overrides = trialstat::ingest::layout::Overrides { subject: columns.subject, arm: columns.arm, ..Default::default() };
             let detected = trialstat::ingest::layout::detect(&f.name, &f.columns, &overrides)?;
             let arm = detected.roles.arm.ok_or_else(|| Error::File {

@@ -3,6 +3,7 @@
 //! ingestion layer (polars).
 
 pub mod counts;
+pub mod filter;
 pub mod layout;
 pub mod strata;
 pub mod table;

@@ -20,6 +20,8 @@ pub struct CsvFile {
     pub name: String,
     pub separator: u8,
     pub columns: Vec<String>,
+    /// Rows kept (`--where`); `None` keeps every row.
+    pub filter: Option<super::filter::RowFilter>,
 }
 
 impl CsvFile {
@@ -59,11 +61,26 @@ impl CsvFile {
         if let Some(dup) = columns.iter().enumerate().find_map(|(i, c)| columns[..i].contains(c).then_some(c)) {
             return Err(file_err(format!("column '{dup}' appears twice in the header")));
         }
-        Ok(CsvFile { path: path.to_path_buf(), name, separator, columns })
+        Ok(CsvFile { path: path.to_path_buf(), name, separator, columns, filter: None })
     }
 
-    /// A lazy scan of the whole file (nothing is read until a query is collected).
+    /// Keep only the rows matching `text` (see [`super::filter`]); columns are checked now.
+    pub fn with_filter(mut self, text: &str) -> Result<CsvFile> {
+        self.filter = Some(super::filter::RowFilter::parse(text, &self.name, &self.columns)?);
+        Ok(self)
+    }
+
+    /// A lazy scan of the rows the filter keeps (nothing is read until a query is collected).
     pub fn scan(&self) -> Result<LazyFrame> {
+        let lf = self.scan_all_rows()?;
+        Ok(match &self.filter {
+            Some(f) => lf.filter(f.expr()),
+            None => lf,
+        })
+    }
+
+    /// A lazy scan of every row, ignoring the filter.
+    pub fn scan_all_rows(&self) -> Result<LazyFrame> {
         LazyCsvReader::new(PlRefPath::new(self.path.to_string_lossy().as_ref()))
             .with_separator(self.separator)
             .with_has_header(true)
@@ -94,6 +111,8 @@ pub struct ArmSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Description {
     pub file: String,
+    /// The `--where` filter applied, if any.
+    pub filter: Option<String>,
     pub layout: Layout,
     pub rows: u64,
     pub columns: Vec<String>,
@@ -175,6 +194,7 @@ pub fn describe(file: &CsvFile, overrides: &Overrides) -> Result<Description> {
     let params = distinct(&roles.param)?;
     Ok(Description {
         file: file.name.clone(),
+        filter: file.filter.as_ref().map(|f| f.text.clone()),
         layout: detected.layout,
         rows: rows.iter().sum(),
         columns: file.columns.clone(),
@@ -209,9 +229,12 @@ pub fn subject_rows(file: &CsvFile, arm: &str, numeric: &[&str], text: &[&str]) 
     for (k, c) in text.iter().enumerate() {
         exprs.push(col(*c).cast(DataType::String).alias(format!("__t{k}")));
     }
-    let df = file
-        .scan()?
-        .with_row_index("__row", None)
+    // The row index is taken before the filter, so that lines stay the file's lines.
+    let mut lf = file.scan_all_rows()?.with_row_index("__row", None);
+    if let Some(f) = &file.filter {
+        lf = lf.filter(f.expr());
+    }
+    let df = lf
         .select([vec![col("__row")], exprs].concat())
         .collect()
         .map_err(|e| file.polars_error(e))?;

@@ -397,7 +397,7 @@ pub fn describe(d: &crate::ingest::table::Description, format: Format) -> String
             let v = serde_json::json!({
                 "trialstat_version": crate::analysis::VERSION,
                 "command": "describe",
-                "inputs": {"file": d.file},
+                "inputs": {"file": d.file, "where": d.filter},
                 "layout": d.layout,
                 "rows": d.rows,
                 "columns": d.columns,
@@ -441,6 +441,9 @@ pub fn describe(d: &crate::ingest::table::Description, format: Format) -> String
             .collect();
             let mut out = if md { format!("### trialstat describe: {}\n\n", md_escape(&d.file)) } else { format!("trialstat describe: {}\n", d.file) };
             out.push_str(&format!("layout: {}; {} rows, {} columns\n", d.layout.name(), thousands(d.rows as f64), d.columns.len()));
+            if let Some(w) = &d.filter {
+                out.push_str(&format!("rows kept: {w}\n"));
+            }
             out.push_str(&format!("columns used: {}\n", if found.is_empty() { "none recognised".into() } else { found.join(", ") }));
             let mut head = vec!["arm".to_string(), "subjects".into(), "rows".into()];
             let with_missing: Vec<&String> = d.arms.first().map(|a| a.missing.iter().map(|(c, _)| c).collect()).unwrap_or_default();

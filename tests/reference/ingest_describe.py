@@ -19,9 +19,9 @@ CASES = [
 ]
 
 
-def describe(path, subject, arm, visit, param):
+def describe(path, subject, arm, visit, param, keep=None):
     with open(path, newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.DictReader(f))
+        rows = [r for r in csv.DictReader(f) if keep is None or keep(r)]
     columns = list(rows[0].keys())
     arms = {}
     for r in rows:
@@ -52,7 +52,10 @@ def describe(path, subject, arm, visit, param):
 
 
 doc = {"generated_by": "tests/reference/ingest_describe.py", "versions": versions(),
-       "cases": [describe(*c) for c in CASES]}
+       "cases": [describe(*c) for c in CASES],
+       # --where "AGE >= 80 and SEX = 'F'" on ADSL
+       "filtered": describe("datasets/cdisc_pilot01/adsl.csv", "USUBJID", "TRT01A", None, None,
+                            keep=lambda r: float(r["AGE"]) >= 80 and r["SEX"] == "F")}
 with open(os.path.join(os.path.dirname(__file__), "ingest_describe.json"), "w") as f:
     json.dump(doc, f, indent=1)
     f.write("\n")

@@ -15,11 +15,13 @@ def rows(path):
         return list(csv.DictReader(f))
 
 
-def tally(path, arm, arms, status, policy):
+def tally(path, arm, arms, status, policy, keep=lambda r: True):
     out = {}
     for a in arms:
         resp = n = miss = 0
         for r in rows(path):
+            if not keep(r):
+                continue
             if r[arm] != a:
                 continue
             s = status(r)
@@ -56,6 +58,10 @@ for policy in ["complete-case", "nonresponder"]:
     for pct in [35, 50]:
         cases.append({"name": f"headache reduction {pct}% {policy}", "policy": policy, "reduction": pct,
                       "arms": tally(H, "group", ["1", "0"], reduction("pk1", "pk5", pct / 100), policy)})
+# --where "migraine = 1": the migraine subgroup of the headache trial.
+cases.append({"name": "headache flag migraine subgroup", "policy": "complete-case", "where": "migraine = 1",
+              "arms": tally(H, "group", ["1", "0"], flag("response", "1"), "complete-case",
+                            keep=lambda r: r["migraine"] == "1")})
 cases.append({"name": "indo outcome", "policy": "complete-case",
               "arms": tally(I, "rx", ["1_indomethacin", "0_placebo"], flag("outcome", "1_yes"), "complete-case")})
 with open(os.path.join(os.path.dirname(__file__), "responders.json"), "w") as f:
