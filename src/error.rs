@@ -25,8 +25,9 @@ pub enum Error {
     File { file: String, message: String },
 
     /// A value inside a file is invalid. `line` is the 1-based line of the file (the header is
-    /// line 1).
-    #[error("{file}:{line}: column '{column}' = '{value}': {message}")]
+    /// line 1); 0 when the problem is not one line's (e.g. an arm with no usable subject), and
+    /// then no line is printed.
+    #[error("{}", data_message(file, *line, column, value, message))]
     Data { file: String, line: u64, column: String, value: String, message: String },
 
     /// An iterative computation failed to converge.
@@ -49,6 +50,14 @@ impl Error {
     /// Shorthand for [`Error::Undefined`].
     pub fn undefined(measure: Measure, method: Method, reason: impl Into<String>) -> Self {
         Error::Undefined { measure, method, reason: reason.into() }
+    }
+}
+
+fn data_message(file: &str, line: u64, column: &str, value: &str, message: &str) -> String {
+    if line == 0 {
+        format!("{file}: column '{column}' = '{value}': {message}")
+    } else {
+        format!("{file}:{line}: column '{column}' = '{value}': {message}")
     }
 }
 

@@ -114,7 +114,7 @@ fn bad_input_names_file_line_column_and_value() {
     err(&["responders", &filtered, "--arm", "group", "--treatment", "1", "--control", "0", "--baseline", "pk1", "--followup", "pk5", "--reduction", "40%", "--where", "keep = 'y'"], 3, &["filtered.csv:4", "column 'pk1' = 'x'"]);
     err(&["responders", HEADACHE, "--arm", "group", "--treatment", "1", "--control", "0", "--flag", "response", "--where", "migrain = 1"], 2, &["--where column 'migrain'", "did you mean 'migraine'"]);
     let empty = write("empty.csv", "id,group,resp\n1,1,1\n2,0,\n");
-    err(&["responders", &empty, "--arm", "group", "--treatment", "1", "--control", "0", "--flag", "resp"], 3, &["empty.csv", "no subject of arm '0' has a responder status (1 missing)"]);
+    err(&["responders", &empty, "--arm", "group", "--treatment", "1", "--control", "0", "--flag", "resp"], 3, &["empty.csv: column 'group' = '0': no subject of arm '0' has a responder status (1 missing)"]);
     err(&["responders", HEADACHE, "--arm", "group", "--treatment", "1", "--control", "0", "--baseline", "pk1", "--followup", "pk5", "--reduction", "140%"], 2, &["--reduction", "at most 100"]);
 }
 
