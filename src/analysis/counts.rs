@@ -84,6 +84,7 @@ pub fn single_proportion(x: &BinomialCount, label: &str, opts: &CountOptions) ->
         command: "prop".into(),
         inputs: json!({"group": {"label": label, "events": x.events, "n": x.n}, "level": level, "ci_methods": methods_json(&opts.methods)}),
         results,
+        summaries: Vec::new(),
         notes: opts.input_notes.clone(),
         layout: Layout {
             title: format!("{label} {}/{}", x.events, x.n),
@@ -161,6 +162,7 @@ pub fn compare(t: &TwoByTwo, opts: &CountOptions) -> Result<Report> {
             "ci_methods": methods_json(&opts.methods),
         }),
         results,
+        summaries: Vec::new(),
         notes,
         layout: Layout {
             title: format!("{lt} {}/{} vs {lc} {}/{}", t.treated.events, t.treated.n, t.control.events, t.control.n),
@@ -397,6 +399,7 @@ pub fn compare_rates(treated: &PersonTime, control: &PersonTime, opts: &CountOpt
             "ci_methods": methods_json(&opts.methods),
         }),
         results,
+        summaries: Vec::new(),
         notes,
         layout: Layout {
             title: format!("{lt} {}/{} vs {lc} {}/{}", treated.events, sig(treated.time), control.events, sig(control.time)),
@@ -491,6 +494,7 @@ pub fn stratified(strata: &[Stratum], source: &str, opts: &CountOptions) -> Resu
         command: "strata".into(),
         inputs: json!({"file": source, "labels": [lt, lc], "strata": rows, "level": level, "ci_methods": methods_json(&opts.methods)}),
         results,
+        summaries: Vec::new(),
         notes,
         layout: Layout {
             title: format!("{} strata from {source}: {lt} vs {lc}", strata.len()),
@@ -546,6 +550,7 @@ pub fn standardized(t: &GroupSummary, c: &GroupSummary, opts: &CountOptions) -> 
             "ci_methods": methods_json(&opts.methods),
         }),
         results,
+        summaries: Vec::new(),
         notes,
         layout: Layout {
             title: format!("{lt} {} (SD {}, n {}) vs {lc} {} (SD {}, n {})", sig(t.mean), sig(t.sd), t.n, sig(c.mean), sig(c.sd), c.n),

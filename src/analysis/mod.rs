@@ -3,11 +3,14 @@
 //!
 //! [`counts`] holds the reviewer's one-liners: analyses of counts as a paper prints them.
 
+pub mod arms;
+pub mod change;
 pub mod counts;
 pub mod responders;
 
 use crate::error::{Error, Result};
-use crate::stats::{Estimate, Measure, Method};
+use crate::stats::descriptive::Summary;
+use crate::stats::{Estimate, Measure, Method, Subset};
 use serde::Serialize;
 
 /// Version written into every report.
@@ -21,10 +24,27 @@ pub struct Report {
     pub command: String,
     pub inputs: serde_json::Value,
     pub results: Vec<Estimate>,
+    /// Descriptive summaries (per arm: baseline, follow-up, change, percent change; per
+    /// responder status); omitted from JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub summaries: Vec<SummaryRow>,
     pub notes: Vec<String>,
     /// Presentation hints for text renderers (not part of the JSON contract).
     #[serde(skip)]
     pub layout: Layout,
+}
+
+/// A descriptive summary of one variable in one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryRow {
+    /// The arm (and, for by-responder summaries, the responder status: `acupuncture, responders`).
+    pub group: String,
+    #[serde(flatten)]
+    pub subset: Subset,
+    /// `baseline`, `follow-up`, `change`, `percent-change`, or a column or parameter name.
+    pub variable: String,
+    #[serde(flatten)]
+    pub summary: Summary,
 }
 
 /// How text renderers present a report.

@@ -77,6 +77,52 @@ fn open_filtered(file: &std::path::Path, filter: Option<&str>) -> Result<trialst
     }
 }
 
+/// Flags choosing the arms of a trial-file analysis.
+#[derive(Args, Debug, Clone, Default)]
+struct ArmFlags {
+    /// Arm(s) compared with the control, as written in the arm column (comma-separated;
+    /// default: every other arm).
+    #[arg(long, value_name = "LABEL", value_delimiter = ',')]
+    treatment: Vec<String>,
+    /// The control arm (default: the only other arm, or the one labelled placebo/control).
+    #[arg(long, value_name = "LABEL")]
+    control: Option<String>,
+}
+
+impl ArmFlags {
+    fn choice(&self) -> trialstat::analysis::arms::ArmChoice {
+        trialstat::analysis::arms::ArmChoice { treatment: self.treatment.clone(), control: self.control.clone() }
+    }
+}
+
+impl ColumnFlags {
+    fn overrides(&self) -> trialstat::ingest::layout::Overrides {
+        trialstat::ingest::layout::Overrides {
+            subject: self.subject.clone(),
+            arm: self.arm.clone(),
+            visit: self.visit.clone(),
+            param: self.param.clone(),
+            value: self.value.clone(),
+            site: self.site.clone(),
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum AggregateArg {
+    Sum,
+    Mean,
+}
+
+impl From<AggregateArg> for trialstat::ingest::subjects::Aggregate {
+    fn from(a: AggregateArg) -> Self {
+        match a {
+            AggregateArg::Sum => Self::Sum,
+            AggregateArg::Mean => Self::Mean,
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum MissingArg {
     /// Leave out subjects without a responder status.
@@ -158,6 +204,47 @@ enum Command {
         strata: Option<String>,
         #[command(flatten)]
         common: Common,
+    },
+    /// Change from baseline by arm: summaries, paired tests, Welch difference, Hedges' g,
+    /// Mann-Whitney/Hodges-Lehmann and ANCOVA. Wide files: `--baseline pk1 --followup pk5`;
+    /// long/BDS files: `--paramcd ACTOT --baseline-visit Baseline --followup-visit "Week 24"`.
+    Change {
+        /// The CSV file (one row per subject, or per subject and visit).
+        file: PathBuf,
+        #[command(flatten)]
+        columns: ColumnFlags,
+        #[command(flatten)]
+        arms: ArmFlags,
+        /// Baseline column (wide files; or a subject-level column such as BASE in a long file).
+        #[arg(long, value_name = "COLUMN")]
+        baseline: Option<String>,
+        /// Follow-up column(s) of a wide file, comma-separated: one analysis each.
+        #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
+        followup: Vec<String>,
+        /// Baseline visit of a long file (a value of the visit column).
+        #[arg(long, value_name = "VISIT")]
+        baseline_visit: Option<String>,
+        /// Follow-up visit(s) of a long file, comma-separated (default: every other visit).
+        #[arg(long, value_name = "VISIT", value_delimiter = ',')]
+        followup_visit: Vec<String>,
+        /// Combine the follow-up visits per subject into one value (sum or mean).
+        #[arg(long, value_enum)]
+        aggregate: Option<AggregateArg>,
+        /// Parameter(s) to analyse in a long file with a parameter column (default: all).
+        #[arg(long, value_name = "VALUE", value_delimiter = ',')]
+        paramcd: Vec<String>,
+        /// ANCOVA covariates besides baseline, comma-separated (text columns become indicators).
+        #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+        covariates: Vec<String>,
+        /// Do not report percent change (needed when a baseline is 0).
+        #[arg(long)]
+        no_percent: bool,
+        /// Two-sided confidence level, strictly between 0 and 1.
+        #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
+        level: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// One proportion with its CI: `trialstat prop 7/1000`.
     Prop {
@@ -273,15 +360,7 @@ fn run(cli: Cli) -> Result<String, Error> {
     match cli.command {
         Command::Describe { file, columns, format } => {
             let f = open_filtered(&file, columns.filter.as_deref())?;
-            let overrides = trialstat::ingest::layout::Overrides {
-                subject: columns.subject,
-                arm: columns.arm,
-                visit: columns.visit,
-                param: columns.param,
-                value: columns.value,
-                site: columns.site,
-            };
-            let d = trialstat::ingest::table::describe(&f, &overrides)?;
+            let d = trialstat::ingest::table::describe(&f, &columns.overrides())?;
             Ok(trialstat::render::describe(&d, format))
         }
         Command::Responders { file, columns, treatment, control, flag, flag_value, baseline, followup, reduction, missing, events, labels, strata, common } => {
@@ -314,6 +393,22 @@ fn run(cli: Cli) -> Result<String, Error> {
             };
             let strata = strata.map(|s| need("--strata", &s)).transpose()?;
             Ok(render(&responders(&f, &arm, [&treatment, &control], &rule, policy, strata.as_deref(), &opts)?, format))
+        }
+        Command::Change { file, columns, arms, baseline, followup, baseline_visit, followup_visit, aggregate, paramcd, covariates, no_percent, level, format } => {
+            use trialstat::analysis::change::{change_file, ChangeOptions, ChangeSpec};
+            let level = parse_level(&level)?;
+            let f = open_filtered(&file, columns.filter.as_deref())?;
+            let spec = ChangeSpec {
+                arms: arms.choice(),
+                baseline,
+                baseline_visit,
+                followup,
+                followup_visits: followup_visit,
+                aggregate: aggregate.map(Into::into),
+                params: paramcd,
+                options: ChangeOptions { level, percent: !no_percent, covariates },
+            };
+            Ok(render(&change_file(&f, &columns.overrides(), &spec)?, format))
         }
         Command::Prop { count, label, common } => {
             let (opts, format) = options(&common, None)?;

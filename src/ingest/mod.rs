@@ -6,6 +6,7 @@ pub mod counts;
 pub mod filter;
 pub mod layout;
 pub mod strata;
+pub mod subjects;
 pub mod table;
 
 /// Closest candidate to `name` by edit distance (for "did you mean" hints), if reasonably close.

@@ -272,3 +272,69 @@ pub fn subject_rows(file: &CsvFile, arm: &str, numeric: &[&str], text: &[&str]) 
     let text = (0..text.len()).map(|k| strings(&format!("__t{k}"))).collect::<Result<Vec<_>>>()?;
     Ok(SubjectRows { arm: arm_v, values, text, line })
 }
+
+/// Columns of cells as text; `None` = missing.
+pub type TextColumns = Vec<Vec<Option<String>>>;
+
+/// The columns `cols` of the rows the filter keeps (and, if given, `extra` also keeps), every
+/// cell as text (`None` = missing), with the file line of each row. A lazy scan of just these
+/// columns; the row index is taken before any filter, so lines stay the file's lines.
+pub fn text_columns(file: &CsvFile, cols: &[&str], extra: Option<Expr>) -> Result<(Vec<u64>, TextColumns)> {
+    let mut lf = file.scan_all_rows()?.with_row_index("__row", None);
+    if let Some(f) = &file.filter {
+        lf = lf.filter(f.expr());
+    }
+    if let Some(e) = extra {
+        lf = lf.filter(e);
+    }
+    let mut exprs = vec![col("__row")];
+    for (k, c) in cols.iter().enumerate() {
+        exprs.push(col(*c).cast(DataType::String).alias(format!("__c{k}")));
+    }
+    let df = lf.select(exprs).collect().map_err(|e| file.polars_error(e))?;
+    let rows = df.column("__row").map_err(|e| file.polars_error(e))?.cast(&DataType::UInt64).map_err(|e| file.polars_error(e))?;
+    let line: Vec<u64> = rows.u64().map_err(|e| file.polars_error(e))?.iter().map(|r| r.unwrap_or(0) + 2).collect();
+    let mut out = Vec::with_capacity(cols.len());
+    for k in 0..cols.len() {
+        let s = df.column(&format!("__c{k}")).map_err(|e| file.polars_error(e))?;
+        let ca = s.str().map_err(|e| file.polars_error(e))?;
+        out.push(ca.iter().map(|v| v.map(str::to_string)).collect());
+    }
+    Ok((line, out))
+}
+
+/// Parse a numeric cell; a value that is neither missing nor a finite number is an error naming
+/// the file, line, column and value.
+pub fn parse_number(file: &CsvFile, line: u64, column: &str, cell: Option<&str>) -> Result<Option<f64>> {
+    match cell {
+        None => Ok(None),
+        Some(s) => match s.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(Some(x)),
+            _ => Err(Error::Data {
+                file: file.name.clone(),
+                line,
+                column: column.to_string(),
+                value: s.to_string(),
+                message: "not a number (missing values are written empty, NA or .)".into(),
+            }),
+        },
+    }
+}
+
+/// A polars expression: the text of column `c` equals `v`.
+pub fn text_eq(c: &str, v: &str) -> Expr {
+    col(c).cast(DataType::String).eq(lit(v.to_string()))
+}
+
+/// Distinct non-missing values of column `c` (as text) among the rows the filter keeps, in order
+/// of first appearance.
+pub fn distinct(file: &CsvFile, c: &str) -> Result<Vec<String>> {
+    let df = file
+        .scan()?
+        .select([col(c).cast(DataType::String)])
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .collect()
+        .map_err(|e| file.polars_error(e))?;
+    let s = df.column(c).map_err(|e| file.polars_error(e))?.str().map_err(|e| file.polars_error(e))?.clone();
+    Ok(s.iter().flatten().map(str::to_string).collect())
+}

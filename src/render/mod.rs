@@ -36,8 +36,9 @@ pub fn json(report: &Report) -> String {
 }
 
 /// Column names of the CSV output, in order.
-pub const CSV_COLUMNS: [&str; 13] =
-    ["measure", "method", "group", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "n", "notes"];
+pub const CSV_COLUMNS: [&str; 17] = [
+    "measure", "method", "group", "param", "visit", "soc", "term", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "n", "notes",
+];
 
 /// One row per result, full precision; empty cell = not applicable; infinities as `Inf`/`-Inf`.
 pub fn csv(report: &Report) -> String {
@@ -56,6 +57,10 @@ pub fn csv(report: &Report) -> String {
             e.measure.name().to_string(),
             e.method.name().to_string(),
             e.group.clone().unwrap_or_default(),
+            e.subset.param.clone().unwrap_or_default(),
+            e.subset.visit.clone().unwrap_or_default(),
+            e.subset.soc.clone().unwrap_or_default(),
+            e.subset.term.clone().unwrap_or_default(),
             num(e.estimate),
             num(ci.map(|c| c.lower)),
             num(ci.map(|c| c.upper)),
@@ -242,12 +247,24 @@ fn tables(report: &Report) -> Vec<Table> {
         let rows = report.layout.groups.iter().map(|g| vec![g.label.clone(), g.count.clone(), g.denominator.clone()]).collect();
         out.push(("Strata".to_string(), head, rows));
     }
+    if !report.summaries.is_empty() {
+        out.push(summary_table(report));
+    }
     let others: Vec<&Estimate> = report.results.iter().filter(|e| !is_group_row(e)).collect();
     if !others.is_empty() {
+        let with_param = others.iter().any(|e| e.subset.param.is_some());
+        let with_visit = others.iter().any(|e| e.subset.visit.is_some());
         let with_group = others.iter().any(|e| e.group.is_some());
         let with_test = others.iter().any(|e| e.statistic.is_some());
         let with_p = others.iter().any(|e| e.p_value.is_some());
-        let mut head: Vec<String> = vec!["measure".into()];
+        let mut head: Vec<String> = Vec::new();
+        if with_param {
+            head.push("param".into());
+        }
+        if with_visit {
+            head.push("visit".into());
+        }
+        head.push("measure".into());
         if with_group {
             head.push(if report.command == "strata" { "stratum".into() } else { "group".into() });
         }
@@ -262,7 +279,14 @@ fn tables(report: &Report) -> Vec<Table> {
             .iter()
             .map(|e| {
                 let c = cells(e, report);
-                let mut r = vec![c.measure];
+                let mut r = Vec::new();
+                if with_param {
+                    r.push(e.subset.param.clone().unwrap_or_default());
+                }
+                if with_visit {
+                    r.push(e.subset.visit.clone().unwrap_or_default());
+                }
+                r.push(c.measure);
                 if with_group {
                     r.push(c.group);
                 }
@@ -280,6 +304,42 @@ fn tables(report: &Report) -> Vec<Table> {
         out.push((heading, head, rows));
     }
     out
+}
+
+/// The descriptive summaries: one row per group, subset and variable.
+fn summary_table(report: &Report) -> Table {
+    let rows = &report.summaries;
+    let with_param = rows.iter().any(|r| r.subset.param.is_some());
+    let with_visit = rows.iter().any(|r| r.subset.visit.is_some());
+    let mut head: Vec<String> = Vec::new();
+    if with_param {
+        head.push("param".into());
+    }
+    if with_visit {
+        head.push("visit".into());
+    }
+    head.extend(["group", "variable", "n", "mean", "SD", "median", "Q1 to Q3"].map(String::from));
+    let f = |x: Option<f64>| x.map(|v| sig(v, 4)).unwrap_or_else(|| "NA".into());
+    let body = rows
+        .iter()
+        .map(|r| {
+            let mut v = Vec::new();
+            if with_param {
+                v.push(r.subset.param.clone().unwrap_or_default());
+            }
+            if with_visit {
+                v.push(r.subset.visit.clone().unwrap_or_default());
+            }
+            let s = &r.summary;
+            let q = match (s.q1, s.q3) {
+                (Some(a), Some(b)) => format!("{} to {}", sig(a, 4), sig(b, 4)),
+                _ => "NA".into(),
+            };
+            v.extend([r.group.clone(), r.variable.clone(), s.n.to_string(), f(s.mean), f(s.sd), f(s.median), q]);
+            v
+        })
+        .collect();
+    ("Summaries".to_string(), head, body)
 }
 
 /// Report notes, then each result's notes prefixed by its measure and method; duplicates once.

@@ -39,4 +39,4 @@ pub mod root;
 pub mod stratified;
 pub mod two_by_two;
 
-pub use result::{Ci, Estimate, Measure, Method};
+pub use result::{Ci, Estimate, Measure, Method, Subset};

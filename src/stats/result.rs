@@ -71,6 +71,30 @@ pub fn ser_opt_f64<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Err
     }
 }
 
+/// The part of a trial file a result is about; every field is omitted from JSON when `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Subset {
+    /// Parameter (e.g. `ACTOT`, `IL-6`) of a change or responder analysis.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    /// Follow-up visit (e.g. `Week 24`), or the follow-up column of a wide file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit: Option<String>,
+    /// System organ class of an AE row (`AEBODSYS`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soc: Option<String>,
+    /// Preferred term of an AE row (`AEDECOD`); `None` on a SOC row. `any adverse event` on
+    /// the any-event row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term: Option<String>,
+}
+
+impl Subset {
+    pub fn is_empty(&self) -> bool {
+        self.param.is_none() && self.visit.is_none() && self.soc.is_none() && self.term.is_none()
+    }
+}
+
 /// One estimate (or test) with its method, CI and test statistics.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Estimate {
@@ -79,6 +103,10 @@ pub struct Estimate {
     /// Label of the group (or stratum) for per-group results such as a single proportion.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// Which part of a trial file the result is about (parameter and visit of a change
+    /// analysis, SOC and preferred term of an AE table); empty for the one-liners.
+    #[serde(flatten)]
+    pub subset: Subset,
     /// Point estimate; `None` for a pure test (chi-squared, CMH, Breslow–Day) or when undefined
     /// (a note then says why).
     #[serde(serialize_with = "ser_opt_f64")]
@@ -108,6 +136,7 @@ impl Estimate {
             measure,
             method,
             group: None,
+            subset: Subset::default(),
             estimate: None,
             ci: None,
             statistic: None,
@@ -142,6 +171,10 @@ impl Estimate {
     }
     pub fn with_group(mut self, g: impl Into<String>) -> Self {
         self.group = Some(g.into());
+        self
+    }
+    pub fn with_subset(mut self, s: &Subset) -> Self {
+        self.subset = s.clone();
         self
     }
     pub fn with_note(mut self, note: impl Into<String>) -> Self {

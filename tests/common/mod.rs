@@ -71,3 +71,30 @@ pub fn headache_columns(cols: &[&str]) -> Vec<Vec<f64>> {
     }
     out
 }
+
+/// Path of a bundled dataset file, e.g. `dataset("opt/opt.csv")`.
+pub fn dataset(rel: &str) -> String {
+    format!("{}/datasets/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run the `trialstat` binary.
+pub fn cli(args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("trialstat").unwrap().args(args).output().unwrap()
+}
+
+/// Run the `trialstat` binary with `--format json`, asserting success; the parsed report.
+pub fn cli_json(args: &[&str]) -> Value {
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    let out = cli(&a);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Run the `trialstat` binary expecting failure: (exit status, stderr).
+pub fn cli_err(args: &[&str]) -> (i32, String) {
+    let out = cli(args);
+    assert!(!out.status.success(), "{args:?} should fail; stdout: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(out.stdout.is_empty(), "{args:?}: a failure must print no partial output");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}

@@ -1,0 +1,444 @@
+//! Change from baseline: per arm, summaries of the baseline, the follow-up, the change
+//! (follow-up − baseline) and the percent change (100·change/|baseline|, the ADaM `PCHG`
+//! convention), the paired t test and the Wilcoxon signed rank test of the change; between each
+//! arm and the control, the difference in mean change (Welch), Hedges' g of the change (noncentral
+//! t CI), Mann–Whitney with the Hodges–Lehmann shift, and the ANCOVA difference of the follow-up
+//! adjusted for baseline and any covariates.
+//!
+//! # Subjects
+//! Every per-arm statistic uses the arm's *complete pairs* (baseline and follow-up present); the
+//! report says how many subjects of each arm lacked one of them. The ANCOVA uses the complete
+//! cases of baseline, follow-up and covariates of **all** arms of the analysis in one model
+//! (`followup ~ arm + baseline + covariates`, control as reference), as R's `lm` with the arm
+//! as a factor: with three arms each comparison is a coefficient of the same model.
+//!
+//! # Covariates
+//! A covariate whose every non-missing value is a number enters as numeric; otherwise it is
+//! categorical, entered as k − 1 indicators with the first level (in sorted order) as reference,
+//! as R's treatment contrasts do.
+//!
+//! # Percent change
+//! Defined only for a non-zero baseline: a baseline of 0 in a complete pair is an error naming
+//! its line, unless percent change is switched off (`--no-percent`).
+
+use super::arms::Arms;
+use super::counts::push;
+use super::{GroupRow, Layout, Report, SummaryRow, VERSION};
+use crate::data::{check_level, GroupSummary};
+use crate::error::{Error, Result};
+use crate::ingest::subjects::SubjectPairs;
+use crate::stats::ancova::{ancova, AncovaInput};
+use crate::stats::descriptive::summarize;
+use crate::stats::{continuous, paired, rank, Estimate, Measure, Method, Subset};
+use serde_json::json;
+
+/// What the user asked for, beyond the data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeOptions {
+    pub level: f64,
+    /// Report percent change (needs non-zero baselines).
+    pub percent: bool,
+    /// Covariate names; their values are `pairs.text[k]` for k in 0..covariates.len(). A name
+    /// written `factor(NAME)` is categorical even when its values are numbers (site codes).
+    pub covariates: Vec<String>,
+}
+
+/// Split `factor(NAME)` into (NAME, true); any other name is (name, false).
+pub fn covariate_name(spec: &str) -> (&str, bool) {
+    let t = spec.trim();
+    match t.strip_prefix("factor(").and_then(|r| r.strip_suffix(')')) {
+        Some(inner) => (inner.trim(), true),
+        None => (t, false),
+    }
+}
+
+impl Default for ChangeOptions {
+    fn default() -> Self {
+        ChangeOptions { level: 0.95, percent: true, covariates: Vec::new() }
+    }
+}
+
+/// Describes the data source for notes and inputs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChangeSource {
+    pub file: String,
+    pub arm_column: String,
+    /// e.g. `pk1`, `AVAL at AVISIT Baseline`.
+    pub baseline: String,
+    pub followup: String,
+    /// Parameter and follow-up visit labels for the results (`subset`).
+    pub subset: Subset,
+    pub filter: Option<String>,
+}
+
+/// Method for a rank test as R's `wilcox.test` chooses it (exact below 50 without ties or zeros).
+fn rank_method(x: &[f64], y: Option<&[f64]>) -> Method {
+    let mut all: Vec<f64> = match y {
+        None => x.iter().map(|v| v.abs()).collect(),
+        Some(y) => x.iter().chain(y.iter()).copied().collect(),
+    };
+    let zeros = y.is_none() && x.contains(&0.0);
+    all.sort_by(f64::total_cmp);
+    let ties = all.windows(2).any(|w| w[0] == w[1]);
+    rank::recommended_method(x.len(), y.map_or(0, <[f64]>::len), ties || zeros)
+}
+
+/// Per arm: (complete pairs as (baseline, follow-up, line)), subjects missing one of them.
+struct ArmData {
+    label: String,
+    base: Vec<f64>,
+    fu: Vec<f64>,
+    missing: u64,
+}
+
+/// Analyse change from baseline; see the module doc.
+pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &ChangeOptions) -> Result<Report> {
+    let level = check_level(opts.level)?;
+    if opts.covariates.len() > pairs.text.len() {
+        return Err(Error::invalid("covariates", opts.covariates.len(), "one text column of the subject records per covariate"));
+    }
+    let all = arms.all();
+    let mut data: Vec<ArmData> = all.iter().map(|a| ArmData { label: a.to_string(), base: vec![], fu: vec![], missing: 0 }).collect();
+    let mut no_arm = 0u64;
+    for s in 0..pairs.len() {
+        let Some(k) = pairs.arm[s].as_deref().and_then(|a| arms.position(a)) else {
+            no_arm += u64::from(pairs.arm[s].is_none());
+            continue;
+        };
+        match (pairs.baseline[s], pairs.followup[s]) {
+            (Some(b), Some(f)) => {
+                if opts.percent && b == 0.0 {
+                    return Err(Error::Data {
+                        file: src.file.clone(),
+                        line: pairs.line[s],
+                        column: src.baseline.clone(),
+                        value: "0".into(),
+                        message: format!("subject {}: baseline is 0, so the percent change is undefined; add --no-percent to report absolute change only", pairs.subject[s]),
+                    });
+                }
+                data[k].base.push(b);
+                data[k].fu.push(f);
+            }
+            _ => data[k].missing += 1,
+        }
+    }
+    for d in &data {
+        if d.base.is_empty() {
+            return Err(Error::Data {
+                file: src.file.clone(),
+                line: 0,
+                column: src.arm_column.clone(),
+                value: d.label.clone(),
+                message: format!(
+                    "no subject of arm '{}' has both {} and {} ({} with one of them){}",
+                    d.label,
+                    src.baseline,
+                    src.followup,
+                    d.missing,
+                    src.filter.as_ref().map(|f| format!(" after --where \"{f}\"")).unwrap_or_default()
+                ),
+            });
+        }
+    }
+    let subset = &src.subset;
+    let mut summaries = Vec::new();
+    let mut results = Vec::new();
+    let changes: Vec<Vec<f64>> = data.iter().map(|d| d.fu.iter().zip(&d.base).map(|(f, b)| f - b).collect()).collect();
+    for (k, d) in data.iter().enumerate() {
+        let pct: Vec<f64> = d.fu.iter().zip(&d.base).map(|(f, b)| 100.0 * (f - b) / b.abs()).collect();
+        let mut vars: Vec<(&str, &[f64])> = vec![("baseline", &d.base), ("follow-up", &d.fu), ("change", &changes[k])];
+        if opts.percent {
+            vars.push(("percent-change", &pct));
+        }
+        for (name, v) in vars {
+            summaries.push(SummaryRow { group: d.label.clone(), subset: subset.clone(), variable: name.into(), summary: summarize(v)? });
+        }
+        let g = GroupSummary::from_values(&changes[k]);
+        let tag = |e: Estimate| e.with_group(d.label.as_str()).with_subset(subset);
+        match g {
+            Ok(g) => push(&mut results, Measure::MeanChange, Method::Exact, paired::mean_change(&g, level).map(tag))?,
+            Err(e) => return Err(e),
+        }
+        let m = rank_method(&changes[k], None);
+        push(&mut results, Measure::WilcoxonSignedRank, m, rank::wilcoxon_signed_rank(&changes[k], m, level).map(tag))?;
+    }
+    // Between arms: each treatment against the control (the last of `data`).
+    let c = data.len() - 1;
+    for t in 0..c {
+        let label = format!("{} vs {}", data[t].label, data[c].label);
+        let tag = |e: Estimate| e.with_group(label.as_str()).with_subset(subset);
+        let gt = GroupSummary::from_values(&changes[t])?;
+        let gc = GroupSummary::from_values(&changes[c])?;
+        push(&mut results, Measure::MeanDifference, Method::Welch, continuous::mean_difference(&gt, &gc, Method::Welch, level).map(tag))?;
+        push(&mut results, Measure::HedgesG, Method::NoncentralT, continuous::hedges_g(&gt, &gc, Method::NoncentralT, level).map(tag))?;
+        let m = rank_method(&changes[t], Some(&changes[c]));
+        push(&mut results, Measure::HodgesLehmann, m, rank::hodges_lehmann(&changes[t], &changes[c], m, level).map(tag))?;
+    }
+    // ANCOVA: one model over every arm of the analysis.
+    let mut notes = Vec::new();
+    if let Some(n) = &arms.note {
+        notes.push(n.clone());
+    }
+    ancova_rows(pairs, arms, src, opts, level, &mut results, &mut notes)?;
+
+    notes.push(format!("Change = {} − {}; percent change = 100·change/|baseline|.", src.followup, src.baseline));
+    let missing: Vec<String> = data.iter().map(|d| format!("{} of {} in {}", d.missing, d.missing + d.base.len() as u64, d.label)).collect();
+    notes.push(format!("Subjects without both values, left out of the per-arm statistics: {}.", missing.join(", ")));
+    if no_arm > 0 {
+        notes.push(format!("{no_arm} subjects without an arm label were left out."));
+    }
+    if pairs.incomplete_followup > 0 {
+        notes.push(format!("{} subjects had only some of the follow-up visits and have no follow-up value.", pairs.incomplete_followup));
+    }
+    if let Some(f) = &src.filter {
+        notes.push(format!("Rows kept: {f}."));
+    }
+    let title = format!(
+        "{}{} to {} by {} ({})",
+        subset.param.as_ref().map(|p| format!("{p}: ")).unwrap_or_default(),
+        src.baseline,
+        src.followup,
+        src.arm_column,
+        arms.treatments.iter().map(|t| format!("{t} vs {}", arms.control)).collect::<Vec<_>>().join("; ")
+    );
+    Ok(Report {
+        trialstat_version: VERSION,
+        command: "change".into(),
+        inputs: json!({
+            "file": src.file,
+            "where": src.filter,
+            "arm_column": src.arm_column,
+            "arms": {"treatment": arms.treatments, "control": arms.control},
+            "baseline": src.baseline,
+            "followup": src.followup,
+            "param": subset.param,
+            "visit": subset.visit,
+            "covariates": opts.covariates,
+            "level": level,
+            "n_pairs": data.iter().map(|d| (d.label.clone(), json!(d.base.len()))).collect::<serde_json::Map<_, _>>(),
+            "missing_pairs": data.iter().map(|d| (d.label.clone(), json!(d.missing))).collect::<serde_json::Map<_, _>>(),
+        }),
+        results,
+        summaries,
+        notes,
+        layout: Layout {
+            title,
+            comparison: "Change from baseline".into(),
+            groups: data.iter().map(|d| GroupRow { label: d.label.clone(), count: d.base.len().to_string(), denominator: (d.base.len() as u64 + d.missing).to_string() }).collect(),
+            rate_scale: None,
+            denominator_name: "n".into(),
+        },
+    })
+}
+
+/// Covariate columns as model columns: numeric as is, categorical as indicators.
+fn covariate_columns(pairs: &SubjectPairs, rows: &[usize], src: &ChangeSource, names: &[String]) -> Result<Vec<(String, Vec<f64>)>> {
+    let mut out = Vec::new();
+    for (k, spec) in names.iter().enumerate() {
+        let (name, factor) = covariate_name(spec);
+        let cells: Vec<Option<&str>> = rows.iter().map(|&s| pairs.text[k][s].as_deref()).collect();
+        let numeric: Option<Vec<f64>> = if factor {
+            None
+        } else {
+            cells.iter().map(|c| c.map_or(Some(f64::NAN), |t| t.trim().parse::<f64>().ok().filter(|x| x.is_finite()))).collect()
+        };
+        match numeric {
+            Some(v) => out.push((name.to_string(), v)),
+            None => {
+                let mut levels: Vec<&str> = cells.iter().flatten().copied().collect();
+                levels.sort_unstable();
+                levels.dedup();
+                if levels.len() < 2 {
+                    return Err(Error::File { file: src.file.clone(), message: format!("covariate '{name}' has fewer than two levels among the subjects analysed") });
+                }
+                for l in &levels[1..] {
+                    out.push((format!("{name}={l}"), cells.iter().map(|c| c.map_or(f64::NAN, |t| f64::from(u8::from(t == *l)))).collect()));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn ancova_rows(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &ChangeOptions, level: f64, results: &mut Vec<Estimate>, notes: &mut Vec<String>) -> Result<()> {
+    let rows: Vec<usize> = (0..pairs.len()).filter(|&s| pairs.arm[s].as_deref().is_some_and(|a| arms.position(a).is_some())).collect();
+    let arm_of: Vec<usize> = rows.iter().map(|&s| arms.position(pairs.arm[s].as_deref().unwrap_or_default()).unwrap_or(0)).collect();
+    let outcome: Vec<f64> = rows.iter().map(|&s| pairs.followup[s].unwrap_or(f64::NAN)).collect();
+    let baseline: Vec<f64> = rows.iter().map(|&s| pairs.baseline[s].unwrap_or(f64::NAN)).collect();
+    let covs = covariate_columns(pairs, &rows, src, &opts.covariates)?;
+    let subset = &src.subset;
+    for (t, tlabel) in arms.treatments.iter().enumerate() {
+        let treated: Vec<bool> = arm_of.iter().map(|&a| a == t).collect();
+        // The other treatment arms as indicators, so that every arm shares one model.
+        let others: Vec<(String, Vec<f64>)> = (0..arms.treatments.len())
+            .filter(|&o| o != t)
+            .map(|o| (format!("arm={}", arms.treatments[o]), arm_of.iter().map(|&a| f64::from(u8::from(a == o))).collect()))
+            .collect();
+        let all_covs: Vec<(&str, &[f64])> = others.iter().chain(covs.iter()).map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+        let input = AncovaInput { outcome: &outcome, treated: &treated, baseline: &baseline, covariates: &all_covs };
+        let label = format!("{tlabel} vs {}", arms.control);
+        let r = ancova(&input, level).map(|fit| fit.difference.with_group(label.as_str()).with_subset(subset));
+        push(results, Measure::AncovaDifference, Method::Exact, r)?;
+    }
+    let adj = if opts.covariates.is_empty() { "baseline".to_string() } else { format!("baseline, {}", opts.covariates.join(", ")) };
+    notes.push(format!(
+        "ANCOVA: {} ~ arm + {adj} (ordinary least squares, complete cases, {} as reference{}).",
+        src.followup,
+        arms.control,
+        if arms.treatments.len() > 1 { ", one model for all arms" } else { "" }
+    ));
+    Ok(())
+}
+
+/// A `trialstat change` request on a file: which values are baseline and follow-up, for which
+/// parameters, and which arms.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChangeSpec {
+    pub arms: super::arms::ArmChoice,
+    /// Baseline column (wide files, or a subject-level column such as `BASE` in a long file).
+    pub baseline: Option<String>,
+    /// Baseline visit (long files).
+    pub baseline_visit: Option<String>,
+    /// Follow-up columns (wide files): one analysis each.
+    pub followup: Vec<String>,
+    /// Follow-up visits (long files): one analysis each, or one combined by `aggregate`.
+    pub followup_visits: Vec<String>,
+    pub aggregate: Option<crate::ingest::subjects::Aggregate>,
+    /// Parameters to analyse (long files with a parameter column); empty = every parameter.
+    pub params: Vec<String>,
+    pub options: ChangeOptions,
+}
+
+/// Run `trialstat change` on a file: one analysis per parameter × follow-up visit (or
+/// follow-up column), merged into one report in that order.
+pub fn change_file(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::layout::Overrides, spec: &ChangeSpec) -> Result<Report> {
+    use crate::ingest::layout::{detect, require_column};
+    use crate::ingest::subjects::{subject_pairs, PairQuery, ValueSource};
+    use crate::ingest::table::distinct;
+    let d = detect(&file.name, &file.columns, overrides)?;
+    let roles = &d.roles;
+    let arm = roles.arm.clone().ok_or_else(|| Error::File {
+        file: file.name.clone(),
+        message: format!("no arm column recognised; name it with --arm; columns present: {}", file.columns.join(", ")),
+    })?;
+    let need = |flag: &str, name: &str| require_column(&file.name, flag, name, &file.columns);
+    let arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
+    // Covariates as named (`factor(...)` kept), and the columns they read.
+    let mut covariates: Vec<String> = Vec::new();
+    let mut covariate_cols: Vec<String> = Vec::new();
+    for c in &spec.options.covariates {
+        let (name, factor) = covariate_name(c);
+        let column = need("--covariates", name)?;
+        covariates.push(if factor { format!("factor({column})") } else { column.clone() });
+        covariate_cols.push(column);
+    }
+    let long = spec.baseline_visit.is_some() || !spec.followup_visits.is_empty();
+    let base_q = PairQuery { arm: arm.clone(), subject: roles.subject.clone(), text: covariate_cols, ..Default::default() };
+    // (subset, baseline source, follow-up source) of each analysis.
+    let mut plan: Vec<(Subset, ValueSource, ValueSource)> = Vec::new();
+    let mut q = base_q.clone();
+    if long {
+        let visit = roles.visit.clone().ok_or_else(|| Error::File { file: file.name.clone(), message: "no visit column recognised; name it with --visit".into() })?;
+        q.visit = Some(visit.clone());
+        q.value = Some(roles.value.clone().ok_or_else(|| Error::File {
+            file: file.name.clone(),
+            message: format!("no value column recognised; name it with --value; columns present: {}", file.columns.join(", ")),
+        })?);
+        q.param_column = roles.param.clone();
+        let baseline = match (&spec.baseline_visit, &spec.baseline) {
+            (Some(v), _) => ValueSource::Visits { visits: vec![v.clone()], aggregate: crate::ingest::subjects::Aggregate::Mean },
+            (None, Some(c)) => ValueSource::Column(need("--baseline", c)?),
+            (None, None) => return Err(Error::invalid("baseline", "not given", "--baseline-visit VISIT (or --baseline COLUMN for a subject-level baseline column)")),
+        };
+        let visits_present = distinct(file, &visit)?;
+        let mut fus = spec.followup_visits.clone();
+        if fus.is_empty() {
+            fus = visits_present.iter().filter(|v| Some(*v) != spec.baseline_visit.as_ref()).cloned().collect();
+        }
+        for v in &fus {
+            if !visits_present.contains(v) {
+                let hint = crate::ingest::closest(v, visits_present.iter().map(String::as_str)).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
+                return Err(Error::invalid("--followup-visit", format!("'{v}'"), format!("a value of column '{visit}' in {}{hint}: {}", file.name, visits_present.join(", "))));
+            }
+        }
+        if let Some(v) = &spec.baseline_visit {
+            if !visits_present.contains(v) {
+                let hint = crate::ingest::closest(v, visits_present.iter().map(String::as_str)).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
+                return Err(Error::invalid("--baseline-visit", format!("'{v}'"), format!("a value of column '{visit}' in {}{hint}: {}", file.name, visits_present.join(", "))));
+            }
+        }
+        let params: Vec<Option<String>> = match &roles.param {
+            None => vec![None],
+            Some(pc) => {
+                let present = distinct(file, pc)?;
+                let chosen = if spec.params.is_empty() { present.clone() } else { spec.params.clone() };
+                for p in &chosen {
+                    if !present.contains(p) {
+                        let hint = crate::ingest::closest(p, present.iter().map(String::as_str)).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
+                        return Err(Error::invalid("--paramcd", format!("'{p}'"), format!("a value of column '{pc}' in {}{hint}: {}", file.name, present.join(", "))));
+                    }
+                }
+                chosen.into_iter().map(Some).collect()
+            }
+        };
+        for p in params {
+            match spec.aggregate {
+                Some(agg) => plan.push((Subset { param: p.clone(), visit: Some(fus.join("+")), ..Default::default() }, baseline.clone(), ValueSource::Visits { visits: fus.clone(), aggregate: agg })),
+                None => {
+                    for v in &fus {
+                        plan.push((Subset { param: p.clone(), visit: Some(v.clone()), ..Default::default() }, baseline.clone(), ValueSource::Visits { visits: vec![v.clone()], aggregate: crate::ingest::subjects::Aggregate::Mean }));
+                    }
+                }
+            }
+        }
+    } else {
+        let b = spec.baseline.as_ref().ok_or_else(|| Error::invalid("baseline", "not given", "--baseline COLUMN and --followup COLUMN (wide file), or --baseline-visit and --followup-visit (long file)"))?;
+        let b = need("--baseline", b)?;
+        if spec.followup.is_empty() {
+            return Err(Error::invalid("--followup", "not given", "the follow-up column(s), e.g. --followup pk5"));
+        }
+        for f in &spec.followup {
+            let f = need("--followup", f)?;
+            plan.push((Subset { visit: Some(f.clone()), ..Default::default() }, ValueSource::Column(b.clone()), ValueSource::Column(f)));
+        }
+    }
+    let mut merged: Option<Report> = None;
+    let mut analyses = Vec::new();
+    for (subset, bsrc, fsrc) in plan {
+        let mut q = q.clone();
+        q.param = subset.param.clone();
+        q.baseline = Some(bsrc.clone());
+        q.followup = Some(fsrc.clone());
+        let pairs = subject_pairs(file, &q)?;
+        let src = ChangeSource {
+            file: file.name.clone(),
+            arm_column: arm.clone(),
+            baseline: bsrc.describe(q.value.as_deref(), q.visit.as_deref()),
+            followup: fsrc.describe(q.value.as_deref(), q.visit.as_deref()),
+            subset: if long { subset } else { Subset::default() },
+            filter: file.filter.as_ref().map(|f| f.text.clone()),
+        };
+        let opts = ChangeOptions { covariates: covariates.clone(), ..spec.options.clone() };
+        let r = change(&pairs, &arms, &src, &opts)?;
+        analyses.push(r.inputs.clone());
+        merged = Some(match merged {
+            None => r,
+            Some(mut m) => {
+                m.results.extend(r.results);
+                m.summaries.extend(r.summaries);
+                for n in r.notes {
+                    if !m.notes.contains(&n) {
+                        m.notes.push(n);
+                    }
+                }
+                m.layout.title = format!("{} by {} ({} analyses)", file.name, arm, analyses.len());
+                m
+            }
+        });
+    }
+    let mut report = merged.ok_or_else(|| Error::invalid("follow-up", "none", "at least one follow-up visit or column"))?;
+    if analyses.len() > 1 {
+        report.inputs = json!({"file": file.name, "analyses": analyses});
+    }
+    Ok(report)
+}

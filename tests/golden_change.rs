@@ -1,0 +1,186 @@
+//! `trialstat change` on the bundled trials against R 4.2 (tests/reference/change.R: `t.test`,
+//! `wilcox.test`, effectsize 0.8.3 `hedges_g`, `lm`), the published figures, and its errors.
+//!
+//! Tolerances: closed forms (summaries, t tests, Welch, ANCOVA, the rank statistics and their
+//! normal-approximation p-values) 1e-9 relative. The Hodges–Lehmann estimates and CIs and the
+//! Hedges' g CI come from root searches: R stops its own near 1e-4 (uniroot), so they are
+//! compared with the script's tightly solved values (`tight`) to 1e-7 relative (absolute for 0).
+
+mod common;
+
+use common::{assert_rel9, cli_err, cli_json, dataset, load, num};
+use serde_json::Value;
+
+/// The CLI arguments reproducing a reference case.
+fn args_for(case: &Value) -> Vec<String> {
+    let name = case["name"].as_str().unwrap();
+    let file = format!("{}/{}", env!("CARGO_MANIFEST_DIR"), case["file"].as_str().unwrap());
+    let mut a: Vec<String> = vec!["change".into(), file];
+    if name == "cdisc_adas" {
+        a.extend(["--where", "EFFFL = 'Y' and ANL01FL = 'Y'", "--baseline-visit", "Baseline", "--followup-visit", "Week 24", "--covariates", "factor(SITEGR1)"].map(String::from));
+    } else {
+        a.extend(["--baseline", case["baseline"].as_str().unwrap(), "--followup", case["followup"].as_str().unwrap()].map(String::from));
+        a.extend(["--control".to_string(), case["control"].as_str().unwrap().to_string()]);
+        let covs: Vec<&str> = case["covariates"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+        if !covs.is_empty() {
+            a.extend(["--covariates".to_string(), covs.join(",")]);
+        }
+    }
+    a
+}
+
+fn result<'a>(j: &'a Value, measure: &str, group: &str) -> &'a Value {
+    j["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["measure"] == measure && r["group"] == group)
+        .unwrap_or_else(|| panic!("no {measure} for {group}"))
+}
+
+/// Root-search results: within 1e-7 relative, or 1e-7 absolute below 1 (a shift of 0 is
+/// solved to a few 1e-13 by R's tight search).
+fn check_tight(got: &Value, want: &Value, ctx: &str) {
+    let t = &want["tight"];
+    for (g, w, what) in [(&got["estimate"], &t["estimate"], "estimate"), (&got["ci"]["lower"], &t["lower"], "lower"), (&got["ci"]["upper"], &t["upper"], "upper")] {
+        let (g, w) = (num(g), num(w));
+        assert!((g - w).abs() <= 1e-7 * w.abs().max(1.0), "{ctx} {what}: got {g:e}, want {w:e}");
+    }
+}
+
+#[test]
+fn every_case_matches_r() {
+    let r = load("change.json");
+    for case in r["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let args = args_for(case);
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let j = cli_json(&argv);
+        for (arm, want) in case["arms"].as_object().unwrap() {
+            let ctx = format!("{name} {arm}");
+            assert_eq!(j["inputs"]["n_pairs"][arm].as_u64(), want["n_pairs"].as_u64(), "{ctx} pairs");
+            assert_eq!(j["inputs"]["missing_pairs"][arm].as_u64(), want["missing_pairs"].as_u64(), "{ctx} missing");
+            for (var, key) in [("baseline", "baseline"), ("follow-up", "followup"), ("change", "change"), ("percent-change", "percent_change")] {
+                let s = j["summaries"].as_array().unwrap().iter().find(|s| s["group"] == arm.as_str() && s["variable"] == var).unwrap();
+                for f in ["mean", "sd", "median", "q1", "q3"] {
+                    assert_rel9(num(&s[f]), num(&want[key][f]), &format!("{ctx} {var} {f}"));
+                }
+                assert_eq!(s["n"].as_u64(), want[key]["n"].as_u64(), "{ctx} {var} n");
+            }
+            let t = result(&j, "mean-change", arm);
+            let w = &want["paired_t"];
+            assert_rel9(num(&t["estimate"]), num(&w["estimate"]), &format!("{ctx} paired t estimate"));
+            assert_rel9(num(&t["ci"]["lower"]), num(&w["lower"]), &format!("{ctx} paired t lower"));
+            assert_rel9(num(&t["ci"]["upper"]), num(&w["upper"]), &format!("{ctx} paired t upper"));
+            assert_rel9(num(&t["statistic"]), num(&w["statistic"]), &format!("{ctx} paired t"));
+            assert_rel9(num(&t["p_value"]), num(&w["p_value"]), &format!("{ctx} paired p"));
+            let v = result(&j, "wilcoxon-signed-rank", arm);
+            let w = &want["signed_rank"];
+            assert_eq!(v["method"], if w["exact"].as_bool().unwrap() { "exact" } else { "normal" }, "{ctx} signed-rank method");
+            assert_rel9(num(&v["statistic"]), num(&w["statistic"]), &format!("{ctx} V"));
+            assert_rel9(num(&v["p_value"]), num(&w["p_value"]), &format!("{ctx} signed-rank p"));
+            check_tight(v, w, &format!("{ctx} signed-rank"));
+        }
+        for cmp in case["comparisons"].as_array().unwrap() {
+            let g = format!("{} vs {}", cmp["treatment"].as_str().unwrap(), cmp["control"].as_str().unwrap());
+            let ctx = format!("{name} {g}");
+            let w = &cmp["welch"];
+            let e = result(&j, "mean-difference", &g);
+            for (got, key) in [(&e["estimate"], "estimate"), (&e["ci"]["lower"], "lower"), (&e["ci"]["upper"], "upper"), (&e["statistic"], "statistic"), (&e["df"], "df"), (&e["p_value"], "p_value")] {
+                assert_rel9(num(got), num(&w[key]), &format!("{ctx} welch {key}"));
+            }
+            let e = result(&j, "hedges-g", &g);
+            assert_rel9(num(&e["estimate"]), num(&cmp["hedges_g"]["estimate"]), &format!("{ctx} g"));
+            check_tight(e, &cmp["hedges_g"], &format!("{ctx} g"));
+            let e = result(&j, "hodges-lehmann", &g);
+            let w = &cmp["mann_whitney"];
+            assert_eq!(e["method"], if w["exact"].as_bool().unwrap() { "exact" } else { "normal" }, "{ctx} rank-sum method");
+            assert_rel9(num(&e["statistic"]), num(&w["statistic"]), &format!("{ctx} W"));
+            assert_rel9(num(&e["p_value"]), num(&w["p_value"]), &format!("{ctx} rank-sum p"));
+            check_tight(e, w, &format!("{ctx} HL"));
+            let e = result(&j, "ancova-difference", &g);
+            let w = &cmp["ancova"];
+            for (got, key) in [(&e["estimate"], "estimate"), (&e["ci"]["lower"], "lower"), (&e["ci"]["upper"], "upper"), (&e["statistic"], "statistic"), (&e["df"], "df"), (&e["p_value"], "p_value")] {
+                assert_rel9(num(got), num(&w[key]), &format!("{ctx} ancova {key}"));
+            }
+            assert_eq!(e["n"].as_u64(), w["n"].as_u64(), "{ctx} ancova n");
+        }
+    }
+}
+
+#[test]
+fn published_figures() {
+    // BMJ 2004 (Vickers et al.): headache score at 12 months adjusted for baseline, age, sex,
+    // migraine and chronicity: 4.6 (2.2 to 7.0) in favour of acupuncture.
+    let h = dataset("acupuncture_headache/acupuncture_headache.csv");
+    let j = cli_json(&["change", &h, "--baseline", "pk1", "--followup", "pk5", "--treatment", "1", "--covariates", "age,sex,migraine,chronicity"]);
+    let e = result(&j, "ancova-difference", "1 vs 0");
+    let r1 = |x: f64| (x * 10.0).round() / 10.0;
+    assert_eq!((r1(num(&e["estimate"])), r1(num(&e["ci"]["lower"])), r1(num(&e["ci"]["upper"]))), (-4.6, -7.1, -2.2));
+    // OPT, J Periodontol 2009: 620 women with baseline and follow-up serum (T 302, C 318),
+    // median IL-6 4.9 at both visits in both arms.
+    let j = cli_json(&["change", &dataset("opt/opt.csv"), "--baseline", "O61", "--followup", "O65", "--control", "C"]);
+    assert_eq!((j["inputs"]["n_pairs"]["T"].as_u64(), j["inputs"]["n_pairs"]["C"].as_u64()), (Some(302), Some(318)));
+    for s in j["summaries"].as_array().unwrap().iter().filter(|s| s["variable"] == "baseline" || s["variable"] == "follow-up") {
+        assert_eq!(num(&s["median"]), 4.9, "{s}");
+    }
+}
+
+#[test]
+fn three_arms_share_one_ancova_and_visits_default_to_all() {
+    // No follow-up visit named: every visit other than the baseline, in file order.
+    let f = dataset("cdisc_pilot01/adqsadas_actot.csv");
+    let j = cli_json(&["change", &f, "--where", "EFFFL = 'Y' and ANL01FL = 'Y'", "--baseline-visit", "Baseline"]);
+    let mut visits: Vec<&str> = j["results"].as_array().unwrap().iter().map(|r| r["visit"].as_str().unwrap()).collect();
+    visits.dedup();
+    assert_eq!(visits, ["Week 8", "Week 16", "Week 24"]);
+    assert_eq!(j["inputs"]["analyses"].as_array().unwrap().len(), 3);
+    // Mean change at Week 24 as the provenance gives: 2.54 / 2.00 / 1.47.
+    let w24: Vec<f64> = ["Placebo", "Xanomeline Low Dose", "Xanomeline High Dose"]
+        .iter()
+        .map(|a| num(&j["results"].as_array().unwrap().iter().find(|r| r["visit"] == "Week 24" && r["measure"] == "mean-change" && r["group"] == *a).unwrap()["estimate"]))
+        .collect();
+    assert_eq!(w24.iter().map(|x| (x * 100.0).round() / 100.0).collect::<Vec<_>>(), [2.54, 2.0, 1.47]);
+}
+
+#[test]
+fn bad_input_names_file_line_column_value() {
+    let f = dataset("cdisc_pilot01/adqsadas_actot.csv");
+    // Without ANL01FL, three subjects have an observed and an LOCF row at Week 24.
+    let (code, e) = cli_err(&["change", &f, "--where", "EFFFL = 'Y'", "--baseline-visit", "Baseline", "--followup-visit", "Week 24"]);
+    assert_eq!(code, 3, "{e}");
+    assert!(e.contains("adqsadas_actot.csv:") && e.contains("column 'AVISIT' = 'Week 24'") && e.contains("has two rows for visit 'Week 24' and parameter 'ACTOT' (lines ") && e.contains("ANL01FL"), "{e}");
+    // A misspelt visit and a misspelt arm get the closest suggestion.
+    let (code, e) = cli_err(&["change", &f, "--baseline-visit", "Baseline", "--followup-visit", "Week 25"]);
+    assert_eq!(code, 2);
+    assert!(e.contains("--followup-visit = 'Week 25'") && e.contains("did you mean 'Week 24'"), "{e}");
+    let (code, e) = cli_err(&["change", &f, "--baseline-visit", "Baseline", "--control", "placebo"]);
+    assert_eq!(code, 2);
+    assert!(e.contains("did you mean 'Placebo'"), "{e}");
+    // A covariate that is not a column.
+    let h = dataset("acupuncture_headache/acupuncture_headache.csv");
+    let (code, e) = cli_err(&["change", &h, "--baseline", "pk1", "--followup", "pk5", "--control", "0", "--covariates", "agee"]);
+    assert_eq!(code, 2);
+    assert!(e.contains("--covariates 'agee': no such column (did you mean 'age'?)"), "{e}");
+    // An empty group after filtering.
+    let (code, e) = cli_err(&["change", &h, "--baseline", "pk1", "--followup", "pk5", "--control", "0", "--treatment", "1", "--where", "group = 1"]);
+    assert_eq!(code, 2);
+    assert!(e.contains("--control = '0'") && e.contains("after --where \"group = 1\""), "{e}");
+}
+
+#[test]
+fn zero_baseline_is_an_error_unless_percent_change_is_off() {
+    let dir = std::env::temp_dir().join(format!("trialstat-change-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("zero.csv");
+    std::fs::write(&p, "id,arm,vas0,vas6\n1,A,50,20\n2,A,0,10\n3,A,40,30\n4,B,60,55\n5,B,30,35\n6,B,45,40\n").unwrap();
+    let f = p.to_str().unwrap();
+    let (code, e) = cli_err(&["change", f, "--baseline", "vas0", "--followup", "vas6", "--control", "B"]);
+    assert_eq!(code, 3);
+    assert!(e.contains("zero.csv:3: column 'vas0' = '0'") && e.contains("--no-percent"), "{e}");
+    let j = cli_json(&["change", f, "--baseline", "vas0", "--followup", "vas6", "--control", "B", "--no-percent"]);
+    assert!(j["summaries"].as_array().unwrap().iter().all(|s| s["variable"] != "percent-change"));
+    // Mean change in A: (−30 + 10 − 10)/3 = −10.
+    assert_rel9(num(&result(&j, "mean-change", "A")["estimate"]), -10.0, "mean change A");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
