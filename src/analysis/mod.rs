@@ -3,6 +3,7 @@
 //!
 //! [`counts`] holds the reviewer's one-liners: analyses of counts as a paper prints them.
 
+pub mod ae;
 pub mod arms;
 pub mod change;
 pub mod counts;

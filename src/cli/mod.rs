@@ -109,6 +109,16 @@ impl ColumnFlags {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum AeRowsArg {
+    /// SOC rows, each followed by its preferred terms.
+    SocTerm,
+    /// SOC rows only.
+    Soc,
+    /// Preferred-term rows only.
+    Term,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum AggregateArg {
     Sum,
     Mean,
@@ -239,6 +249,62 @@ enum Command {
         /// Do not report percent change (needed when a baseline is 0).
         #[arg(long)]
         no_percent: bool,
+        /// Two-sided confidence level, strictly between 0 and 1.
+        #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
+        level: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Adverse-event incidence by arm, SOC and preferred term, with denominators from the subject
+    /// file: `trialstat ae adae.csv --subjects adsl.csv --teae`.
+    Ae {
+        /// The AE file (one row per adverse event, e.g. ADaM ADAE).
+        file: PathBuf,
+        /// The subject file giving arms and denominators (e.g. ADSL).
+        #[arg(long, value_name = "FILE")]
+        subjects: PathBuf,
+        /// Population: keep these rows of the subject file (default: SAFFL = 'Y' when present).
+        #[arg(long, value_name = "CONDITION")]
+        subjects_where: Option<String>,
+        /// Keep only the AE records matching CONDITION.
+        #[arg(long = "where", value_name = "CONDITION")]
+        filter: Option<String>,
+        #[command(flatten)]
+        arms: ArmFlags,
+        /// Subject identifier column of the subject file.
+        #[arg(long, value_name = "COLUMN")]
+        subject: Option<String>,
+        /// Arm column of the subject file (default TRT01A, TRT01P, ARM, ...).
+        #[arg(long, value_name = "COLUMN")]
+        arm: Option<String>,
+        /// Subject identifier column of the AE file.
+        #[arg(long, value_name = "COLUMN")]
+        ae_subject: Option<String>,
+        /// System organ class column of the AE file (default AEBODSYS).
+        #[arg(long, value_name = "COLUMN")]
+        soc: Option<String>,
+        /// Preferred term column of the AE file (default AEDECOD).
+        #[arg(long, value_name = "COLUMN")]
+        term: Option<String>,
+        /// Treatment-emergent events only (TRTEMFL = Y).
+        #[arg(long)]
+        teae: bool,
+        /// Serious events only (AESER = Y).
+        #[arg(long)]
+        serious: bool,
+        /// Events of these severities only (AESEV), comma-separated, e.g. SEVERE.
+        #[arg(long, value_name = "LEVELS", value_delimiter = ',')]
+        severity: Vec<String>,
+        /// Rows: SOCs with their terms (default), SOCs only, or terms only.
+        #[arg(long, value_enum, default_value_t = AeRowsArg::SocTerm)]
+        rows: AeRowsArg,
+        /// Show only terms reaching this percentage of subjects in at least one arm.
+        #[arg(long, value_name = "PERCENT")]
+        min_percent: Option<f64>,
+        /// Stratify by this subject-file column: adds MH RR/OR/RD and Breslow-Day per row.
+        #[arg(long, value_name = "COLUMN")]
+        strata: Option<String>,
         /// Two-sided confidence level, strictly between 0 and 1.
         #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
         level: String,
@@ -409,6 +475,37 @@ fn run(cli: Cli) -> Result<String, Error> {
                 options: ChangeOptions { level, percent: !no_percent, covariates },
             };
             Ok(render(&change_file(&f, &columns.overrides(), &spec)?, format))
+        }
+        Command::Ae { file, subjects, subjects_where, filter, arms, subject, arm, ae_subject, soc, term, teae, serious, severity, rows, min_percent, strata, level, format } => {
+            use trialstat::analysis::ae::{ae_table, AeRows, AeSpec};
+            let level = parse_level(&level)?;
+            if let Some(m) = min_percent {
+                if !(0.0..=100.0).contains(&m) {
+                    return Err(Error::invalid("--min-percent", m, "a percentage from 0 to 100"));
+                }
+            }
+            let ae = open_filtered(&file, filter.as_deref())?;
+            let subj = open_filtered(&subjects, subjects_where.as_deref())?;
+            let spec = AeSpec {
+                arms: arms.choice(),
+                subject_id: subject,
+                arm,
+                ae_subject,
+                soc,
+                term,
+                teae,
+                serious,
+                severity,
+                rows: match rows {
+                    AeRowsArg::SocTerm => AeRows::SocAndTerm,
+                    AeRowsArg::Soc => AeRows::Soc,
+                    AeRowsArg::Term => AeRows::Term,
+                },
+                min_percent,
+                strata,
+                level,
+            };
+            Ok(render(&ae_table(&ae, &subj, &spec)?, format))
         }
         Command::Prop { count, label, common } => {
             let (opts, format) = options(&common, None)?;

@@ -36,8 +36,8 @@ pub fn json(report: &Report) -> String {
 }
 
 /// Column names of the CSV output, in order.
-pub const CSV_COLUMNS: [&str; 17] = [
-    "measure", "method", "group", "param", "visit", "soc", "term", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "n", "notes",
+pub const CSV_COLUMNS: [&str; 18] = [
+    "measure", "method", "group", "param", "visit", "soc", "term", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "n", "count", "notes",
 ];
 
 /// One row per result, full precision; empty cell = not applicable; infinities as `Inf`/`-Inf`.
@@ -70,6 +70,7 @@ pub fn csv(report: &Report) -> String {
             num(e.df),
             num(e.p_value),
             e.n.map(|n| n.to_string()).unwrap_or_default(),
+            e.count.map(|n| n.to_string()).unwrap_or_default(),
             e.notes.join("; "),
         ]);
     }
@@ -216,6 +217,9 @@ fn is_group_row(e: &Estimate) -> bool {
 type Table = (String, Vec<String>, Vec<Vec<String>>);
 
 fn tables(report: &Report) -> Vec<Table> {
+    if report.command == "ae" {
+        return vec![ae_table(report)];
+    }
     let ci_head = level_label(report);
     let mut out = Vec::new();
     let group_results: Vec<&Estimate> = report.results.iter().filter(|e| is_group_row(e)).collect();
@@ -306,6 +310,79 @@ fn tables(report: &Report) -> Vec<Table> {
     out
 }
 
+/// The AE incidence table: one row per SOC / preferred term, subjects n (%) per arm, then per
+/// comparison the risk ratio and risk difference with CIs and Fisher's p (and the MH risk ratio
+/// when stratified).
+fn ae_table(report: &Report) -> Table {
+    let arms: Vec<&super::analysis::GroupRow> = report.layout.groups.iter().collect();
+    let mut keys: Vec<(Option<String>, Option<String>)> = Vec::new();
+    let mut comparisons: Vec<String> = Vec::new();
+    for e in &report.results {
+        let k = (e.subset.soc.clone(), e.subset.term.clone());
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+        if e.measure == Measure::RiskRatio {
+            if let Some(g) = &e.group {
+                if !comparisons.contains(g) {
+                    comparisons.push(g.clone());
+                }
+            }
+        }
+    }
+    let stratified = report.results.iter().any(|e| e.measure == Measure::MhRiskRatio);
+    let ci = level_label(report);
+    let mut head: Vec<String> = vec!["SOC / preferred term".into()];
+    head.extend(arms.iter().map(|g| format!("{} (N={})", g.label, g.denominator)));
+    for c in &comparisons {
+        head.push(format!("RR {c} ({ci})"));
+        head.push(format!("RD {c} ({ci})"));
+        head.push("p".into());
+        if stratified {
+            head.push(format!("MH RR ({ci})"));
+        }
+    }
+    let with_ci = |e: Option<&Estimate>, f: &dyn Fn(f64) -> String| -> String {
+        match e {
+            Some(e) => match (e.estimate, e.ci) {
+                (Some(x), Some(c)) => format!("{} ({} to {})", f(x), f(c.lower), f(c.upper)),
+                (Some(x), None) => f(x),
+                _ => "NA".into(),
+            },
+            None => String::new(),
+        }
+    };
+    let rows = keys
+        .iter()
+        .map(|(soc, term)| {
+            let of = |m: Measure, g: &str| report.results.iter().find(|e| e.measure == m && e.group.as_deref() == Some(g) && &e.subset.soc == soc && &e.subset.term == term);
+            let label = match (soc, term) {
+                (Some(_), Some(t)) => format!("  {t}"),
+                (Some(s), None) => s.clone(),
+                (None, Some(t)) => t.clone(),
+                (None, None) => String::new(),
+            };
+            let mut r = vec![label];
+            for g in &arms {
+                r.push(match of(Measure::Proportion, &g.label) {
+                    Some(e) => format!("{} ({})", e.count.unwrap_or(0), e.estimate.map(|p| format!("{:.1}%", p * 100.0)).unwrap_or_default()),
+                    None => String::new(),
+                });
+            }
+            for c in &comparisons {
+                r.push(with_ci(of(Measure::RiskRatio, c), &|x| sig(x, 3)));
+                r.push(with_ci(of(Measure::RiskDifference, c), &|x| format!("{:.1}", x * 100.0)));
+                r.push(of(Measure::FisherExact, c).and_then(|e| e.p_value).map(pvalue).unwrap_or_default());
+                if stratified {
+                    r.push(with_ci(of(Measure::MhRiskRatio, c), &|x| sig(x, 3)));
+                }
+            }
+            r
+        })
+        .collect();
+    ("Subjects with at least one event, n (%); RD in percentage points".to_string(), head, rows)
+}
+
 /// The descriptive summaries: one row per group, subset and variable.
 fn summary_table(report: &Report) -> Table {
     let rows = &report.summaries;
@@ -349,6 +426,21 @@ fn all_notes(report: &Report) -> Vec<String> {
         if !n.is_empty() && !notes.contains(n) {
             notes.push(n.clone());
         }
+    }
+    if report.command == "ae" {
+        // Hundreds of rows: one line per distinct note, with how many rows it concerns.
+        let mut counted: Vec<(String, usize)> = Vec::new();
+        for e in &report.results {
+            for n in &e.notes {
+                let line = format!("{}, {}: {n}", measure_label(e.measure, &report.command), e.method);
+                match counted.iter_mut().find(|(l, _)| *l == line) {
+                    Some((_, c)) => *c += 1,
+                    None => counted.push((line, 1)),
+                }
+            }
+        }
+        notes.extend(counted.into_iter().map(|(l, c)| if c > 1 { format!("{l} ({c} rows)") } else { l }));
+        return notes;
     }
     for e in &report.results {
         for n in &e.notes {

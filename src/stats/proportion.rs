@@ -79,7 +79,8 @@ pub fn proportion(x: &BinomialCount, method: Method, level: f64) -> Result<Estim
     let mut e = Estimate::new(Measure::Proportion, method)
         .with_estimate(x.proportion())
         .with_ci(lower, upper, level)
-        .with_n(x.n);
+        .with_n(x.n)
+        .with_count(x.events);
     e.notes = notes;
     Ok(e)
 }

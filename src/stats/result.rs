@@ -124,6 +124,9 @@ pub struct Estimate {
     /// complete cases (ANCOVA). For person-time analyses (rates), the number of events.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n: Option<u64>,
+    /// The numerator of a per-group proportion: subjects with the event (of `n`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
     /// What was done and why: corrections, approximations, undefined parts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -143,6 +146,7 @@ impl Estimate {
             df: None,
             p_value: None,
             n: None,
+            count: None,
             notes: Vec::new(),
         }
     }
@@ -167,6 +171,10 @@ impl Estimate {
     }
     pub fn with_n(mut self, n: u64) -> Self {
         self.n = Some(n);
+        self
+    }
+    pub fn with_count(mut self, c: u64) -> Self {
+        self.count = Some(c);
         self
     }
     pub fn with_group(mut self, g: impl Into<String>) -> Self {

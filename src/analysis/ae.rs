@@ -1,0 +1,436 @@
+//! Adverse-event incidence tables: subjects with at least one event, per arm, for any event, by
+//! system organ class (SOC) and by preferred term (PT) within SOC, with denominators from the
+//! subject file (ADSL: the safety population by default); each arm against the control by risk
+//! ratio (Koopman score CI), risk difference (Newcombe hybrid score CI) and Fisher's exact test;
+//! optionally stratified (Mantel–Haenszel RR, OR, RD and Breslow–Day over a subject-file column).
+//!
+//! # Counting
+//! A subject counts once per row however many events (records) it has: incidence is subjects,
+//! not events (ICH E3 §12.2; FDA safety tables). Each AE record is attributed to its subject's
+//! arm in the subject file (joined on the subject identifier), not to a treatment column of the
+//! AE file. An AE of a subject absent from the subject file is an error naming its line; an AE of
+//! a subject outside the population (e.g. `SAFFL = 'N'`) or outside the arms analysed is left
+//! out and counted in the notes.
+//!
+//! # Order
+//! The any-event row first; then SOCs by decreasing number of subjects over all arms, each
+//! followed by its PTs in the same order; ties alphabetically (byte order).
+
+use super::arms::{resolve, ArmChoice, Arms};
+use super::counts::push;
+use super::{GroupRow, Layout, Report, VERSION};
+use crate::data::{check_level, BinomialCount, Stratum, TwoByTwo};
+use crate::error::{Error, Result};
+use crate::ingest::layout::require_column;
+use crate::ingest::table::{text_columns, CsvFile};
+use crate::stats::{exact, proportion, stratified, two_by_two, Estimate, Measure, Method, Subset};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Label of the any-event row (its `term`).
+pub const ANY_EVENT: &str = "any adverse event";
+
+/// Which rows the table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AeRows {
+    /// SOC rows, each followed by its PT rows.
+    #[default]
+    SocAndTerm,
+    Soc,
+    /// PT rows only, across SOCs.
+    Term,
+}
+
+/// A `trialstat ae` request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AeSpec {
+    pub arms: ArmChoice,
+    /// Columns of the subject file: subject and arm (recognised when `None`).
+    pub subject_id: Option<String>,
+    pub arm: Option<String>,
+    /// Columns of the AE file: subject, SOC, preferred term (recognised when `None`).
+    pub ae_subject: Option<String>,
+    pub soc: Option<String>,
+    pub term: Option<String>,
+    /// Keep treatment-emergent events only (`TRTEMFL = Y`).
+    pub teae: bool,
+    /// Keep serious events only (`AESER = Y`).
+    pub serious: bool,
+    /// Keep events of these severities (`AESEV`); empty keeps all.
+    pub severity: Vec<String>,
+    pub rows: AeRows,
+    /// Show only terms (and SOCs) reaching this percentage in at least one arm.
+    pub min_percent: Option<f64>,
+    /// Stratify by this column of the subject file.
+    pub strata: Option<String>,
+    pub level: f64,
+}
+
+impl Default for AeSpec {
+    fn default() -> Self {
+        AeSpec {
+            arms: ArmChoice::default(),
+            subject_id: None,
+            arm: None,
+            ae_subject: None,
+            soc: None,
+            term: None,
+            teae: false,
+            serious: false,
+            severity: Vec::new(),
+            rows: AeRows::default(),
+            min_percent: None,
+            strata: None,
+            level: 0.95,
+        }
+    }
+}
+
+fn pick(file: &CsvFile, flag: &str, given: &Option<String>, candidates: &[&str]) -> Result<String> {
+    match given {
+        Some(c) => require_column(&file.name, flag, c, &file.columns),
+        None => candidates
+            .iter()
+            .find_map(|c| file.columns.iter().find(|h| h.eq_ignore_ascii_case(c)).cloned())
+            .ok_or_else(|| Error::File {
+                file: file.name.clone(),
+                message: format!("no {} column recognised (looked for {}); name it with {flag}; columns present: {}", &flag[2..], candidates.join(", "), file.columns.join(", ")),
+            }),
+    }
+}
+
+/// Interned labels.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.ids.insert(s.to_string(), i);
+        self.names.push(s.to_string());
+        i
+    }
+}
+
+/// One row of the table: counts per arm (in [`Arms::all`] order) and per stratum.
+struct Row {
+    soc: Option<String>,
+    term: Option<String>,
+    /// [arm] subjects
+    counts: Vec<u64>,
+    /// [stratum][arm] subjects
+    by_stratum: Vec<Vec<u64>>,
+}
+
+/// Build the AE incidence table; `ae` is the AE file (its `--where` filter applies to AE
+/// records), `subjects` the subject file (its filter defines the population; with none, and a
+/// `SAFFL` column present, the safety population `SAFFL = 'Y'` is used).
+pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Report> {
+    let level = check_level(spec.level)?;
+    let mut notes = Vec::new();
+    // The subject file: every subject (to tell "absent" from "outside the population"), then
+    // the population.
+    let sid = pick(subjects, "--subject", &spec.subject_id, &["USUBJID", "subject", "subjid", "subject_id", "patient", "id"])?;
+    let arm_col = pick(subjects, "--arm", &spec.arm, &["TRT01A", "TRT01P", "ARM", "arm", "group", "treatment", "trt"])?;
+    let strata_col = spec.strata.as_ref().map(|s| require_column(&subjects.name, "--strata", s, &subjects.columns)).transpose()?;
+    let mut population = subjects.clone();
+    if population.filter.is_none() && subjects.columns.iter().any(|c| c == "SAFFL") {
+        population = population.with_filter("SAFFL = 'Y'")?;
+        notes.push("Population: SAFFL = 'Y' (the safety population; choose another with --subjects-where).".to_string());
+    } else if let Some(f) = &population.filter {
+        notes.push(format!("Population: {}.", f.text));
+    }
+    let all_subjects = CsvFile { filter: None, ..subjects.clone() };
+    let (_, all) = text_columns(&all_subjects, &[&sid], None)?;
+    let known: std::collections::HashSet<&str> = all[0].iter().flatten().map(String::as_str).collect();
+
+    let mut cols: Vec<&str> = vec![&sid, &arm_col];
+    if let Some(s) = &strata_col {
+        cols.push(s);
+    }
+    let (lines, pop) = text_columns(&population, &cols, None)?;
+    let mut present: Vec<String> = pop[1].iter().flatten().cloned().collect();
+    present.sort();
+    present.dedup();
+    if present.is_empty() {
+        return Err(Error::Data {
+            file: subjects.name.clone(),
+            line: 0,
+            column: arm_col.clone(),
+            value: String::new(),
+            message: format!("no subject with an arm is left in the population{}", population.filter.as_ref().map(|f| format!(" ({})", f.text)).unwrap_or_default()),
+        });
+    }
+    let arms: Arms = resolve(&subjects.name, &arm_col, &present, &spec.arms, population.filter.as_ref().map(|f| f.text.as_str()))?;
+    if let Some(n) = &arms.note {
+        notes.push(n.clone());
+    }
+    let all_arms = arms.all();
+    let na = all_arms.len();
+    // Subject → (arm position, stratum id).
+    let mut strata_names = Interner::default();
+    let mut subject_arm: HashMap<&str, (usize, u32)> = HashMap::new();
+    let mut denominators = vec![0u64; na];
+    let mut first_line: HashMap<&str, u64> = HashMap::new();
+    for (r, line) in lines.iter().enumerate() {
+        let Some(s) = pop[0][r].as_deref() else { continue };
+        if let Some(prev) = first_line.insert(s, *line) {
+            return Err(Error::Data {
+                file: subjects.name.clone(),
+                line: *line,
+                column: sid.clone(),
+                value: s.to_string(),
+                message: format!("subject appears twice in the subject file (lines {prev} and {line}); it needs one row per subject"),
+            });
+        }
+        let Some(k) = pop[1][r].as_deref().and_then(|a| arms.position(a)) else { continue };
+        let st = match &strata_col {
+            Some(_) => strata_names.id(pop[2][r].as_deref().unwrap_or("(missing)")),
+            None => 0,
+        };
+        subject_arm.insert(s, (k, st));
+        denominators[k] += 1;
+    }
+    let ns = strata_names.names.len().max(1);
+    let mut strata_n = vec![vec![0u64; na]; ns];
+    for &(k, st) in subject_arm.values() {
+        strata_n[st as usize][k] += 1;
+    }
+
+    // The AE file.
+    let ae_sid = pick(ae, "--ae-subject", &spec.ae_subject, &["USUBJID", &sid])?;
+    let soc_col = pick(ae, "--soc", &spec.soc, &["AEBODSYS", "AESOC", "soc"])?;
+    let term_col = pick(ae, "--term", &spec.term, &["AEDECOD", "AEPT", "AETERM", "term", "pt"])?;
+    let mut ae_cols: Vec<String> = vec![ae_sid.clone(), soc_col.clone(), term_col.clone()];
+    let mut filters: Vec<(usize, Vec<String>, String)> = Vec::new();
+    let mut add_filter = |name: &str, values: Vec<String>, what: String| -> Result<()> {
+        let c = require_column(&ae.name, name, name, &ae.columns)?;
+        ae_cols.push(c);
+        filters.push((ae_cols.len() - 1, values, what));
+        Ok(())
+    };
+    if spec.teae {
+        add_filter("TRTEMFL", vec!["Y".into()], "treatment-emergent (TRTEMFL = Y)".into())?;
+    }
+    if spec.serious {
+        add_filter("AESER", vec!["Y".into()], "serious (AESER = Y)".into())?;
+    }
+    if !spec.severity.is_empty() {
+        add_filter("AESEV", spec.severity.clone(), format!("severity {}", spec.severity.join(" or ")))?;
+    }
+    let refs: Vec<&str> = ae_cols.iter().map(String::as_str).collect();
+    let (ae_lines, recs) = text_columns(ae, &refs, None)?;
+    let mut socs = Interner::default();
+    let mut terms = Interner::default();
+    // (soc, term, subject index) triples; subjects interned by their map key order.
+    let mut subj_ids = Interner::default();
+    let mut subj_info: Vec<(usize, u32)> = Vec::new();
+    let mut triples: Vec<(u32, u32, u32)> = Vec::new();
+    let (mut kept, mut outside, mut uncoded) = (0u64, 0u64, 0u64);
+    'rows: for (r, &line) in ae_lines.iter().enumerate() {
+        for (k, values, _) in &filters {
+            match recs[*k][r].as_deref() {
+                Some(v) if values.iter().any(|x| x.eq_ignore_ascii_case(v.trim())) => {}
+                _ => continue 'rows,
+            }
+        }
+        let Some(s) = recs[0][r].as_deref() else {
+            return Err(Error::Data { file: ae.name.clone(), line, column: ae_sid.clone(), value: String::new(), message: "missing subject identifier".into() });
+        };
+        let Some(&(k, st)) = subject_arm.get(s) else {
+            if !known.contains(s) {
+                let hint = crate::ingest::closest(s, known.iter().copied()).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
+                return Err(Error::Data {
+                    file: ae.name.clone(),
+                    line,
+                    column: ae_sid.clone(),
+                    value: s.to_string(),
+                    message: format!("subject is not in the subject file {}{hint}; check that both files are of the same study and use the same identifier", subjects.name),
+                });
+            }
+            outside += 1;
+            continue;
+        };
+        kept += 1;
+        let soc = recs[1][r].as_deref().unwrap_or("(not coded)");
+        let term = recs[2][r].as_deref().unwrap_or("(not coded)");
+        uncoded += u64::from(recs[1][r].is_none() || recs[2][r].is_none());
+        let before = subj_ids.names.len();
+        let si = subj_ids.id(s);
+        if subj_ids.names.len() > before {
+            subj_info.push((k, st));
+        }
+        triples.push((socs.id(soc), terms.id(term), si));
+    }
+    let mut what: Vec<String> = filters.iter().map(|(_, _, w)| w.clone()).collect();
+    if let Some(f) = &ae.filter {
+        what.push(format!("rows kept: {}", f.text));
+    }
+    notes.push(format!(
+        "Subjects with at least one event; AE records used: {kept}{}.",
+        if what.is_empty() { String::new() } else { format!(" ({})", what.join("; ")) }
+    ));
+    if outside > 0 {
+        notes.push(format!("{outside} AE records of subjects outside the population or the arms analysed were left out."));
+    }
+    if uncoded > 0 {
+        notes.push(format!("{uncoded} AE records without a SOC or preferred term are counted as '(not coded)'."));
+    }
+
+    // Distinct subjects per row.
+    let count_rows = |keyed: &mut Vec<(u64, u32)>| -> HashMap<u64, (Vec<u64>, Vec<Vec<u64>>)> {
+        keyed.sort_unstable();
+        keyed.dedup();
+        let mut out: HashMap<u64, (Vec<u64>, Vec<Vec<u64>>)> = HashMap::new();
+        for &(key, si) in keyed.iter() {
+            let (k, st) = subj_info[si as usize];
+            let e = out.entry(key).or_insert_with(|| (vec![0; na], vec![vec![0; na]; ns]));
+            e.0[k] += 1;
+            e.1[st as usize][k] += 1;
+        }
+        out
+    };
+    let mut any: Vec<(u64, u32)> = triples.iter().map(|t| (0, t.2)).collect();
+    let any = count_rows(&mut any).remove(&0).unwrap_or_else(|| (vec![0; na], vec![vec![0; na]; ns]));
+    let mut by_soc: Vec<(u64, u32)> = triples.iter().map(|t| (u64::from(t.0), t.2)).collect();
+    let by_soc = count_rows(&mut by_soc);
+    let mut by_term: Vec<(u64, u32)> = triples.iter().map(|t| ((u64::from(t.0) << 32) | u64::from(t.1), t.2)).collect();
+    let by_term = count_rows(&mut by_term);
+
+    let reaches = |counts: &[u64]| -> bool {
+        match spec.min_percent {
+            None => true,
+            Some(m) => counts.iter().zip(&denominators).any(|(&c, &n)| n > 0 && 100.0 * c as f64 / n as f64 >= m),
+        }
+    };
+    let order = |a: &(String, &Vec<u64>), b: &(String, &Vec<u64>)| {
+        let (ta, tb): (u64, u64) = (a.1.iter().sum(), b.1.iter().sum());
+        tb.cmp(&ta).then_with(|| a.0.cmp(&b.0))
+    };
+    let mut rows: Vec<Row> = vec![Row { soc: None, term: Some(ANY_EVENT.into()), counts: any.0.clone(), by_stratum: any.1.clone() }];
+    let mut soc_list: Vec<(String, &Vec<u64>, u32)> = by_soc.iter().map(|(&k, v)| (socs.names[k as usize].clone(), &v.0, k as u32)).collect();
+    soc_list.sort_by(|a, b| order(&(a.0.clone(), a.1), &(b.0.clone(), b.1)));
+    let terms_of = |soc: Option<u32>| -> Vec<(String, String, u64)> {
+        let mut v: Vec<(String, String, u64)> = by_term
+            .keys()
+            .filter(|&&k| soc.is_none_or(|s| (k >> 32) as u32 == s))
+            .map(|&k| (socs.names[(k >> 32) as usize].clone(), terms.names[(k & 0xffff_ffff) as usize].clone(), k))
+            .collect();
+        v.sort_by(|a, b| {
+            let (ta, tb): (u64, u64) = (by_term[&a.2].0.iter().sum(), by_term[&b.2].0.iter().sum());
+            tb.cmp(&ta).then_with(|| a.1.cmp(&b.1)).then_with(|| a.0.cmp(&b.0))
+        });
+        v
+    };
+    match spec.rows {
+        AeRows::Term => {
+            for (soc, term, k) in terms_of(None) {
+                let (c, s) = &by_term[&k];
+                if reaches(c) {
+                    rows.push(Row { soc: Some(soc), term: Some(term), counts: c.clone(), by_stratum: s.clone() });
+                }
+            }
+        }
+        _ => {
+            for (soc, counts, id) in &soc_list {
+                let term_rows: Vec<Row> = if spec.rows == AeRows::SocAndTerm {
+                    terms_of(Some(*id))
+                        .into_iter()
+                        .filter(|(_, _, k)| reaches(&by_term[k].0))
+                        .map(|(soc, term, k)| Row { soc: Some(soc), term: Some(term), counts: by_term[&k].0.clone(), by_stratum: by_term[&k].1.clone() })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if reaches(counts) || !term_rows.is_empty() {
+                    rows.push(Row { soc: Some(soc.clone()), term: None, counts: (*counts).clone(), by_stratum: by_soc[&u64::from(*id)].1.clone() });
+                    rows.extend(term_rows);
+                }
+            }
+        }
+    }
+    if let Some(m) = spec.min_percent {
+        notes.push(format!("Rows shown: SOCs and terms reaching {}% of subjects in at least one arm (and the SOC of every term shown).", crate::fmt::trim_num(m, 6)));
+    }
+
+    // Estimates.
+    let mut results = Vec::new();
+    let control = na - 1;
+    for row in &rows {
+        let subset = Subset { soc: row.soc.clone(), term: row.term.clone(), ..Default::default() };
+        for (k, label) in all_arms.iter().enumerate() {
+            let x = BinomialCount::new(row.counts[k], denominators[k])?;
+            push(&mut results, Measure::Proportion, Method::Wilson, proportion::proportion(&x, Method::Wilson, level).map(|e| e.with_group(*label).with_subset(&subset)))?;
+        }
+        for t in 0..control {
+            let g = format!("{} vs {}", all_arms[t], all_arms[control]);
+            let tag = |e: Estimate| e.with_group(g.as_str()).with_subset(&subset);
+            let table = TwoByTwo::new(BinomialCount::new(row.counts[t], denominators[t])?, BinomialCount::new(row.counts[control], denominators[control])?);
+            push(&mut results, Measure::RiskRatio, Method::Koopman, two_by_two::risk_ratio(&table, Method::Koopman, level).map(tag))?;
+            push(&mut results, Measure::RiskDifference, Method::Newcombe, two_by_two::risk_difference(&table, Method::Newcombe, level).map(tag))?;
+            push(&mut results, Measure::FisherExact, Method::Exact, exact::fisher_exact(&table, level).map(tag))?;
+            if strata_col.is_some() {
+                let strata: Vec<Stratum> = (0..ns)
+                    .filter(|&st| strata_n[st][t] > 0 && strata_n[st][control] > 0)
+                    .map(|st| {
+                        Ok(Stratum {
+                            label: strata_names.names[st].clone(),
+                            table: TwoByTwo::new(BinomialCount::new(row.by_stratum[st][t], strata_n[st][t])?, BinomialCount::new(row.by_stratum[st][control], strata_n[st][control])?),
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+                if strata.is_empty() {
+                    continue;
+                }
+                push(&mut results, Measure::MhRiskRatio, Method::GreenlandRobins, stratified::mh_risk_ratio(&strata, level).map(tag))?;
+                push(&mut results, Measure::MhOddsRatio, Method::RobinsBreslowGreenland, stratified::mh_odds_ratio(&strata, level).map(tag))?;
+                push(&mut results, Measure::MhRiskDifference, Method::Sato, stratified::mh_risk_difference(&strata, Method::Sato, level).map(tag))?;
+                push(&mut results, Measure::BreslowDay, Method::Tarone, stratified::breslow_day(&strata, Method::Tarone).map(tag))?;
+            }
+        }
+    }
+    if let Some(s) = &strata_col {
+        let used: Vec<&str> = (0..ns).filter(|&st| (0..control).all(|t| strata_n[st][t] > 0) && strata_n[st][control] > 0).map(|st| strata_names.names[st].as_str()).collect();
+        notes.push(format!("Stratified by '{s}' of the subject file: {} strata ({}); strata without subjects in both arms of a comparison are left out of it.", used.len(), used.join(", ")));
+    }
+    notes.push(format!("Ratios and differences are each arm vs {} (risk ratio: Koopman score CI; risk difference: Newcombe hybrid score CI; Fisher's exact test, two-sided).", arms.control));
+
+    let arm_json: serde_json::Map<String, serde_json::Value> = all_arms.iter().zip(&denominators).map(|(a, n)| (a.to_string(), json!(n))).collect();
+    Ok(Report {
+        trialstat_version: VERSION,
+        command: "ae".into(),
+        inputs: json!({
+            "ae_file": ae.name,
+            "subject_file": subjects.name,
+            "ae_where": ae.filter.as_ref().map(|f| f.text.clone()),
+            "population": population.filter.as_ref().map(|f| f.text.clone()),
+            "arm_column": arm_col,
+            "arms": {"treatment": arms.treatments, "control": arms.control},
+            "denominators": arm_json,
+            "columns": {"subject": ae_sid, "soc": soc_col, "term": term_col},
+            "teae": spec.teae,
+            "serious": spec.serious,
+            "severity": spec.severity,
+            "min_percent": spec.min_percent,
+            "strata_column": strata_col,
+            "records_used": kept,
+            "level": level,
+        }),
+        results,
+        summaries: Vec::new(),
+        notes,
+        layout: Layout {
+            title: format!("{} with denominators from {} ({})", ae.name, subjects.name, all_arms.iter().zip(&denominators).map(|(a, n)| format!("{a} N = {n}")).collect::<Vec<_>>().join(", ")),
+            comparison: String::new(),
+            groups: all_arms.iter().zip(&denominators).map(|(a, n)| GroupRow { label: a.to_string(), count: String::new(), denominator: n.to_string() }).collect(),
+            rate_scale: None,
+            denominator_name: "N".into(),
+        },
+    })
+}
