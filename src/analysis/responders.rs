@@ -1,17 +1,40 @@
-//! Responder analysis of a one-row-per-subject file (wide layout or ADSL-like): a responder is
-//! defined by a flag column or by a relative reduction from a baseline to a follow-up column;
-//! the responder rates of two arms are then compared exactly as `compare` does (rates with CIs,
-//! RR, OR, RD, NNT, Fisher, χ²).
+//! Responder analysis: a responder is defined by a flag column, or by a change from baseline
+//! reaching a threshold (a relative reduction such as "≥ 40% VAS reduction", an absolute one
+//! such as "ADAS-Cog improved by ≥ 4 points", or an increase); the responder rates of the arms
+//! are then compared exactly as `compare` does (rates with CIs, RR, OR, RD, NNT, Fisher, χ²),
+//! each arm against the control.
+//!
+//! Baseline and follow-up come from any layout (see [`crate::ingest::subjects`]): two columns of
+//! a wide file, or the value at visits of a long/BDS file (several follow-up visits combined by
+//! their sum or mean: the epilepsy trial's 8-week seizure count).
+//!
+//! A value exactly on the threshold is a responder ("≥"): the comparison allows a relative
+//! 1e-12 for binary rounding, so that 35 % of 10.75 counts as written.
 //!
 //! Missing data: a subject whose flag (or baseline or follow-up) is missing is either left out
 //! (complete cases, the default) or counted as a non-responder (`--missing nonresponder`); the
 //! report says how many subjects of each arm each policy excluded or imputed.
+//!
+//! `--by-responder X` then summarises another variable by responder status within each arm: a
+//! column (wide files) or a parameter at the same baseline and follow-up visits (long files:
+//! baseline, follow-up, change and percent change).
 
+use super::arms::{ArmChoice, Arms};
 use super::counts::{compare, CountOptions};
-use super::Report;
+use super::{Report, SummaryRow};
 use crate::data::{BinomialCount, TwoByTwo};
 use crate::error::{Error, Result};
-use crate::ingest::table::{subject_rows, CsvFile};
+use crate::ingest::subjects::{subject_pairs, PairQuery, SubjectPairs, ValueSource};
+use crate::ingest::table::CsvFile;
+use crate::stats::descriptive::summarize;
+use crate::stats::Subset;
+
+/// A change threshold: relative to |baseline| (0.40 for 40 %) or absolute (in the outcome's units).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    Relative(f64),
+    Absolute(f64),
+}
 
 /// How a responder is recognised.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,10 +42,10 @@ pub enum ResponderRule {
     /// A flag column: responder when the cell equals `value`, or, with no value given, is one of
     /// 1, Y, YES, TRUE (non-responder: 0, N, NO, FALSE; any other text is an error).
     Flag { column: String, value: Option<String> },
-    /// A relative reduction from `baseline` to `follow_up` of at least `fraction`:
-    /// (baseline − follow-up)/|baseline| ≥ fraction ("≥ 40% VAS reduction" is 0.40). A baseline
-    /// of 0 is an error naming its line.
-    Reduction { baseline: String, follow_up: String, fraction: f64 },
+    /// A change from baseline reaching `threshold`: a decrease (baseline − follow-up ≥ t, or
+    /// (baseline − follow-up)/|baseline| ≥ t) or, with `increase`, an increase. A relative
+    /// threshold with a baseline of 0 is an error naming its line.
+    Change { threshold: Threshold, increase: bool },
 }
 
 /// What to do with subjects whose responder status is missing.
@@ -32,77 +55,163 @@ pub enum MissingPolicy {
     NonResponder,
 }
 
-/// Responder rates of `treatment` against `control` in the column `arm` of `file`; with
-/// `strata` (a column such as the site), the Mantel–Haenszel RR, OR and RD, the CMH test and
-/// Breslow–Day are added over its strata (a stratum missing an arm is left out, with a note).
-pub fn responders(
-    file: &CsvFile,
-    arm: &str,
-    [treatment, control]: [&str; 2],
-    rule: &ResponderRule,
-    missing: MissingPolicy,
-    strata: Option<&str>,
-    opts: &CountOptions,
-) -> Result<Report> {
-    let (numeric, mut text): (Vec<&str>, Vec<&str>) = match rule {
-        ResponderRule::Flag { column, .. } => (vec![], vec![column.as_str()]),
-        ResponderRule::Reduction { baseline, follow_up, .. } => (vec![baseline.as_str(), follow_up.as_str()], vec![]),
-    };
-    if let Some(s) = strata {
-        text.push(s);
-    }
-    let rows = subject_rows(file, arm, &numeric, &text)?;
-    let strata_col = strata.map(|_| text.len() - 1);
-    // Per stratum (sorted by label) and arm: responders, included, missing.
-    let mut by_stratum: std::collections::BTreeMap<String, [[u64; 3]; 2]> = std::collections::BTreeMap::new();
-    let mut arms_present: Vec<String> = rows.arm.iter().flatten().cloned().collect();
-    arms_present.sort();
-    arms_present.dedup();
-    for (flag, label) in [("--treatment", treatment), ("--control", control)] {
-        if !arms_present.iter().any(|a| a == label) {
-            return Err(Error::invalid(
-                flag,
-                format!("'{label}'"),
-                format!("an arm of column '{arm}' in {}: {}", file.name, arms_present.join(", ")),
-            ));
+/// A `trialstat responders` request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponderSpec {
+    pub arms: ArmChoice,
+    pub rule: ResponderRule,
+    /// Baseline and follow-up sources (for [`ResponderRule::Change`]).
+    pub baseline: Option<ValueSource>,
+    pub followup: Option<ValueSource>,
+    /// Parameter of a long file with a parameter column.
+    pub param: Option<String>,
+    pub missing: MissingPolicy,
+    /// Stratify by this (subject-level) column.
+    pub strata: Option<String>,
+    /// Summarise this column or parameter by responder status.
+    pub by_responder: Option<String>,
+}
+
+/// Is the change from `b` to `f` a response? `None` for a relative threshold at baseline 0.
+pub fn is_response(b: f64, f: f64, threshold: Threshold, increase: bool) -> Option<bool> {
+    let delta = if increase { f - b } else { b - f };
+    match threshold {
+        Threshold::Absolute(t) => Some(delta >= t - 1e-12 * t.abs().max(b.abs()).max(f.abs())),
+        Threshold::Relative(t) => {
+            if b == 0.0 {
+                None
+            } else {
+                let need = t * b.abs();
+                Some(delta >= need - 1e-12 * need.abs().max(b.abs()))
+            }
         }
     }
-    // Per arm: responders, included, missing.
-    let mut tally = [[0u64; 3]; 2];
-    for i in 0..rows.arm.len() {
-        let k = match rows.arm[i].as_deref() {
-            Some(a) if a == treatment => 0,
-            Some(a) if a == control => 1,
-            _ => continue,
+}
+
+/// Responder rates of every arm of `spec.arms` against the control; see the module doc.
+pub fn responders_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrides, spec: &ResponderSpec, opts: &CountOptions) -> Result<Report> {
+    use crate::ingest::layout::{detect, require_column};
+    let d = detect(&file.name, &file.columns, overrides)?;
+    let roles = &d.roles;
+    let arm = roles.arm.clone().ok_or_else(|| Error::File {
+        file: file.name.clone(),
+        message: format!("no arm column recognised; name it with --arm; columns present: {}", file.columns.join(", ")),
+    })?;
+    let arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
+    let need = |flag: &str, name: &str| require_column(&file.name, flag, name, &file.columns);
+    let mut q = PairQuery { arm: arm.clone(), subject: roles.subject.clone(), ..Default::default() };
+    let long = matches!(spec.baseline, Some(ValueSource::Visits { .. })) || matches!(spec.followup, Some(ValueSource::Visits { .. }));
+    if long {
+        q.visit = roles.visit.clone();
+        q.value = roles.value.clone();
+        q.param_column = roles.param.clone();
+        q.param = spec.param.clone();
+        if let (Some(pc), None) = (&roles.param, &spec.param) {
+            let present = crate::ingest::table::distinct(file, pc)?;
+            if present.len() > 1 {
+                return Err(Error::invalid("--paramcd", "not given", format!("the parameter to analyse: a value of column '{pc}' in {}: {}", file.name, present.join(", "))));
+            }
+        }
+    }
+    if let ResponderRule::Flag { column, .. } = &spec.rule {
+        q.text.push(need("--flag", column)?);
+    } else {
+        q.baseline = spec.baseline.clone();
+        q.followup = spec.followup.clone();
+    }
+    let strata_col = spec.strata.as_ref().map(|s| need("--strata", s)).transpose()?;
+    if let Some(s) = &strata_col {
+        q.text.push(s.clone());
+    }
+    // --by-responder: a parameter of a long file with a parameter column, else a column.
+    let by_column = match &spec.by_responder {
+        Some(b) => {
+            let params = match (&roles.param, long) {
+                (Some(pc), true) => crate::ingest::table::distinct(file, pc)?,
+                _ => Vec::new(),
+            };
+            if !params.is_empty() && !params.contains(b) && !file.columns.contains(b) {
+                let all = params.iter().chain(file.columns.iter()).map(String::as_str);
+                let hint = crate::ingest::closest(b, all).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
+                return Err(Error::invalid("--by-responder", format!("'{b}'"), format!("a parameter ({}) or a column of {}{hint}", params.join(", "), file.name)));
+            }
+            if params.contains(b) {
+                None
+            } else {
+                let c = need("--by-responder", b)?;
+                q.numeric.push(c.clone());
+                Some(c)
+            }
+        }
+        None => None,
+    };
+    let pairs = subject_pairs(file, &q)?;
+    let status = statuses(file, &pairs, spec)?;
+    let strata = strata_col.as_ref().map(|_| q.text.len() - 1);
+    let names = [&spec.baseline, &spec.followup].map(|v| v.as_ref().map(|v| v.describe(q.value.as_deref(), q.visit.as_deref())).unwrap_or_default());
+    let mut report = rates_report(file, &arm, &arms, &pairs, &status, spec, &names, strata.map(|k| (strata_col.as_deref().unwrap_or_default(), k)), opts)?;
+    if let Some(b) = &spec.by_responder {
+        let rows = match &by_column {
+            Some(c) => by_status_column(&pairs, &status, &arms, c, pairs.numeric.len() - 1)?,
+            None => by_status_param(file, &q, &pairs, &status, &arms, b)?,
         };
-        let status: Option<bool> = match rule {
-            ResponderRule::Flag { column, value } => match rows.text[0][i].as_deref() {
+        report.summaries = rows;
+        report.notes.push(format!("Summaries of {b} by responder status within each arm (subjects with a responder status)."));
+    }
+    Ok(report)
+}
+
+/// Responder status per subject (`None` = missing).
+fn statuses(file: &CsvFile, pairs: &SubjectPairs, spec: &ResponderSpec) -> Result<Vec<Option<bool>>> {
+    let mut out = Vec::with_capacity(pairs.len());
+    for s in 0..pairs.len() {
+        out.push(match &spec.rule {
+            ResponderRule::Flag { column, value } => match pairs.text[0][s].as_deref() {
                 None => None,
                 Some(cell) => Some(flag_value(cell, value.as_deref()).ok_or_else(|| Error::Data {
                     file: file.name.clone(),
-                    line: rows.line[i],
+                    line: pairs.line[s],
                     column: column.clone(),
                     value: cell.to_string(),
                     message: "not a yes/no flag (1/0, Y/N, YES/NO, TRUE/FALSE); name the responder value with --flag-value".into(),
                 })?),
             },
-            ResponderRule::Reduction { baseline, fraction, .. } => match (rows.values[0][i], rows.values[1][i]) {
-                (Some(b), Some(f)) => {
-                    if b == 0.0 {
-                        return Err(Error::Data {
-                            file: file.name.clone(),
-                            line: rows.line[i],
-                            column: baseline.clone(),
-                            value: "0".into(),
-                            message: "baseline is 0, so the percent change is undefined; use an absolute threshold or exclude the subject".into(),
-                        });
-                    }
-                    Some((b - f) / b.abs() >= *fraction)
-                }
+            ResponderRule::Change { threshold, increase } => match (pairs.baseline[s], pairs.followup[s]) {
+                (Some(b), Some(f)) => Some(is_response(b, f, *threshold, *increase).ok_or_else(|| Error::Data {
+                    file: file.name.clone(),
+                    line: pairs.line[s],
+                    column: spec.baseline.as_ref().map(|b| b.describe(None, None)).unwrap_or_default(),
+                    value: "0".into(),
+                    message: format!("subject {}: baseline is 0, so the percent change is undefined; use an absolute threshold (e.g. --reduction 4) or exclude the subject with --where", pairs.subject[s]),
+                })?),
                 _ => None,
             },
-        };
-        let add = |t: &mut [[u64; 3]; 2]| match (status, missing) {
+        });
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rates_report(
+    file: &CsvFile,
+    arm: &str,
+    arms: &Arms,
+    pairs: &SubjectPairs,
+    status: &[Option<bool>],
+    spec: &ResponderSpec,
+    names: &[String; 2],
+    strata: Option<(&str, usize)>,
+    opts: &CountOptions,
+) -> Result<Report> {
+    let all = arms.all();
+    let na = all.len();
+    // Per arm: responders, included, missing.
+    let mut tally = vec![[0u64; 3]; na];
+    let mut by_stratum: std::collections::BTreeMap<String, Vec<[u64; 3]>> = std::collections::BTreeMap::new();
+    let missing = spec.missing;
+    for s in 0..pairs.len() {
+        let Some(k) = pairs.arm[s].as_deref().and_then(|a| arms.position(a)) else { continue };
+        let add = |t: &mut [[u64; 3]]| match (status[s], missing) {
             (Some(r), _) => {
                 t[k][0] += u64::from(r);
                 t[k][1] += 1;
@@ -114,67 +223,202 @@ pub fn responders(
             }
         };
         add(&mut tally);
-        if let Some(j) = strata_col {
-            let label = rows.text[j][i].clone().unwrap_or_else(|| "(missing)".into());
-            add(by_stratum.entry(label).or_insert([[0; 3]; 2]));
+        if let Some((_, j)) = strata {
+            let label = pairs.text[j][s].clone().unwrap_or_else(|| "(missing)".into());
+            add(by_stratum.entry(label).or_insert_with(|| vec![[0; 3]; na]));
         }
     }
-    for (k, label) in [(0, treatment), (1, control)] {
+    for (k, label) in all.iter().enumerate() {
         if tally[k][1] == 0 {
             return Err(Error::Data {
                 file: file.name.clone(),
                 line: 0,
                 column: arm.into(),
-                value: label.into(),
-                message: format!("no subject of arm '{label}' has a responder status ({} missing)", tally[k][2]),
+                value: label.to_string(),
+                message: format!(
+                    "no subject of arm '{label}' has a responder status ({} missing){}",
+                    tally[k][2],
+                    file.filter.as_ref().map(|f| format!(" after --where \"{}\"", f.text)).unwrap_or_default()
+                ),
             });
         }
     }
-    let table = TwoByTwo::new(BinomialCount::new(tally[0][0], tally[0][1])?, BinomialCount::new(tally[1][0], tally[1][1])?);
     let mut notes = opts.input_notes.clone();
+    if let Some(n) = &arms.note {
+        notes.push(n.clone());
+    }
     if let Some(f) = &file.filter {
         notes.push(format!("Rows kept: {}.", f.text));
     }
-    notes.push(match rule {
+    let (b, f) = (&names[0], &names[1]);
+    notes.push(match &spec.rule {
         ResponderRule::Flag { column, value: Some(v) } => format!("Responder: {column} = {v}."),
         ResponderRule::Flag { column, value: None } => format!("Responder: {column} is 1/Y/YES/TRUE."),
-        ResponderRule::Reduction { baseline, follow_up, fraction } => format!(
-            "Responder: {follow_up} at least {}% below {baseline}, (baseline − follow-up)/|baseline| ≥ {fraction}.",
-            crate::fmt::trim_num(fraction * 100.0, 6)
-        ),
+        ResponderRule::Change { threshold: Threshold::Relative(t), increase } => {
+            let pct = crate::fmt::trim_num(t * 100.0, 6);
+            if *increase {
+                format!("Responder: {f} at least {pct}% above {b}, (follow-up − baseline)/|baseline| ≥ {t}.")
+            } else {
+                format!("Responder: {f} at least {pct}% below {b}, (baseline − follow-up)/|baseline| ≥ {t}.")
+            }
+        }
+        ResponderRule::Change { threshold: Threshold::Absolute(t), increase } => {
+            if *increase {
+                format!("Responder: {f} at least {t} above {b} (follow-up − baseline ≥ {t}).")
+            } else {
+                format!("Responder: {f} at least {t} below {b} (baseline − follow-up ≥ {t}).")
+            }
+        }
     });
+    if pairs.incomplete_followup > 0 {
+        notes.push(format!("{} subjects had only some of the follow-up visits: no follow-up value, so no responder status.", pairs.incomplete_followup));
+    }
     let what = match missing {
         MissingPolicy::CompleteCase => "excluded (complete cases)",
         MissingPolicy::NonResponder => "counted as non-responders",
     };
-    notes.push(format!(
-        "Missing responder status: {} of {} in {treatment} and {} of {} in {control} {what}.",
-        tally[0][2],
-        tally[0][1] + if missing == MissingPolicy::CompleteCase { tally[0][2] } else { 0 },
-        tally[1][2],
-        tally[1][1] + if missing == MissingPolicy::CompleteCase { tally[1][2] } else { 0 },
-    ));
-    // Display labels: the caller's (e.g. --labels acupuncture,usual-care), else the arm values.
-    let labels = if opts.labels == CountOptions::default().labels { [treatment.to_string(), control.to_string()] } else { opts.labels.clone() };
-    let notes = notes
-        .into_iter()
-        .map(|n| n.replace(&format!(" in {treatment} and "), &format!(" in {} and ", labels[0])).replace(&format!(" in {control} "), &format!(" in {} ", labels[1])))
-        .collect();
-    let opts = CountOptions { input_notes: notes, labels, ..opts.clone() };
-    let mut report = compare(&table, &opts)?;
-    report.command = "responders".into();
-    if let serde_json::Value::Object(m) = &mut report.inputs {
-        m.insert("file".into(), file.name.clone().into());
-        m.insert("arm_column".into(), arm.into());
-        m.insert("where".into(), file.filter.as_ref().map(|f| f.text.clone()).into());
-        m.insert("arms".into(), serde_json::json!({"treatment": treatment, "control": control}));
-        m.insert("missing_policy".into(), (if missing == MissingPolicy::CompleteCase { "complete-case" } else { "nonresponder" }).into());
-        m.insert("missing".into(), serde_json::json!({treatment: tally[0][2], control: tally[1][2]}));
+    let total = |k: usize| tally[k][1] + if missing == MissingPolicy::CompleteCase { tally[k][2] } else { 0 };
+    // Display labels: the caller's (e.g. --labels acupuncture,usual-care) for two arms.
+    let custom = opts.labels != CountOptions::default().labels && na == 2;
+    let shown: Vec<String> = if custom { vec![opts.labels[0].clone(), opts.labels[1].clone()] } else { all.iter().map(|a| a.to_string()).collect() };
+    let parts: Vec<String> = (0..na).map(|k| format!("{} of {} in {}", tally[k][2], total(k), shown[k])).collect();
+    let list = match parts.len() {
+        2 => format!("{} and {}", parts[0], parts[1]),
+        _ => parts.join(", "),
+    };
+    notes.push(format!("Missing responder status: {list} {what}."));
+
+    let c = na - 1;
+    let mut report: Option<Report> = None;
+    // Per-arm rates in arm order (treatments, then the control), then the comparisons.
+    let mut rates: Vec<Vec<crate::stats::Estimate>> = vec![Vec::new(); na];
+    let mut comparisons = Vec::new();
+    for t in 0..c {
+        let table = TwoByTwo::new(BinomialCount::new(tally[t][0], tally[t][1])?, BinomialCount::new(tally[c][0], tally[c][1])?);
+        let o = CountOptions { input_notes: notes.clone(), labels: [shown[t].clone(), shown[c].clone()], ..opts.clone() };
+        let mut r = compare(&table, &o)?;
+        let label = format!("{} vs {}", shown[t], shown[c]);
+        for e in std::mem::take(&mut r.results) {
+            if e.measure == crate::stats::Measure::Proportion {
+                let k = if e.group.as_deref() == Some(shown[c].as_str()) { c } else { t };
+                if k == t || t == 0 {
+                    rates[k].push(e);
+                }
+            } else {
+                comparisons.push(if c > 1 { e.with_group(label.as_str()) } else { e });
+            }
+        }
+        report = Some(match report {
+            None => r,
+            Some(mut m) => {
+                for n in r.notes {
+                    if !m.notes.contains(&n) {
+                        m.notes.push(n);
+                    }
+                }
+                let g = m.layout.groups.len() - 1;
+                m.layout.groups.insert(g, r.layout.groups[0].clone());
+                m
+            }
+        });
     }
-    if let Some(col) = strata {
-        add_stratified(&mut report, col, &by_stratum, [treatment, control], &opts)?;
+    if let Some(m) = report.as_mut() {
+        m.results = rates.into_iter().flatten().chain(comparisons).collect();
+    }
+    let mut report = report.ok_or_else(|| Error::invalid("arms", "none", "at least two arms"))?;
+    report.command = "responders".into();
+    if c > 1 {
+        report.layout.comparison = format!("Each arm vs {}", shown[c]);
+        report.layout.title = format!("{} ({})", file.name, (0..na).map(|k| format!("{} {}/{}", shown[k], tally[k][0], tally[k][1])).collect::<Vec<_>>().join(", "));
+    }
+    let treatments: Vec<&str> = arms.treatments.iter().map(String::as_str).collect();
+    report.inputs = serde_json::json!({
+        "file": file.name,
+        "arm_column": arm,
+        "where": file.filter.as_ref().map(|f| f.text.clone()),
+        "arms": {"treatment": if treatments.len() == 1 { serde_json::json!(treatments[0]) } else { serde_json::json!(treatments) }, "control": arms.control},
+        "param": spec.param,
+        "baseline": spec.baseline.as_ref().map(|_| names[0].clone()),
+        "followup": spec.followup.as_ref().map(|_| names[1].clone()),
+        "missing_policy": if missing == MissingPolicy::CompleteCase { "complete-case" } else { "nonresponder" },
+        "missing": all.iter().enumerate().map(|(k, a)| (a.to_string(), serde_json::json!(tally[k][2]))).collect::<serde_json::Map<_, _>>(),
+        "responders": all.iter().enumerate().map(|(k, a)| (a.to_string(), serde_json::json!({"responders": tally[k][0], "n": tally[k][1]}))).collect::<serde_json::Map<_, _>>(),
+        "level": opts.level,
+        "events_are": opts.events,
+    });
+    if let Some((col, _)) = strata {
+        if na > 2 {
+            report.notes.push("Stratified analysis is given for two arms only; name them with --treatment and --control.".into());
+        } else {
+            let by2: std::collections::BTreeMap<String, [[u64; 3]; 2]> = by_stratum.into_iter().map(|(k, v)| (k, [v[0], v[1]])).collect();
+            add_stratified(&mut report, col, &by2, [all[0], all[1]], opts)?;
+        }
     }
     Ok(report)
+}
+
+fn status_label(arm: &str, s: bool) -> String {
+    format!("{arm}, {}", if s { "responders" } else { "non-responders" })
+}
+
+/// Summaries of a subject-level column by arm and responder status.
+fn by_status_column(pairs: &SubjectPairs, status: &[Option<bool>], arms: &Arms, column: &str, k: usize) -> Result<Vec<SummaryRow>> {
+    let mut out = Vec::new();
+    for a in arms.all() {
+        for st in [true, false] {
+            let v: Vec<f64> = (0..pairs.len())
+                .filter(|&s| pairs.arm[s].as_deref() == Some(a) && status[s] == Some(st))
+                .map(|s| pairs.numeric[k][s].unwrap_or(f64::NAN))
+                .collect();
+            out.push(SummaryRow { group: status_label(a, st), subset: Subset::default(), variable: column.to_string(), summary: summarize(&v)? });
+        }
+    }
+    Ok(out)
+}
+
+/// Summaries of another parameter at the same baseline and follow-up visits, by arm and
+/// responder status: baseline, follow-up, change and percent change (non-zero baselines).
+fn by_status_param(file: &CsvFile, q: &PairQuery, pairs: &SubjectPairs, status: &[Option<bool>], arms: &Arms, param: &str) -> Result<Vec<SummaryRow>> {
+    if q.param_column.is_none() {
+        return Err(Error::File { file: file.name.clone(), message: format!("--by-responder '{param}': the file has no parameter column; name it with --param") });
+    }
+    let present = crate::ingest::table::distinct(file, q.param_column.as_deref().unwrap_or_default())?;
+    if !present.iter().any(|p| p == param) {
+        let hint = crate::ingest::closest(param, present.iter().map(String::as_str)).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
+        return Err(Error::invalid("--by-responder", format!("'{param}'"), format!("a parameter of {}{hint}: {}", file.name, present.join(", "))));
+    }
+    let mut bq = q.clone();
+    bq.param = Some(param.to_string());
+    bq.text.clear();
+    bq.numeric.clear();
+    if !matches!(bq.baseline, Some(ValueSource::Visits { .. })) || !matches!(bq.followup, Some(ValueSource::Visits { .. })) {
+        return Err(Error::invalid("--by-responder", format!("'{param}'"), "baseline and follow-up given as visits (--baseline-visit, --followup-visit) so that the parameter is read at the same visits"));
+    }
+    let other = subject_pairs(file, &bq)?;
+    let idx: std::collections::HashMap<&str, usize> = other.subject.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+    let subset = Subset { param: Some(param.to_string()), ..Default::default() };
+    let mut out = Vec::new();
+    for a in arms.all() {
+        for st in [true, false] {
+            let mut cols: [Vec<f64>; 4] = Default::default();
+            for s in (0..pairs.len()).filter(|&s| pairs.arm[s].as_deref() == Some(a) && status[s] == Some(st)) {
+                let Some(&o) = idx.get(pairs.subject[s].as_str()) else { continue };
+                let (b, f) = (other.baseline[o], other.followup[o]);
+                cols[0].push(b.unwrap_or(f64::NAN));
+                cols[1].push(f.unwrap_or(f64::NAN));
+                if let (Some(b), Some(f)) = (b, f) {
+                    cols[2].push(f - b);
+                    if b != 0.0 {
+                        cols[3].push(100.0 * (f - b) / b.abs());
+                    }
+                }
+            }
+            for (name, v) in ["baseline", "follow-up", "change", "percent-change"].iter().zip(cols.iter()) {
+                out.push(SummaryRow { group: status_label(a, st), subset: subset.clone(), variable: name.to_string(), summary: summarize(v)? });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Append the Mantel–Haenszel analyses over the strata of `col` to a responder report.

@@ -171,35 +171,47 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Responder rates by arm from a one-row-per-subject file, compared as `compare` does:
-    /// `trialstat responders FILE --arm group --treatment 1 --control 0 --flag response`, or
-    /// `--baseline pk1 --followup pk5 --reduction 35%`.
+    /// Responder rates by arm, compared as `compare` does (each arm vs the control):
+    /// `trialstat responders FILE --flag response`, `--baseline pk1 --followup pk5 --reduction 35%`,
+    /// or on a long file `--value y --baseline base --followup-visit 1,2,3,4 --aggregate sum --reduction 50%`.
     Responders {
-        /// The CSV file (one row per subject).
+        /// The CSV file (one row per subject, or per subject and visit).
         file: PathBuf,
         #[command(flatten)]
         columns: ColumnFlags,
-        /// Arm label of the treated group (as written in the arm column).
-        #[arg(long, value_name = "LABEL")]
-        treatment: String,
-        /// Arm label of the control group.
-        #[arg(long, value_name = "LABEL")]
-        control: String,
+        #[command(flatten)]
+        arms: ArmFlags,
         /// Responder flag column (1/Y/YES/TRUE = responder).
-        #[arg(long, value_name = "COLUMN", conflicts_with_all = ["baseline", "followup", "reduction"])]
+        #[arg(long, value_name = "COLUMN", conflicts_with_all = ["baseline", "followup", "reduction", "increase", "baseline_visit", "followup_visit"])]
         flag: Option<String>,
         /// The flag value that marks a responder (e.g. 1_yes); other values are non-responders.
         #[arg(long, value_name = "VALUE", requires = "flag")]
         flag_value: Option<String>,
-        /// Baseline column, for --reduction.
-        #[arg(long, value_name = "COLUMN", requires_all = ["followup", "reduction"])]
+        /// Baseline column (wide files; or a subject-level column such as BASE in a long file).
+        #[arg(long, value_name = "COLUMN")]
         baseline: Option<String>,
-        /// Follow-up column, for --reduction.
-        #[arg(long, value_name = "COLUMN", requires_all = ["baseline", "reduction"])]
+        /// Follow-up column (wide files).
+        #[arg(long, value_name = "COLUMN")]
         followup: Option<String>,
-        /// Responder: follow-up at least this far below baseline, relative to |baseline| (40%).
-        #[arg(long, value_name = "PERCENT", requires_all = ["baseline", "followup"])]
+        /// Baseline visit of a long file.
+        #[arg(long, value_name = "VISIT", conflicts_with = "baseline")]
+        baseline_visit: Option<String>,
+        /// Follow-up visit(s) of a long file, comma-separated; several need --aggregate.
+        #[arg(long, value_name = "VISIT", value_delimiter = ',', conflicts_with = "followup")]
+        followup_visit: Vec<String>,
+        /// Combine several follow-up visits per subject (sum or mean).
+        #[arg(long, value_enum)]
+        aggregate: Option<AggregateArg>,
+        /// Parameter of a long file with a parameter column (e.g. ACTOT).
+        #[arg(long, value_name = "VALUE")]
+        paramcd: Option<String>,
+        /// Responder: follow-up at least this far below baseline: 40% (relative to |baseline|)
+        /// or 4 (absolute, in the outcome's units).
+        #[arg(long, value_name = "THRESHOLD", conflicts_with = "increase", allow_hyphen_values = true)]
         reduction: Option<String>,
+        /// Responder: follow-up at least this far above baseline: 50% or an absolute amount.
+        #[arg(long, value_name = "THRESHOLD", allow_hyphen_values = true)]
+        increase: Option<String>,
         /// Subjects without a responder status: left out, or counted as non-responders.
         #[arg(long, value_enum, default_value_t = MissingArg::CompleteCase)]
         missing: MissingArg,
@@ -212,6 +224,9 @@ enum Command {
         /// Stratify by this column (e.g. site): adds Mantel-Haenszel RR/OR/RD, CMH, Breslow-Day.
         #[arg(long, value_name = "COLUMN")]
         strata: Option<String>,
+        /// Summarise this column (wide) or parameter (long) by responder status within each arm.
+        #[arg(long, value_name = "COLUMN|PARAM")]
+        by_responder: Option<String>,
         #[command(flatten)]
         common: Common,
     },
@@ -429,36 +444,78 @@ fn run(cli: Cli) -> Result<String, Error> {
             let d = trialstat::ingest::table::describe(&f, &columns.overrides())?;
             Ok(trialstat::render::describe(&d, format))
         }
-        Command::Responders { file, columns, treatment, control, flag, flag_value, baseline, followup, reduction, missing, events, labels, strata, common } => {
-            use trialstat::analysis::responders::{responders, MissingPolicy, ResponderRule};
+        Command::Responders {
+            file,
+            columns,
+            arms,
+            flag,
+            flag_value,
+            baseline,
+            followup,
+            baseline_visit,
+            followup_visit,
+            aggregate,
+            paramcd,
+            reduction,
+            increase,
+            missing,
+            events,
+            labels,
+            strata,
+            by_responder,
+            common,
+        } => {
+            use trialstat::analysis::responders::{responders_file, MissingPolicy, ResponderRule, ResponderSpec};
+            use trialstat::ingest::subjects::{Aggregate, ValueSource};
             let (mut opts, format) = options(&common, labels.as_deref())?;
             opts.events = events.into();
             let f = open_filtered(&file, columns.filter.as_deref())?;
-            let overrides = trialstat::ingest::layout::Overrides { subject: columns.subject, arm: columns.arm, ..Default::default() };
-            let detected = trialstat::ingest::layout::detect(&f.name, &f.columns, &overrides)?;
-            let arm = detected.roles.arm.ok_or_else(|| Error::File {
-                file: f.name.clone(),
-                message: format!("no arm column recognised; name it with --arm; columns present: {}", f.columns.join(", ")),
-            })?;
-            let need = |flag: &str, name: &str| trialstat::ingest::layout::require_column(&f.name, flag, name, &f.columns);
-            let rule = match (flag, baseline, followup, reduction) {
-                (Some(c), _, _, _) => ResponderRule::Flag { column: need("--flag", &c)?, value: flag_value },
-                (None, Some(b), Some(fu), Some(r)) => {
-                    let t = r.trim();
-                    let pct: f64 = t.strip_suffix('%').unwrap_or(t).trim().parse().map_err(|_| Error::invalid("--reduction", format!("'{r}'"), "a percentage such as 40%"))?;
-                    if !(pct.is_finite() && pct > 0.0 && pct <= 100.0) {
-                        return Err(Error::invalid("--reduction", format!("'{r}'"), "a percentage above 0 and at most 100, such as 40%"));
+            let rule = match (&flag, &reduction, &increase) {
+                (Some(c), _, _) => ResponderRule::Flag { column: c.clone(), value: flag_value },
+                (None, Some(r), None) => ResponderRule::Change { threshold: parse_threshold("--reduction", r)?, increase: false },
+                (None, None, Some(r)) => ResponderRule::Change { threshold: parse_threshold("--increase", r)?, increase: true },
+                _ => return Err(Error::invalid("responder definition", "none", "--flag COLUMN, or a baseline and follow-up with --reduction or --increase THRESHOLD")),
+            };
+            let (bsrc, fsrc) = if flag.is_some() {
+                (None, None)
+            } else {
+                let b = match (baseline_visit, baseline) {
+                    (Some(v), _) => ValueSource::Visits { visits: vec![v], aggregate: Aggregate::Mean },
+                    (None, Some(c)) => ValueSource::Column(c),
+                    (None, None) => return Err(Error::invalid("baseline", "not given", "--baseline COLUMN or --baseline-visit VISIT")),
+                };
+                let fu = match (followup_visit.is_empty(), followup) {
+                    (false, _) => {
+                        if followup_visit.len() > 1 && aggregate.is_none() {
+                            return Err(Error::invalid("--followup-visit", followup_visit.join(","), "one visit, or several with --aggregate sum|mean"));
+                        }
+                        ValueSource::Visits { visits: followup_visit, aggregate: aggregate.map(Into::into).unwrap_or(Aggregate::Mean) }
                     }
-                    ResponderRule::Reduction { baseline: need("--baseline", &b)?, follow_up: need("--followup", &fu)?, fraction: pct / 100.0 }
-                }
-                _ => return Err(Error::invalid("responder definition", "none", "--flag COLUMN, or --baseline COLUMN --followup COLUMN --reduction PERCENT")),
+                    (true, Some(c)) => ValueSource::Column(c),
+                    (true, None) => return Err(Error::invalid("follow-up", "not given", "--followup COLUMN or --followup-visit VISIT")),
+                };
+                (Some(b), Some(fu))
             };
-            let policy = match missing {
-                MissingArg::CompleteCase => MissingPolicy::CompleteCase,
-                MissingArg::Nonresponder => MissingPolicy::NonResponder,
+            if let Some(ValueSource::Column(c)) = &bsrc {
+                trialstat::ingest::layout::require_column(&f.name, "--baseline", c, &f.columns)?;
+            }
+            if let Some(ValueSource::Column(c)) = &fsrc {
+                trialstat::ingest::layout::require_column(&f.name, "--followup", c, &f.columns)?;
+            }
+            let spec = ResponderSpec {
+                arms: arms.choice(),
+                rule,
+                baseline: bsrc,
+                followup: fsrc,
+                param: paramcd,
+                missing: match missing {
+                    MissingArg::CompleteCase => MissingPolicy::CompleteCase,
+                    MissingArg::Nonresponder => MissingPolicy::NonResponder,
+                },
+                strata,
+                by_responder,
             };
-            let strata = strata.map(|s| need("--strata", &s)).transpose()?;
-            Ok(render(&responders(&f, &arm, [&treatment, &control], &rule, policy, strata.as_deref(), &opts)?, format))
+            Ok(render(&responders_file(&f, &columns.overrides(), &spec, &opts)?, format))
         }
         Command::Change { file, columns, arms, baseline, followup, baseline_visit, followup_visit, aggregate, paramcd, covariates, no_percent, level, format } => {
             use trialstat::analysis::change::{change_file, ChangeOptions, ChangeSpec};
@@ -559,6 +616,29 @@ fn options(common: &Common, labels: Option<&str>) -> Result<(counts::CountOption
         }
     };
     Ok((counts::CountOptions { level, methods, labels, ..Default::default() }, common.format))
+}
+
+/// A responder threshold: `40%` (relative) or `4` (absolute), above 0.
+fn parse_threshold(flag: &str, s: &str) -> Result<trialstat::analysis::responders::Threshold, Error> {
+    use trialstat::analysis::responders::Threshold;
+    let t = s.trim();
+    let bad = || Error::invalid(flag, format!("'{s}'"), "a percentage such as 40% (relative to baseline) or a positive amount such as 4 (absolute)");
+    match t.strip_suffix('%') {
+        Some(p) => {
+            let v: f64 = p.trim().parse().map_err(|_| bad())?;
+            if !(v.is_finite() && v > 0.0) || (flag == "--reduction" && v > 100.0) {
+                return Err(Error::invalid(flag, format!("'{s}'"), if flag == "--reduction" { "a percentage above 0 and at most 100, such as 40%" } else { "a percentage above 0, such as 50%" }));
+            }
+            Ok(Threshold::Relative(v / 100.0))
+        }
+        None => {
+            let v: f64 = t.parse().map_err(|_| bad())?;
+            if !(v.is_finite() && v > 0.0) {
+                return Err(bad());
+            }
+            Ok(Threshold::Absolute(v))
+        }
+    }
 }
 
 fn parse_level(s: &str) -> Result<f64, Error> {

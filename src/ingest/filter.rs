@@ -4,7 +4,9 @@
 //! Grammar: conditions joined by `and` (any case); a condition is `COLUMN OP VALUE` with OP one of
 //! `=`, `==`, `!=`, `<`, `<=`, `>`, `>=`; VALUE is a quoted text (`'Y'` or `"Y"`, compared as
 //! text) or a number (compared numerically; a cell that is not a number does not match). A row
-//! with a missing value in a tested column does not match.
+//! with a missing value in a tested column does not match (as in R, dplyr and SQL), so
+//! `DTYPE != 'LOCF'` drops rows whose DTYPE is empty; test for missing cells explicitly with
+//! `COLUMN is missing` or `COLUMN is not missing` (ADaM's observed rows: `DTYPE is missing`).
 
 use crate::error::{Error, Result};
 use polars::prelude::*;
@@ -22,6 +24,8 @@ pub struct Condition {
 pub enum Value {
     Text(String),
     Number(f64),
+    /// `COLUMN is missing` (op `is`) / `COLUMN is not missing` (op `is not`).
+    Missing,
 }
 
 /// A parsed `--where` filter.
@@ -31,7 +35,7 @@ pub struct RowFilter {
     pub conditions: Vec<Condition>,
 }
 
-const FORM: &str = "conditions COLUMN OP VALUE joined by 'and', with OP one of = != < <= > >= and VALUE a quoted text or a number, e.g. SAFFL = 'Y' and AGE >= 65";
+const FORM: &str = "conditions COLUMN OP VALUE (or COLUMN is missing, COLUMN is not missing) joined by 'and', with OP one of = != < <= > >= and VALUE a quoted text or a number, e.g. SAFFL = 'Y' and AGE >= 65";
 
 impl RowFilter {
     /// Parse `text`, checking every column against the file's `columns` (`file` names it in
@@ -43,6 +47,19 @@ impl RowFilter {
             let part = part.trim();
             if part.is_empty() {
                 return Err(bad("an empty condition".into()));
+            }
+            let lower = part.to_ascii_lowercase();
+            if let Some((col_part, op)) = [(" is not missing", "is not"), (" is missing", "is")]
+                .iter()
+                .find_map(|(suffix, op)| lower.ends_with(suffix).then(|| (&part[..part.len() - suffix.len()], *op)))
+            {
+                let column = col_part.trim().trim_matches('`');
+                if column.is_empty() {
+                    return Err(bad(format!("'{part}' needs a column")));
+                }
+                let column = super::layout::require_column(file, "--where column", column, columns)?;
+                conditions.push(Condition { column, op: op.to_string(), value: Value::Missing });
+                continue;
             }
             let ops = ["==", "!=", "<=", ">=", "=", "<", ">"];
             let (pos, op) = ops
@@ -78,6 +95,14 @@ impl RowFilter {
         let mut out: Option<Expr> = None;
         for c in &self.conditions {
             let e = match &c.value {
+                Value::Missing => {
+                    let x = col(c.column.as_str());
+                    if c.op == "is" {
+                        x.is_null()
+                    } else {
+                        x.is_not_null()
+                    }
+                }
                 Value::Text(t) => {
                     let x = col(c.column.as_str()).cast(DataType::String);
                     if c.op == "=" {
@@ -162,6 +187,15 @@ mod tests {
 
     fn cols() -> Vec<String> {
         ["USUBJID", "SAFFL", "AGE", "TRT01A"].iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn missing_tests() {
+        let f = RowFilter::parse("SAFFL is missing and AGE IS NOT MISSING", "adsl.csv", &cols()).unwrap();
+        assert_eq!(f.conditions[0], Condition { column: "SAFFL".into(), op: "is".into(), value: Value::Missing });
+        assert_eq!(f.conditions[1], Condition { column: "AGE".into(), op: "is not".into(), value: Value::Missing });
+        let e = RowFilter::parse("SAFL is missing", "adsl.csv", &cols()).unwrap_err().to_string();
+        assert!(e.contains("did you mean 'SAFFL'"), "{e}");
     }
 
     #[test]
