@@ -184,3 +184,19 @@ fn zero_baseline_is_an_error_unless_percent_change_is_off() {
     assert_rel9(num(&result(&j, "mean-change", "A")["estimate"]), -10.0, "mean change A");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn cells_keep_their_spelling() {
+    // "07" and "7" are different subjects and "1.50" prints as written: columns are read as text.
+    let dir = std::env::temp_dir().join(format!("trialstat-spelling-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("ids.csv");
+    std::fs::write(&p, "id,arm,b,f\n07,A,10,5\n7,A,12,6\n8,B,11,10\n9,B,13,abc\n").unwrap();
+    let (code, e) = cli_err(&["change", p.to_str().unwrap(), "--baseline", "b", "--followup", "f", "--control", "B"]);
+    assert_eq!(code, 3);
+    assert!(e.contains("ids.csv:5: column 'f' = 'abc': not a number"), "{e}");
+    std::fs::write(&p, "id,arm,b,f\n07,A,10,5\n7,A,12,6\n8,B,11,10\n9,B,13,1.50\n").unwrap();
+    let j = cli_json(&["change", p.to_str().unwrap(), "--baseline", "b", "--followup", "f", "--control", "B"]);
+    assert_eq!(j["inputs"]["n_pairs"]["A"], 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -7,6 +7,7 @@ pub mod ae;
 pub mod arms;
 pub mod change;
 pub mod counts;
+pub mod incidence;
 pub mod responders;
 
 use crate::error::{Error, Result};

@@ -327,6 +327,30 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Incidence rates per person-time by arm or exposure group (trial or cohort file), with rate
+    /// ratios: `trialstat incidence adtte.csv --censor CNSR --time AVAL --time-unit days`.
+    Incidence {
+        /// The CSV file (rows are summed per group: one row per subject or per subject-period).
+        file: PathBuf,
+        #[command(flatten)]
+        columns: ColumnFlags,
+        #[command(flatten)]
+        arms: ArmFlags,
+        /// Event count or yes/no flag column.
+        #[arg(long, value_name = "COLUMN", required_unless_present = "censor", conflicts_with = "censor")]
+        event: Option<String>,
+        /// Censoring flag column instead (0 = event, 1 = censored; ADaM CNSR).
+        #[arg(long, value_name = "COLUMN")]
+        censor: Option<String>,
+        /// Person-time column.
+        #[arg(long, value_name = "COLUMN")]
+        time: String,
+        /// Unit of the person-time column, for labels (e.g. days, years).
+        #[arg(long, value_name = "UNIT")]
+        time_unit: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
     /// One proportion with its CI: `trialstat prop 7/1000`.
     Prop {
         /// EVENTS/N or PERCENT%/N.
@@ -563,6 +587,18 @@ fn run(cli: Cli) -> Result<String, Error> {
                 level,
             };
             Ok(render(&ae_table(&ae, &subj, &spec)?, format))
+        }
+        Command::Incidence { file, columns, arms, event, censor, time, time_unit, common } => {
+            use trialstat::analysis::incidence::{incidence_file, EventSource, IncidenceSpec};
+            let (opts, format) = options(&common, None)?;
+            let f = open_filtered(&file, columns.filter.as_deref())?;
+            let events = match (event, censor) {
+                (Some(e), None) => EventSource::Count(e),
+                (None, Some(c)) => EventSource::Censor(c),
+                _ => return Err(Error::invalid("events", "not given", "--event COLUMN or --censor COLUMN")),
+            };
+            let spec = IncidenceSpec { arms: arms.choice(), events, time, time_unit };
+            Ok(render(&incidence_file(&f, &columns.overrides(), &spec, &opts)?, format))
         }
         Command::Prop { count, label, common } => {
             let (opts, format) = options(&common, None)?;

@@ -85,7 +85,9 @@ impl CsvFile {
             .with_separator(self.separator)
             .with_has_header(true)
             .with_null_values(Some(NullValues::AllColumns(NULL_VALUES.iter().map(|s| PlSmallStr::from(*s)).collect())))
-            .with_infer_schema_length(Some(100_000))
+            // Every column as text: values keep their spelling ("007", "1.50") for labels, keys and
+            // messages; numbers are parsed where a query needs them.
+            .with_infer_schema_length(Some(0))
             .finish()
             .map_err(|e| self.polars_error(e))
     }

@@ -225,7 +225,7 @@ fn tables(report: &Report) -> Vec<Table> {
     let group_results: Vec<&Estimate> = report.results.iter().filter(|e| is_group_row(e)).collect();
     if !group_results.is_empty() {
         let what = match report.command.as_str() {
-            "rates" => format!("rate per {}", thousands(report.layout.rate_scale.unwrap_or(1.0))),
+            "rates" | "incidence" => format!("rate per {}", thousands(report.layout.rate_scale.unwrap_or(1.0))),
             "prop" => "proportion".into(),
             _ => "risk".into(),
         };

@@ -1,0 +1,190 @@
+//! Incidence rates per person-time from a trial or cohort file: events and person-time summed
+//! over the rows of each arm (or exposure group), each group's rate with its exact (Garwood) CI,
+//! and each group against the reference by rate ratio (exact conditional, Wald) and rate
+//! difference (Wald), as `trialstat rates` does for counts typed by hand.
+//!
+//! Rows are summed, so a file may hold one row per subject (ADTTE: `AVAL` the time at risk,
+//! `CNSR` = 0 an event) or one row per subject and period (events counted in each period).
+//!
+//! Events come from a count or flag column (`--event`: a non-negative whole number, or
+//! Y/N, YES/NO, TRUE/FALSE) or from a censoring flag (`--censor CNSR`: 0 = event, 1 =
+//! censored, as ADaM ADTTE codes it). Person-time must be ≥ 0; a row with a missing event or time
+//! is left out and counted per group in the notes.
+
+use super::arms::{ArmChoice, Arms};
+use super::counts::{compare_rates, rate_scale, CountOptions};
+use super::Report;
+use crate::data::PersonTime;
+use crate::error::{Error, Result};
+use crate::ingest::table::{parse_number, text_columns, CsvFile};
+
+/// Where the events of a row come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventSource {
+    /// A count (0, 1, 2, ...) or yes/no flag column.
+    Count(String),
+    /// A censoring indicator: 0 = event, 1 = censored.
+    Censor(String),
+}
+
+/// A `trialstat incidence` request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidenceSpec {
+    pub arms: ArmChoice,
+    pub events: EventSource,
+    /// Person-time column.
+    pub time: String,
+    /// Unit of the person-time column for labels (e.g. `days`); `None` prints "person-time".
+    pub time_unit: Option<String>,
+}
+
+/// Events of one cell, or `None` when missing.
+fn events_of(file: &CsvFile, line: u64, src: &EventSource, cell: Option<&str>) -> Result<Option<u64>> {
+    let Some(raw) = cell else { return Ok(None) };
+    let t = raw.trim();
+    let bad = |why: &str| Error::Data { file: file.name.clone(), line, column: match src {
+        EventSource::Count(c) | EventSource::Censor(c) => c.clone(),
+    }, value: raw.to_string(), message: why.to_string() };
+    match src {
+        EventSource::Count(_) => match t.to_ascii_uppercase().as_str() {
+            "Y" | "YES" | "TRUE" => Ok(Some(1)),
+            "N" | "NO" | "FALSE" => Ok(Some(0)),
+            _ => match t.parse::<f64>() {
+                Ok(x) if x >= 0.0 && x.fract() == 0.0 && x <= 9.007_199_254_740_992e15 => Ok(Some(x as u64)),
+                _ => Err(bad("not an event count (a whole number ≥ 0) or a yes/no flag")),
+            },
+        },
+        EventSource::Censor(_) => match t {
+            "0" | "0.0" => Ok(Some(1)),
+            "1" | "1.0" => Ok(Some(0)),
+            _ => Err(bad("not a censoring flag (0 = event, 1 = censored)")),
+        },
+    }
+}
+
+/// Rates by arm and each arm against the control; see the module doc.
+pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrides, spec: &IncidenceSpec, opts: &CountOptions) -> Result<Report> {
+    use crate::ingest::layout::{detect, require_column};
+    let d = detect(&file.name, &file.columns, overrides)?;
+    let arm = d.roles.arm.clone().ok_or_else(|| Error::File {
+        file: file.name.clone(),
+        message: format!("no arm or exposure column recognised; name it with --arm; columns present: {}", file.columns.join(", ")),
+    })?;
+    let (flag, ev) = match &spec.events {
+        EventSource::Count(c) => ("--event", c),
+        EventSource::Censor(c) => ("--censor", c),
+    };
+    let ev = require_column(&file.name, flag, ev, &file.columns)?;
+    let events_src = match &spec.events {
+        EventSource::Count(_) => EventSource::Count(ev.clone()),
+        EventSource::Censor(_) => EventSource::Censor(ev.clone()),
+    };
+    let time = require_column(&file.name, "--time", &spec.time, &file.columns)?;
+    let arms: Arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
+    let all = arms.all();
+    let (lines, cols) = text_columns(file, &[&arm, &ev, &time], None)?;
+    // Per arm: events, person-time, rows used, rows missing.
+    let mut events = vec![0u64; all.len()];
+    let mut pt = vec![0f64; all.len()];
+    let mut used = vec![0u64; all.len()];
+    let mut missing = vec![0u64; all.len()];
+    for (r, &line) in lines.iter().enumerate() {
+        let Some(k) = cols[0][r].as_deref().and_then(|a| arms.position(a)) else { continue };
+        let e = events_of(file, line, &events_src, cols[1][r].as_deref())?;
+        let t = parse_number(file, line, &time, cols[2][r].as_deref())?;
+        if let Some(t) = t {
+            if t < 0.0 {
+                return Err(Error::Data { file: file.name.clone(), line, column: time.clone(), value: cols[2][r].clone().unwrap_or_default(), message: "negative person-time".into() });
+            }
+        }
+        match (e, t) {
+            (Some(e), Some(t)) => {
+                events[k] += e;
+                pt[k] += t;
+                used[k] += 1;
+            }
+            _ => missing[k] += 1,
+        }
+    }
+    for (k, a) in all.iter().enumerate() {
+        if pt[k] <= 0.0 {
+            return Err(Error::Data {
+                file: file.name.clone(),
+                line: 0,
+                column: arm.clone(),
+                value: a.to_string(),
+                message: format!("group '{a}' has no person-time ({} rows used, {} with a missing event or time)", used[k], missing[k]),
+            });
+        }
+    }
+    let unit = spec.time_unit.clone().unwrap_or_else(|| "person-time".into());
+    let scale = rate_scale(all.iter().enumerate().map(|(k, _)| events[k] as f64 / pt[k]).fold(0.0, f64::max));
+    let c = all.len() - 1;
+    let mut merged: Option<Report> = None;
+    let mut rates = vec![Vec::new(); all.len()];
+    let mut comparisons = Vec::new();
+    let mut notes = opts.input_notes.clone();
+    if let Some(n) = &arms.note {
+        notes.push(n.clone());
+    }
+    if let Some(f) = &file.filter {
+        notes.push(format!("Rows kept: {}.", f.text));
+    }
+    notes.push(format!(
+        "Events: {}; person-time: sum of {time} ({unit}) over the rows of each group.",
+        match &events_src {
+            EventSource::Count(c) => format!("sum of {c}"),
+            EventSource::Censor(c) => format!("rows with {c} = 0"),
+        }
+    ));
+    notes.push(format!("Rows left out for a missing event or time: {}.", all.iter().enumerate().map(|(k, a)| format!("{} in {a}", missing[k])).collect::<Vec<_>>().join(", ")));
+    for t in 0..c {
+        let o = CountOptions { labels: [all[t].to_string(), all[c].to_string()], input_notes: notes.clone(), ..opts.clone() };
+        let mut r = compare_rates(&PersonTime::new(events[t], pt[t])?, &PersonTime::new(events[c], pt[c])?, &o)?;
+        let label = format!("{} vs {}", all[t], all[c]);
+        for e in std::mem::take(&mut r.results) {
+            if e.measure == crate::stats::Measure::Rate {
+                let k = if e.group.as_deref() == Some(all[c]) { c } else { t };
+                if k == t || t == 0 {
+                    rates[k].push(e);
+                }
+            } else {
+                comparisons.push(if c > 1 { e.with_group(label.as_str()) } else { e });
+            }
+        }
+        merged = Some(match merged {
+            None => r,
+            Some(mut m) => {
+                for n in r.notes {
+                    if !m.notes.contains(&n) {
+                        m.notes.push(n);
+                    }
+                }
+                let g = m.layout.groups.len() - 1;
+                m.layout.groups.insert(g, r.layout.groups[0].clone());
+                m
+            }
+        });
+    }
+    let mut report = merged.ok_or_else(|| Error::invalid("arms", "none", "at least two groups"))?;
+    report.results = rates.into_iter().flatten().chain(comparisons).collect();
+    report.command = "incidence".into();
+    report.layout.rate_scale = Some(scale);
+    report.layout.denominator_name = unit.clone();
+    if c > 1 {
+        report.layout.comparison = format!("Each group vs {}", all[c]);
+    }
+    report.layout.title = format!("{} ({})", file.name, all.iter().enumerate().map(|(k, a)| format!("{a} {}/{}", events[k], crate::fmt::sig(pt[k], 6))).collect::<Vec<_>>().join(", "));
+    report.inputs = serde_json::json!({
+        "file": file.name,
+        "where": file.filter.as_ref().map(|f| f.text.clone()),
+        "arm_column": arm,
+        "arms": {"treatment": arms.treatments, "control": arms.control},
+        "events": match &events_src { EventSource::Count(c) => serde_json::json!({"count": c}), EventSource::Censor(c) => serde_json::json!({"censor": c}) },
+        "time_column": time,
+        "time_unit": unit,
+        "groups": all.iter().enumerate().map(|(k, a)| (a.to_string(), serde_json::json!({"events": events[k], "person_time": pt[k], "rows": used[k], "missing": missing[k]}))).collect::<serde_json::Map<_, _>>(),
+        "level": opts.level,
+    });
+    Ok(report)
+}
