@@ -17,13 +17,13 @@
 //! followed by its PTs in the same order; ties alphabetically (byte order).
 
 use super::arms::{resolve, ArmChoice, Arms};
-use super::counts::push;
+use super::counts::push_as;
 use super::{GroupRow, Layout, Report, VERSION};
 use crate::data::{check_level, BinomialCount, Stratum, TwoByTwo};
 use crate::error::{Error, Result};
 use crate::ingest::layout::require_column;
 use crate::ingest::table::{text_columns, CsvFile};
-use crate::stats::{exact, proportion, stratified, two_by_two, Estimate, Measure, Method, Subset};
+use crate::stats::{exact, proportion, stratified, two_by_two, Measure, Method, Subset};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -366,15 +366,14 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
         let subset = Subset { soc: row.soc.clone(), term: row.term.clone(), ..Default::default() };
         for (k, label) in all_arms.iter().enumerate() {
             let x = BinomialCount::new(row.counts[k], denominators[k])?;
-            push(&mut results, Measure::Proportion, Method::Wilson, proportion::proportion(&x, Method::Wilson, level).map(|e| e.with_group(*label).with_subset(&subset)))?;
+            push_as(&mut results, Measure::Proportion, Method::Wilson, proportion::proportion(&x, Method::Wilson, level), label, &subset)?;
         }
         for t in 0..control {
             let g = format!("{} vs {}", all_arms[t], all_arms[control]);
-            let tag = |e: Estimate| e.with_group(g.as_str()).with_subset(&subset);
             let table = TwoByTwo::new(BinomialCount::new(row.counts[t], denominators[t])?, BinomialCount::new(row.counts[control], denominators[control])?);
-            push(&mut results, Measure::RiskRatio, Method::Koopman, two_by_two::risk_ratio(&table, Method::Koopman, level).map(tag))?;
-            push(&mut results, Measure::RiskDifference, Method::Newcombe, two_by_two::risk_difference(&table, Method::Newcombe, level).map(tag))?;
-            push(&mut results, Measure::FisherExact, Method::Exact, exact::fisher_exact(&table, level).map(tag))?;
+            push_as(&mut results, Measure::RiskRatio, Method::Koopman, two_by_two::risk_ratio(&table, Method::Koopman, level), &g, &subset)?;
+            push_as(&mut results, Measure::RiskDifference, Method::Newcombe, two_by_two::risk_difference(&table, Method::Newcombe, level), &g, &subset)?;
+            push_as(&mut results, Measure::FisherExact, Method::Exact, exact::fisher_exact(&table, level), &g, &subset)?;
             if strata_col.is_some() {
                 let strata: Vec<Stratum> = (0..ns)
                     .filter(|&st| strata_n[st][t] > 0 && strata_n[st][control] > 0)
@@ -388,10 +387,10 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
                 if strata.is_empty() {
                     continue;
                 }
-                push(&mut results, Measure::MhRiskRatio, Method::GreenlandRobins, stratified::mh_risk_ratio(&strata, level).map(tag))?;
-                push(&mut results, Measure::MhOddsRatio, Method::RobinsBreslowGreenland, stratified::mh_odds_ratio(&strata, level).map(tag))?;
-                push(&mut results, Measure::MhRiskDifference, Method::Sato, stratified::mh_risk_difference(&strata, Method::Sato, level).map(tag))?;
-                push(&mut results, Measure::BreslowDay, Method::Tarone, stratified::breslow_day(&strata, Method::Tarone).map(tag))?;
+                push_as(&mut results, Measure::MhRiskRatio, Method::GreenlandRobins, stratified::mh_risk_ratio(&strata, level), &g, &subset)?;
+                push_as(&mut results, Measure::MhOddsRatio, Method::RobinsBreslowGreenland, stratified::mh_odds_ratio(&strata, level), &g, &subset)?;
+                push_as(&mut results, Measure::MhRiskDifference, Method::Sato, stratified::mh_risk_difference(&strata, Method::Sato, level), &g, &subset)?;
+                push_as(&mut results, Measure::BreslowDay, Method::Tarone, stratified::breslow_day(&strata, Method::Tarone), &g, &subset)?;
             }
         }
     }

@@ -22,7 +22,7 @@
 //! its line, unless percent change is switched off (`--no-percent`).
 
 use super::arms::Arms;
-use super::counts::push;
+use super::counts::push_as;
 use super::{GroupRow, Layout, Report, SummaryRow, VERSION};
 use crate::data::{check_level, GroupSummary};
 use crate::error::{Error, Result};
@@ -154,25 +154,23 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
             summaries.push(SummaryRow { group: d.label.clone(), subset: subset.clone(), variable: name.into(), summary: summarize(v)? });
         }
         let g = GroupSummary::from_values(&changes[k]);
-        let tag = |e: Estimate| e.with_group(d.label.as_str()).with_subset(subset);
         match g {
-            Ok(g) => push(&mut results, Measure::MeanChange, Method::Exact, paired::mean_change(&g, level).map(tag))?,
+            Ok(g) => push_as(&mut results, Measure::MeanChange, Method::Exact, paired::mean_change(&g, level), &d.label, subset)?,
             Err(e) => return Err(e),
         }
         let m = rank_method(&changes[k], None);
-        push(&mut results, Measure::WilcoxonSignedRank, m, rank::wilcoxon_signed_rank(&changes[k], m, level).map(tag))?;
+        push_as(&mut results, Measure::WilcoxonSignedRank, m, rank::wilcoxon_signed_rank(&changes[k], m, level), &d.label, subset)?;
     }
     // Between arms: each treatment against the control (the last of `data`).
     let c = data.len() - 1;
     for t in 0..c {
         let label = format!("{} vs {}", data[t].label, data[c].label);
-        let tag = |e: Estimate| e.with_group(label.as_str()).with_subset(subset);
         let gt = GroupSummary::from_values(&changes[t])?;
         let gc = GroupSummary::from_values(&changes[c])?;
-        push(&mut results, Measure::MeanDifference, Method::Welch, continuous::mean_difference(&gt, &gc, Method::Welch, level).map(tag))?;
-        push(&mut results, Measure::HedgesG, Method::NoncentralT, continuous::hedges_g(&gt, &gc, Method::NoncentralT, level).map(tag))?;
+        push_as(&mut results, Measure::MeanDifference, Method::Welch, continuous::mean_difference(&gt, &gc, Method::Welch, level), &label, subset)?;
+        push_as(&mut results, Measure::HedgesG, Method::NoncentralT, continuous::hedges_g(&gt, &gc, Method::NoncentralT, level), &label, subset)?;
         let m = rank_method(&changes[t], Some(&changes[c]));
-        push(&mut results, Measure::HodgesLehmann, m, rank::hodges_lehmann(&changes[t], &changes[c], m, level).map(tag))?;
+        push_as(&mut results, Measure::HodgesLehmann, m, rank::hodges_lehmann(&changes[t], &changes[c], m, level), &label, subset)?;
     }
     // ANCOVA: one model over every arm of the analysis.
     let mut notes = Vec::new();
@@ -277,8 +275,8 @@ fn ancova_rows(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Cha
         let all_covs: Vec<(&str, &[f64])> = others.iter().chain(covs.iter()).map(|(n, v)| (n.as_str(), v.as_slice())).collect();
         let input = AncovaInput { outcome: &outcome, treated: &treated, baseline: &baseline, covariates: &all_covs };
         let label = format!("{tlabel} vs {}", arms.control);
-        let r = ancova(&input, level).map(|fit| fit.difference.with_group(label.as_str()).with_subset(subset));
-        push(results, Measure::AncovaDifference, Method::Exact, r)?;
+        let r = ancova(&input, level).map(|fit| fit.difference);
+        push_as(results, Measure::AncovaDifference, Method::Exact, r, &label, subset)?;
     }
     let adj = if opts.covariates.is_empty() { "baseline".to_string() } else { format!("baseline, {}", opts.covariates.join(", ")) };
     notes.push(format!(

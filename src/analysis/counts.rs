@@ -63,6 +63,16 @@ pub(crate) fn push(results: &mut Vec<Estimate>, measure: Measure, method: Method
     Ok(())
 }
 
+/// [`push`], then label the result (also an undefined one) with its group and subset.
+pub(crate) fn push_as(results: &mut Vec<Estimate>, measure: Measure, method: Method, r: Result<Estimate>, group: &str, subset: &crate::stats::Subset) -> Result<()> {
+    push(results, measure, method, r)?;
+    if let Some(e) = results.last_mut() {
+        e.group = Some(group.to_string());
+        e.subset = subset.clone();
+    }
+    Ok(())
+}
+
 fn methods_json(m: &MethodChoice) -> serde_json::Value {
     match m {
         MethodChoice::Recommended => json!("recommended"),

@@ -93,7 +93,44 @@ impl CsvFile {
     }
 
     fn polars_error(&self, e: PolarsError) -> Error {
-        Error::File { file: self.name.clone(), message: format!("cannot read as CSV: {e}") }
+        // Say where the file breaks when a row does not fit the header (polars does not).
+        if let Some(err) = self.first_malformed_row() {
+            return err;
+        }
+        let msg = e.to_string();
+        let first = msg.lines().next().unwrap_or("").trim();
+        Error::File { file: self.name.clone(), message: format!("cannot read as CSV: {first}") }
+    }
+
+    /// The first row whose number of fields differs from the header's, or that is not valid
+    /// CSV, as an error naming its line; `None` if every row fits.
+    pub fn first_malformed_row(&self) -> Option<Error> {
+        let mut rdr = csv::ReaderBuilder::new().delimiter(self.separator).has_headers(true).flexible(true).from_path(&self.path).ok()?;
+        let width = self.columns.len();
+        let mut rec = csv::ByteRecord::new();
+        loop {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(false) => return None,
+                Ok(true) => {
+                    if rec.len() != width && !(rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty())) {
+                        let line = rec.position().map_or(0, |p| p.line());
+                        let sep = char::from(self.separator);
+                        return Some(Error::File {
+                            file: self.name.clone(),
+                            message: format!(
+                                "line {line} has {} fields but the header has {width} (delimiter '{}'); check the delimiter, and quote values that contain it",
+                                rec.len(),
+                                if sep == '\t' { "\\t".to_string() } else { sep.to_string() }
+                            ),
+                        });
+                    }
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    return Some(Error::File { file: self.name.clone(), message: format!("line {line}: not valid CSV ({e})") });
+                }
+            }
+        }
     }
 }
 

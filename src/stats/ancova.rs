@@ -204,7 +204,8 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
         if col.iter().all(|&v| v == col[0]) {
             return Err(undefined(format!(
                 "column '{}' is constant ({}) among the {n} complete cases, so it is collinear with the intercept",
-                names[j], col[0]
+                names[j],
+                col[0] * scales[j]
             )));
         }
     }
