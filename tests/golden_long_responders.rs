@@ -115,3 +115,21 @@ fn by_responder_summarises_another_parameter_at_the_same_visits() {
     assert!(e.contains("long.csv:4: column 'visit' = '4': subject 1 has two rows for visit '4' (lines 3 and 4)"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn stratified_comparisons_with_three_arms_equal_the_pairwise_ones() {
+    let f = dataset("cdisc_pilot01/adqsadas_actot.csv");
+    let base = ["responders", f.as_str(), "--where", "EFFFL = 'Y' and ANL01FL = 'Y'", "--baseline-visit", "Baseline", "--followup-visit", "Week 24", "--reduction", "4", "--strata", "SITEGR1"];
+    let all = cli_json(&base);
+    let mut pair_args = base.to_vec();
+    pair_args.extend(["--treatment", "Xanomeline Low Dose", "--control", "Placebo"]);
+    let pair = cli_json(&pair_args);
+    for m in ["mh-risk-ratio", "mh-odds-ratio", "mh-risk-difference", "cmh", "breslow-day"] {
+        let a = all["results"].as_array().unwrap().iter().find(|r| r["measure"] == m && r["group"] == "Xanomeline Low Dose vs Placebo").unwrap();
+        let p = pair["results"].as_array().unwrap().iter().find(|r| r["measure"] == m).unwrap();
+        for k in ["estimate", "statistic", "p_value"] {
+            assert_eq!(a[k], p[k], "{m} {k}");
+        }
+        assert_eq!(a["ci"], p["ci"], "{m} ci");
+    }
+}

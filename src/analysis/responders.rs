@@ -347,11 +347,11 @@ fn rates_report(
         "events_are": opts.events,
     });
     if let Some((col, _)) = strata {
-        if na > 2 {
-            report.notes.push("Stratified analysis is given for two arms only; name them with --treatment and --control.".into());
-        } else {
-            let by2: std::collections::BTreeMap<String, [[u64; 3]; 2]> = by_stratum.into_iter().map(|(k, v)| (k, [v[0], v[1]])).collect();
-            add_stratified(&mut report, col, &by2, [all[0], all[1]], opts)?;
+        // Each arm against the control, over the strata where both have subjects.
+        for t in 0..c {
+            let by2: std::collections::BTreeMap<String, [[u64; 3]; 2]> = by_stratum.iter().map(|(k, v)| (k.clone(), [v[t], v[c]])).collect();
+            let label = format!("{} vs {}", shown[t], shown[c]);
+            add_stratified(&mut report, col, &by2, [all[t], all[c]], (c > 1).then_some(label.as_str()), opts)?;
         }
     }
     Ok(report)
@@ -422,7 +422,7 @@ fn by_status_param(file: &CsvFile, q: &PairQuery, pairs: &SubjectPairs, status: 
 }
 
 /// Append the Mantel–Haenszel analyses over the strata of `col` to a responder report.
-fn add_stratified(report: &mut Report, col: &str, by: &std::collections::BTreeMap<String, [[u64; 3]; 2]>, [t, c]: [&str; 2], opts: &CountOptions) -> Result<()> {
+fn add_stratified(report: &mut Report, col: &str, by: &std::collections::BTreeMap<String, [[u64; 3]; 2]>, [t, c]: [&str; 2], group: Option<&str>, opts: &CountOptions) -> Result<()> {
     use crate::data::Stratum;
     use crate::stats::{stratified, Measure, Method};
     let mut strata = Vec::new();
@@ -438,30 +438,46 @@ fn add_stratified(report: &mut Report, col: &str, by: &std::collections::BTreeMa
         report.notes.push(format!("Strata of '{col}' without subjects in both {t} and {c}, left out of the stratified analysis: {}.", left_out.join(", ")));
     }
     if strata.is_empty() {
-        report.notes.push(format!("No stratum of '{col}' has subjects in both arms: no stratified analysis."));
+        report.notes.push(format!("No stratum of '{col}' has subjects in both {t} and {c}: no stratified analysis."));
         return Ok(());
     }
     let level = opts.level;
     let r = &mut report.results;
-    super::counts::push(r, Measure::MhRiskRatio, Method::GreenlandRobins, stratified::mh_risk_ratio(&strata, level))?;
-    super::counts::push(r, Measure::MhOddsRatio, Method::RobinsBreslowGreenland, stratified::mh_odds_ratio(&strata, level))?;
+    let add = |r: &mut Vec<crate::stats::Estimate>, m: Measure, me: Method, e: Result<crate::stats::Estimate>| -> Result<()> {
+        match group {
+            Some(g) => super::counts::push_as(r, m, me, e, g, &Subset::default()),
+            None => super::counts::push(r, m, me, e),
+        }
+    };
+    add(r, Measure::MhRiskRatio, Method::GreenlandRobins, stratified::mh_risk_ratio(&strata, level))?;
+    add(r, Measure::MhOddsRatio, Method::RobinsBreslowGreenland, stratified::mh_odds_ratio(&strata, level))?;
     for m in opts.methods.for_measure(Measure::MhRiskDifference) {
-        super::counts::push(r, Measure::MhRiskDifference, m, stratified::mh_risk_difference(&strata, m, level))?;
+        add(r, Measure::MhRiskDifference, m, stratified::mh_risk_difference(&strata, m, level))?;
     }
     for m in opts.methods.for_measure(Measure::Cmh) {
-        super::counts::push(r, Measure::Cmh, m, stratified::cmh_test(&strata, m))?;
+        add(r, Measure::Cmh, m, stratified::cmh_test(&strata, m))?;
     }
     for m in opts.methods.for_measure(Measure::BreslowDay) {
-        super::counts::push(r, Measure::BreslowDay, m, stratified::breslow_day(&strata, m))?;
+        add(r, Measure::BreslowDay, m, stratified::breslow_day(&strata, m))?;
     }
-    report.notes.push(format!("Stratified by '{col}': {} strata ({}).", strata.len(), strata.iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(", ")));
+    report.notes.push(format!(
+        "Stratified by '{col}'{}: {} strata ({}).",
+        group.map(|g| format!(" ({g})")).unwrap_or_default(),
+        strata.len(),
+        strata.iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(", ")
+    ));
     if let serde_json::Value::Object(m) = &mut report.inputs {
         let rows: Vec<serde_json::Value> = strata
             .iter()
-            .map(|s| serde_json::json!({"stratum": s.label, "events_treated": s.table.treated.events, "n_treated": s.table.treated.n, "events_control": s.table.control.events, "n_control": s.table.control.n}))
+            .map(|s| serde_json::json!({"treatment": t, "control": c, "stratum": s.label, "events_treated": s.table.treated.events, "n_treated": s.table.treated.n, "events_control": s.table.control.events, "n_control": s.table.control.n}))
             .collect();
         m.insert("strata_column".into(), col.into());
-        m.insert("strata".into(), rows.into());
+        match m.get_mut("strata") {
+            Some(serde_json::Value::Array(a)) => a.extend(rows),
+            _ => {
+                m.insert("strata".into(), rows.into());
+            }
+        }
     }
     Ok(())
 }
