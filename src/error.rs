@@ -30,6 +30,10 @@ pub enum Error {
     #[error("{}", data_message(file, *line, column, value, message))]
     Data { file: String, line: u64, column: String, value: String, message: String },
 
+    /// A plot could not be drawn (no data, a value that cannot be placed on its axis).
+    #[error("{plot} plot: {message}")]
+    Plot { plot: String, message: String },
+
     /// An iterative computation failed to converge.
     #[error("{what} did not converge: {detail}")]
     NoConvergence { what: String, detail: String },

@@ -27,6 +27,7 @@ pub mod data;
 pub mod error;
 pub mod fmt;
 pub mod ingest;
+pub mod plot;
 pub mod render;
 pub mod stats;
 

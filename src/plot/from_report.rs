@@ -1,0 +1,209 @@
+//! Plots built from analysis results: a [`Report`] (or, for per-subject plots, the subject
+//! records an analysis used). Nothing is recomputed here except where a plot needs per-subject
+//! values (waterfall, box plot).
+
+use super::*;
+use crate::analysis::arms::Arms;
+use crate::analysis::Report;
+use crate::ingest::subjects::SubjectPairs;
+use crate::stats::{Estimate, Measure};
+
+fn level_text(e: &Estimate) -> String {
+    e.ci.map(|c| format!("{}% CI", crate::fmt::trim_num(c.level * 100.0, 4))).unwrap_or_else(|| "CI".into())
+}
+
+fn ratio_text(e: &Estimate) -> String {
+    match (e.estimate, e.ci) {
+        (Some(x), Some(c)) => format!("{} ({} to {})", num(x), num(c.lower), num(c.upper)),
+        _ => String::new(),
+    }
+}
+
+/// Responder (or event) rates by arm from a `responders`/`compare` report: its `proportion` rows.
+pub fn rate_bars(report: &Report, title: &str, what: &str) -> Result<RateBars> {
+    let rows: Vec<&Estimate> = report.results.iter().filter(|e| e.measure == Measure::Proportion).collect();
+    let level = rows.first().map(|e| level_text(e)).unwrap_or_default();
+    let method = rows.first().map(|e| e.method.name()).unwrap_or_default();
+    let groups = rows
+        .iter()
+        .filter_map(|e| match (e.estimate, e.ci) {
+            (Some(x), Some(c)) => Some(RateBar {
+                label: e.group.clone().unwrap_or_default(),
+                estimate: x,
+                lower: c.lower,
+                upper: c.upper,
+                count: format!("{}/{}", e.count.unwrap_or(0), e.n.unwrap_or(0)),
+            }),
+            _ => None,
+        })
+        .collect();
+    Ok(RateBars { title: title.into(), subtitle: report.layout.title.clone(), y_label: format!("{what} (%), {level} ({method})"), groups })
+}
+
+/// A forest plot of every result of `measure` with a CI, labelled by group (and subset); the
+/// rows of `summary` (e.g. the MH ratio) are added as diamonds.
+pub fn forest(report: &Report, measure: Measure, summary: Option<Measure>, title: &str, x_label: &str) -> Result<Forest> {
+    let log = matches!(measure, Measure::RiskRatio | Measure::OddsRatio | Measure::RateRatio | Measure::MhRiskRatio | Measure::MhOddsRatio);
+    let label = |e: &Estimate| {
+        let mut parts: Vec<String> = Vec::new();
+        for s in [&e.subset.param, &e.subset.visit, &e.subset.soc, &e.subset.term, &e.group].into_iter().flatten() {
+            parts.push(s.clone());
+        }
+        parts.join(" · ")
+    };
+    let mut rows = Vec::new();
+    let mut level = String::new();
+    for e in report.results.iter().filter(|e| e.measure == measure || Some(e.measure) == summary) {
+        if let (Some(x), Some(c)) = (e.estimate, e.ci) {
+            if log && (x <= 0.0 || c.lower <= 0.0 || !c.upper.is_finite()) {
+                continue;
+            }
+            level = level_text(e);
+            let summary_row = Some(e.measure) == summary;
+            rows.push(ForestRow {
+                label: if summary_row { format!("{} (MH)", if label(e).is_empty() { "pooled".into() } else { label(e) }) } else { label(e) },
+                estimate: x,
+                lower: c.lower,
+                upper: c.upper,
+                text: ratio_text(e),
+                summary: summary_row,
+            });
+        }
+    }
+    Ok(Forest {
+        title: title.into(),
+        subtitle: report.layout.title.clone(),
+        x_label: format!("{x_label} ({level}){}", if log { ", log scale" } else { "" }),
+        log,
+        rows,
+        favours: None,
+    })
+}
+
+/// The AE dot plot of an `ae` report for one comparison (`"A vs B"`): incidence of every arm
+/// and the comparison's risk ratio, for the rows with a preferred term (not SOC rows), the
+/// `top` most frequent.
+pub fn ae_dot(report: &Report, comparison: &str, top: usize) -> Result<AeDot> {
+    let arms: Vec<String> = report.layout.groups.iter().map(|g| g.label.clone()).collect();
+    let mut rows: Vec<AeDotRow> = Vec::new();
+    let mut seen: Vec<(Option<String>, Option<String>)> = Vec::new();
+    for e in &report.results {
+        let key = (e.subset.soc.clone(), e.subset.term.clone());
+        if e.subset.soc.is_none() || e.subset.term.is_none() || seen.contains(&key) {
+            continue;
+        }
+        seen.push(key.clone());
+        let of = |m: Measure, g: &str| report.results.iter().find(|r| r.measure == m && r.group.as_deref() == Some(g) && r.subset.soc == key.0 && r.subset.term == key.1);
+        let incidence: Vec<f64> = arms.iter().map(|a| of(Measure::Proportion, a).and_then(|e| e.estimate).unwrap_or(0.0)).collect();
+        let ratio = of(Measure::RiskRatio, comparison).and_then(|e| match (e.estimate, e.ci) {
+            (Some(x), Some(c)) if x > 0.0 && x.is_finite() && c.lower > 0.0 && c.upper.is_finite() => Some((x, c.lower, c.upper)),
+            _ => None,
+        });
+        rows.push(AeDotRow { term: key.1.unwrap_or_default(), incidence, ratio });
+    }
+    rows.sort_by(|a, b| b.incidence.iter().sum::<f64>().total_cmp(&a.incidence.iter().sum::<f64>()).then(a.term.cmp(&b.term)));
+    rows.truncate(top);
+    let level = report.results.iter().find(|e| e.measure == Measure::RiskRatio).map(level_text).unwrap_or_default();
+    Ok(AeDot {
+        title: "Adverse events: incidence and risk ratio".into(),
+        subtitle: format!("{} most frequent preferred terms; {}", rows.len(), report.layout.title),
+        arms,
+        ratio_label: format!("Risk ratio, {comparison} ({level}, Koopman), log scale"),
+        rows,
+    })
+}
+
+/// The volcano plot of an `ae` report for one comparison: every preferred term with a finite,
+/// positive risk ratio.
+pub fn volcano(report: &Report, comparison: &str) -> Result<Volcano> {
+    let mut points = Vec::new();
+    for e in report.results.iter().filter(|e| e.measure == Measure::RiskRatio && e.group.as_deref() == Some(comparison) && e.subset.term.is_some() && e.subset.soc.is_some()) {
+        let p = report
+            .results
+            .iter()
+            .find(|r| r.measure == Measure::FisherExact && r.group == e.group && r.subset == e.subset)
+            .and_then(|r| r.p_value);
+        if let (Some(x), Some(p)) = (e.estimate, p) {
+            if x > 0.0 && x.is_finite() && p > 0.0 {
+                points.push(VolcanoPoint { term: e.subset.term.clone().unwrap_or_default(), ratio: x, p_value: p });
+            }
+        }
+    }
+    Ok(Volcano {
+        title: format!("Adverse events: {comparison}"),
+        subtitle: "Terms with events in both arms; risk ratio against Fisher's exact p".into(),
+        x_label: "log2 risk ratio".into(),
+        points,
+        label_top: 8,
+    })
+}
+
+/// Mean change ± CI by arm over visits, from a `change` report with several follow-up visits.
+pub fn mean_over_visits(report: &Report, title: &str, y_label: &str) -> Result<MeanOverVisits> {
+    let mut visits: Vec<String> = Vec::new();
+    let mut arms: Vec<String> = Vec::new();
+    for e in report.results.iter().filter(|e| e.measure == Measure::MeanChange) {
+        let v = e.subset.visit.clone().unwrap_or_default();
+        if !visits.contains(&v) {
+            visits.push(v);
+        }
+        let a = e.group.clone().unwrap_or_default();
+        if !arms.contains(&a) {
+            arms.push(a);
+        }
+    }
+    let series = arms
+        .iter()
+        .map(|a| VisitSeries {
+            arm: a.clone(),
+            points: visits
+                .iter()
+                .map(|v| {
+                    report
+                        .results
+                        .iter()
+                        .find(|e| e.measure == Measure::MeanChange && e.group.as_deref() == Some(a) && e.subset.visit.as_deref() == Some(v))
+                        .and_then(|e| match (e.estimate, e.ci) {
+                            (Some(m), Some(c)) => Some((m, c.lower, c.upper)),
+                            _ => None,
+                        })
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(MeanOverVisits { title: title.into(), subtitle: report.layout.title.clone(), y_label: y_label.into(), visits, series })
+}
+
+/// Per-subject values of the arms: `f(baseline, follow-up)` for every complete pair.
+fn per_arm(pairs: &SubjectPairs, arms: &Arms, f: impl Fn(f64, f64) -> Option<f64>) -> Vec<(String, Vec<f64>)> {
+    let all = arms.all();
+    let mut out: Vec<(String, Vec<f64>)> = all.iter().map(|a| (a.to_string(), Vec::new())).collect();
+    for s in 0..pairs.len() {
+        if let (Some(k), Some(b), Some(fu)) = (pairs.arm[s].as_deref().and_then(|a| arms.position(a)), pairs.baseline[s], pairs.followup[s]) {
+            if let Some(v) = f(b, fu) {
+                out[k].1.push(v);
+            }
+        }
+    }
+    out
+}
+
+/// Waterfall of per-subject percent change (non-zero baselines), with the responder threshold
+/// (e.g. −35 for a 35 % reduction).
+pub fn waterfall(pairs: &SubjectPairs, arms: &Arms, threshold: Option<f64>, title: &str, subtitle: &str) -> Result<Waterfall> {
+    let groups = per_arm(pairs, arms, |b, f| (b != 0.0).then(|| 100.0 * (f - b) / b.abs()));
+    let bars = groups.iter().enumerate().flat_map(|(k, (_, v))| v.iter().map(move |x| (k, *x))).collect();
+    Ok(Waterfall {
+        title: title.into(),
+        subtitle: subtitle.into(),
+        y_label: "Change from baseline (%)".into(),
+        arms: groups.into_iter().map(|g| g.0).collect(),
+        bars,
+        threshold,
+    })
+}
+
+/// Box plot of per-subject change from baseline by arm.
+pub fn change_box(pairs: &SubjectPairs, arms: &Arms, title: &str, subtitle: &str, y_label: &str) -> Result<BoxStrip> {
+    Ok(BoxStrip { title: title.into(), subtitle: subtitle.into(), y_label: y_label.into(), groups: per_arm(pairs, arms, |b, f| Some(f - b)) })
+}

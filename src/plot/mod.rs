@@ -1,0 +1,770 @@
+//! Plots of analysis results, each as SVG and PNG with one look: title, axis titles with units,
+//! arm colours from the Okabe–Ito palette (distinguishable with colour-vision deficiencies), CI
+//! whiskers, and the estimate with its CI printed beside each row of a forest-type plot.
+//!
+//! Text is drawn with DejaVu Sans embedded in the binary (through ab_glyph), never a system
+//! font, so the same input gives the same PNG bytes on any machine; the PNG is encoded by the
+//! `png` crate with fixed settings. SVGs name the font family `DejaVu Sans, sans-serif`.
+//!
+//! Plots take plain numbers (rows, groups, points): building them from reports is the job of
+//! [`from_report`].
+//!
+//! | plot | what |
+//! |---|---|
+//! | [`Forest`] | one row per stratum, subgroup or term: estimate and CI, log scale for ratios, line of no effect |
+//! | [`RateBars`] | a proportion (responder rate, incidence) per arm with its CI |
+//! | [`Waterfall`] | per-subject percent change, sorted, coloured by arm, with the responder threshold |
+//! | [`BoxStrip`] | box plot with the points of each arm (change from baseline) |
+//! | [`MeanOverVisits`] | mean ± CI by arm over visits |
+//! | [`AeDot`] | AE incidence per arm (dots, left) and the risk ratio with CI (right), one row per term |
+//! | [`Volcano`] | log risk ratio against −log10 p, one point per term |
+
+pub mod from_report;
+mod glyph;
+
+use crate::error::{Error, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::sync::OnceLock;
+
+/// DejaVu Sans (Bitstream Vera licence, DejaVu changes public domain; see
+/// `src/plot/fonts/LICENSE-DejaVu.txt`).
+static FONT: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
+
+/// The family name text is drawn with.
+pub const FONT_FAMILY: &str = "DejaVu Sans";
+
+fn ensure_font() -> Result<()> {
+    static DONE: OnceLock<bool> = OnceLock::new();
+    let ok = *DONE.get_or_init(|| {
+        [FontStyle::Normal, FontStyle::Bold]
+            .iter()
+            .all(|s| plotters::style::register_font(FONT_FAMILY, *s, FONT).is_ok() && plotters::style::register_font("sans-serif", *s, FONT).is_ok())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Plot { plot: "font".into(), message: "the embedded DejaVu Sans could not be read".into() })
+    }
+}
+
+/// Okabe & Ito (2008) palette, black first skipped: orange, sky blue, bluish green, yellow,
+/// blue, vermillion, reddish purple.
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(204, 121, 167),
+    RGBColor(240, 228, 66),
+];
+
+/// The colour of arm `k`.
+pub fn arm_colour(k: usize) -> RGBColor {
+    PALETTE[k % PALETTE.len()]
+}
+
+const GREY: RGBColor = RGBColor(120, 120, 120);
+
+/// A rendered plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub svg: String,
+    pub png: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The drawing error type of a backend.
+pub type DrawResult<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// A plot that can draw itself on any plotters backend.
+pub trait Plot {
+    /// Short name for messages (`forest`, `waterfall`, ...).
+    fn kind(&self) -> &'static str;
+    /// Size in pixels (SVG user units).
+    fn size(&self) -> (u32, u32);
+    /// Draw on `root` (already filled white).
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
+    /// Check the data before drawing (non-empty, finite, positive on a log axis).
+    fn check(&self) -> Result<()>;
+}
+
+fn plot_err(kind: &str, e: impl std::fmt::Debug) -> Error {
+    Error::Plot { plot: kind.into(), message: format!("{e:?}") }
+}
+
+/// Render `plot` as SVG and PNG.
+pub fn render(plot: &impl Plot) -> Result<Figure> {
+    ensure_font()?;
+    plot.check()?;
+    let (w, h) = plot.size();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| plot_err(plot.kind(), e))?;
+        plot.draw(&root).map_err(|e| plot_err(plot.kind(), e))?;
+        root.present().map_err(|e| plot_err(plot.kind(), e))?;
+    }
+    let mut rgb = vec![255u8; (w as usize) * (h as usize) * 3];
+    {
+        let font = ab_glyph::FontRef::try_from_slice(FONT).map_err(|e| plot_err(plot.kind(), e))?;
+        let root = glyph::GlyphText { inner: BitMapBackend::with_buffer(&mut rgb, (w, h)), font }.into_drawing_area();
+        root.fill(&WHITE).map_err(|e| plot_err(plot.kind(), e))?;
+        plot.draw(&root).map_err(|e| plot_err(plot.kind(), e))?;
+        root.present().map_err(|e| plot_err(plot.kind(), e))?;
+    }
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Default);
+        let mut writer = enc.write_header().map_err(|e| plot_err(plot.kind(), e))?;
+        writer.write_image_data(&rgb).map_err(|e| plot_err(plot.kind(), e))?;
+    }
+    // SVG text: name the embedded family first, a generic family as fallback.
+    let svg = svg.replace("font-family=\"DejaVu Sans\"", "font-family=\"DejaVu Sans, sans-serif\"");
+    Ok(Figure { svg, png: png_bytes, width: w, height: h })
+}
+
+fn font(size: f64) -> TextStyle<'static> {
+    (FONT_FAMILY, size).into_font().color(&BLACK)
+}
+
+fn bold(size: f64) -> TextStyle<'static> {
+    (FONT_FAMILY, size, FontStyle::Bold).into_font().color(&BLACK)
+}
+
+fn check_finite(kind: &str, what: &str, values: impl IntoIterator<Item = f64>) -> Result<()> {
+    for v in values {
+        if !v.is_finite() {
+            return Err(Error::Plot { plot: kind.into(), message: format!("{what} = {v}: every value drawn must be finite") });
+        }
+    }
+    Ok(())
+}
+
+/// Format a number for labels: 3 significant digits.
+fn num(x: f64) -> String {
+    crate::fmt::sig(x, 3)
+}
+
+/// A "nice" axis range around [lo, hi] with some padding.
+fn padded(lo: f64, hi: f64) -> (f64, f64) {
+    if lo == hi {
+        return (lo - 1.0, hi + 1.0);
+    }
+    let pad = (hi - lo) * 0.06;
+    (lo - pad, hi + pad)
+}
+
+/// Log-axis range around [lo, hi] (both > 0), padded by a factor.
+fn log_padded(lo: f64, hi: f64) -> (f64, f64) {
+    let (l, h) = (lo.ln(), hi.ln());
+    let pad = ((h - l) * 0.08).max(0.05);
+    ((l - pad).exp(), (h + pad).exp())
+}
+
+/// Draw the title, the subtitle and (if any) a horizontal arm legend; the area below them.
+fn title_area<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, subtitle: &str, legend_arms: &[String]) -> std::result::Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut top = 42;
+    root.draw(&Text::new(title.to_string(), (16, 12), bold(18.0)))?;
+    if !subtitle.is_empty() {
+        // About 7 px per character at 13 px: cut what would run off the plot.
+        let max = (root.dim_in_pixel().0 as usize).saturating_sub(32) / 7;
+        let sub: String = if subtitle.chars().count() > max { subtitle.chars().take(max.saturating_sub(1)).collect::<String>() + "…" } else { subtitle.to_string() };
+        root.draw(&Text::new(sub, (16, 38), font(13.0).color(&GREY)))?;
+        top += 20;
+    }
+    if !legend_arms.is_empty() {
+        let mut x = 16;
+        for (k, a) in legend_arms.iter().enumerate() {
+            root.draw(&Rectangle::new([(x, top + 2), (x + 12, top + 14)], arm_colour(k).filled()))?;
+            root.draw(&Text::new(a.clone(), (x + 18, top), font(13.0)))?;
+            x += 40 + 8 * a.chars().count() as i32;
+        }
+        top += 24;
+    }
+    Ok(root.margin(top, 8, 8, 8))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forest plot
+
+/// One row of a forest plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForestRow {
+    pub label: String,
+    pub estimate: f64,
+    pub lower: f64,
+    pub upper: f64,
+    /// Printed at the right: e.g. `0.54 (0.35 to 0.83)`; empty prints the numbers.
+    pub text: String,
+    /// A summary row (pooled, MH) is drawn as a diamond.
+    pub summary: bool,
+}
+
+/// Forest plot: estimate and CI per row, line of no effect, values printed beside each row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forest {
+    pub title: String,
+    pub subtitle: String,
+    /// Axis title, e.g. `Risk ratio (95% CI), log scale`.
+    pub x_label: String,
+    /// Ratios: log axis, no effect at 1. Differences: linear axis, no effect at 0.
+    pub log: bool,
+    pub rows: Vec<ForestRow>,
+    /// Labels under the axis at both ends, e.g. ("favours treatment", "favours control").
+    pub favours: Option<(String, String)>,
+}
+
+impl Plot for Forest {
+    fn kind(&self) -> &'static str {
+        "forest"
+    }
+    fn size(&self) -> (u32, u32) {
+        (900, 130 + 28 * self.rows.len().max(1) as u32 + if self.favours.is_some() { 20 } else { 0 })
+    }
+    fn check(&self) -> Result<()> {
+        if self.rows.is_empty() {
+            return Err(Error::Plot { plot: "forest".into(), message: "no rows to draw".into() });
+        }
+        for r in &self.rows {
+            check_finite("forest", &format!("{} estimate/CI", r.label), [r.estimate, r.lower, r.upper])?;
+            if self.log && (r.lower <= 0.0 || r.estimate <= 0.0) {
+                return Err(Error::Plot { plot: "forest".into(), message: format!("{}: a ratio of 0 cannot be drawn on a log axis", r.label) });
+            }
+        }
+        Ok(())
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let area = title_area(root, &self.title, &self.subtitle, &[])?;
+        let n = self.rows.len();
+        let lo = self.rows.iter().map(|r| r.lower).fold(f64::INFINITY, f64::min);
+        let hi = self.rows.iter().map(|r| r.upper).fold(f64::NEG_INFINITY, f64::max);
+        let null = if self.log { 1.0 } else { 0.0 };
+        let (lo, hi) = (lo.min(null), hi.max(null));
+        let label_w = 260;
+        let text_w = 190;
+        let (left, rest) = area.split_horizontally(label_w);
+        let (plot_area, right) = rest.split_horizontally(rest.dim_in_pixel().0 as i32 - text_w);
+        let bottom = if self.favours.is_some() { 62 } else { 42 };
+        let y_range = -0.5f64..(n as f64 - 0.5);
+        let texts: Vec<String> =
+            self.rows.iter().map(|r| if r.text.is_empty() { format!("{} ({} to {})", num(r.estimate), num(r.lower), num(r.upper)) } else { r.text.clone() }).collect();
+        macro_rules! body {
+            ($chart:expr, $to_x:expr) => {{
+                let mut chart = $chart;
+                chart.configure_mesh().disable_y_mesh().disable_y_axis().x_desc(self.x_label.clone()).x_label_style(font(12.0)).axis_desc_style(font(13.0)).x_labels(7).light_line_style(TRANSPARENT).draw()?;
+                chart.draw_series(std::iter::once(PathElement::new(vec![($to_x(null), -0.5), ($to_x(null), n as f64 - 0.5)], BLACK.stroke_width(1))))?;
+                for (i, r) in self.rows.iter().enumerate() {
+                    let y = (n - 1 - i) as f64;
+                    let c = if r.summary { BLACK } else { PALETTE[0] };
+                    chart.draw_series(std::iter::once(PathElement::new(vec![($to_x(r.lower), y), ($to_x(r.upper), y)], c.stroke_width(2))))?;
+                    if r.summary {
+                        let (xl, xe, xu) = ($to_x(r.lower), $to_x(r.estimate), $to_x(r.upper));
+                        chart.draw_series(std::iter::once(Polygon::new(vec![(xl, y), (xe, y + 0.3), (xu, y), (xe, y - 0.3)], BLACK.filled())))?;
+                    } else {
+                        let (px, py) = chart.backend_coord(&($to_x(r.estimate), y));
+                        root.draw(&Rectangle::new([(px - 5, py - 5), (px + 5, py + 5)], c.filled()))?;
+                    }
+                    let (_, py) = chart.backend_coord(&($to_x(r.estimate), y));
+                    let (lx, _) = left.get_base_pixel();
+                    let (rx, _) = right.get_base_pixel();
+                    let style = if r.summary { bold(13.0) } else { font(13.0) };
+                    root.draw(&Text::new(r.label.clone(), (lx + 4, py - 7), style.clone()))?;
+                    root.draw(&Text::new(texts[i].clone(), (rx + 10, py - 7), style))?;
+                }
+                if let Some((a, b)) = &self.favours {
+                    let (x0, y0) = chart.backend_coord(&($to_x(null), -0.5));
+                    root.draw(&Text::new(format!("← {a}"), (x0 - 8, y0 + 26), font(12.0).color(&GREY).pos(Pos::new(HPos::Right, VPos::Top))))?;
+                    root.draw(&Text::new(format!("{b} →"), (x0 + 8, y0 + 26), font(12.0).color(&GREY)))?;
+                }
+            }};
+        }
+        if self.log {
+            let (a, b) = log_padded(lo, hi);
+            let chart = ChartBuilder::on(&plot_area).margin_right(8).x_label_area_size(bottom).build_cartesian_2d((a..b).log_scale(), y_range)?;
+            body!(chart, |x: f64| x);
+        } else {
+            let (a, b) = padded(lo, hi);
+            let chart = ChartBuilder::on(&plot_area).margin_right(8).x_label_area_size(bottom).build_cartesian_2d(a..b, y_range)?;
+            body!(chart, |x: f64| x);
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rates by arm
+
+/// One group of a [`RateBars`] plot (proportions as fractions, drawn as percentages).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateBar {
+    pub label: String,
+    pub estimate: f64,
+    pub lower: f64,
+    pub upper: f64,
+    /// e.g. `87/161`.
+    pub count: String,
+}
+
+/// A proportion per arm with its CI (responder rates, AE incidence).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateBars {
+    pub title: String,
+    pub subtitle: String,
+    /// e.g. `Responders (%), 95% Wilson CI`.
+    pub y_label: String,
+    pub groups: Vec<RateBar>,
+}
+
+impl Plot for RateBars {
+    fn kind(&self) -> &'static str {
+        "rates"
+    }
+    fn size(&self) -> (u32, u32) {
+        (160 + 150 * self.groups.len().max(1) as u32, 520)
+    }
+    fn check(&self) -> Result<()> {
+        if self.groups.is_empty() {
+            return Err(Error::Plot { plot: "rates".into(), message: "no groups to draw".into() });
+        }
+        for g in &self.groups {
+            check_finite("rates", &g.label, [g.estimate, g.lower, g.upper])?;
+        }
+        Ok(())
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let area = title_area(root, &self.title, &self.subtitle, &[])?;
+        let n = self.groups.len();
+        let top = self.groups.iter().map(|g| g.upper).fold(0.0, f64::max) * 100.0;
+        let y_max = (top * 1.15).max(5.0).min(100.0_f64.max(top));
+        let labels: Vec<String> = self.groups.iter().map(|g| g.label.clone()).collect();
+        let mut chart = ChartBuilder::on(&area).margin(10).x_label_area_size(50).y_label_area_size(70).build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..y_max)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| {
+                let k = x.round();
+                if (x - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < labels.len() {
+                    labels[k as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .y_desc(self.y_label.clone())
+            .x_label_style(font(13.0))
+            .y_label_style(font(12.0))
+            .axis_desc_style(font(13.0))
+            .light_line_style(TRANSPARENT)
+            .draw()?;
+        for (k, g) in self.groups.iter().enumerate() {
+            let x = k as f64;
+            let c = arm_colour(k);
+            chart.draw_series(std::iter::once(Rectangle::new([(x - 0.3, 0.0), (x + 0.3, g.estimate * 100.0)], c.mix(0.75).filled())))?;
+            chart.draw_series(std::iter::once(PathElement::new(vec![(x, g.lower * 100.0), (x, g.upper * 100.0)], BLACK.stroke_width(2))))?;
+            for y in [g.lower * 100.0, g.upper * 100.0] {
+                chart.draw_series(std::iter::once(PathElement::new(vec![(x - 0.08, y), (x + 0.08, y)], BLACK.stroke_width(2))))?;
+            }
+            let (px, py) = chart.backend_coord(&(x, g.upper * 100.0));
+            let label = format!("{}% ({})", crate::fmt::sig(g.estimate * 100.0, 3), g.count);
+            root.draw(&Text::new(label, (px - 40, py - 22), font(12.0)))?;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waterfall
+
+/// Per-subject percent change, sorted from largest increase to largest decrease.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waterfall {
+    pub title: String,
+    pub subtitle: String,
+    pub y_label: String,
+    pub arms: Vec<String>,
+    /// (arm index, value) per subject.
+    pub bars: Vec<(usize, f64)>,
+    /// The responder threshold on the same scale (e.g. −35 for "≥ 35% reduction").
+    pub threshold: Option<f64>,
+}
+
+impl Plot for Waterfall {
+    fn kind(&self) -> &'static str {
+        "waterfall"
+    }
+    fn size(&self) -> (u32, u32) {
+        (1000, 540)
+    }
+    fn check(&self) -> Result<()> {
+        if self.bars.is_empty() {
+            return Err(Error::Plot { plot: "waterfall".into(), message: "no subjects to draw".into() });
+        }
+        check_finite("waterfall", "value", self.bars.iter().map(|b| b.1).chain(self.threshold))
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let area = title_area(root, &self.title, &self.subtitle, &self.arms)?;
+        let mut bars = self.bars.clone();
+        bars.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let lo = bars.iter().map(|b| b.1).fold(0.0, f64::min).min(self.threshold.unwrap_or(0.0));
+        let hi = bars.iter().map(|b| b.1).fold(0.0, f64::max).max(self.threshold.unwrap_or(0.0));
+        let (a, b) = padded(lo, hi);
+        let n = bars.len();
+        let mut chart = ChartBuilder::on(&area).margin(10).x_label_area_size(36).y_label_area_size(70).build_cartesian_2d(0f64..n as f64, a..b)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_desc(format!("Subjects, sorted ({n})"))
+            .x_label_formatter(&|_| String::new())
+            .y_desc(self.y_label.clone())
+            .y_label_style(font(12.0))
+            .axis_desc_style(font(13.0))
+            .light_line_style(TRANSPARENT)
+            .draw()?;
+        chart.draw_series(bars.iter().enumerate().map(|(i, (k, v))| Rectangle::new([(i as f64 + 0.1, 0.0), (i as f64 + 0.9, *v)], arm_colour(*k).filled())))?;
+        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (n as f64, 0.0)], BLACK.stroke_width(1))))?;
+        if let Some(t) = self.threshold {
+            chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, t), (n as f64, t)], RGBColor(200, 0, 0).stroke_width(2))))?;
+            let (px, py) = chart.backend_coord(&(0.0, t));
+            root.draw(&Text::new(format!("responder threshold {}", num(t)), (px + 6, py + 4), font(12.0).color(&RGBColor(200, 0, 0))))?;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Box and strip
+
+/// Box plot (type-7 quartiles, whiskers to the most extreme points within 1.5 IQR) with every
+/// point of each group, jittered deterministically.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoxStrip {
+    pub title: String,
+    pub subtitle: String,
+    pub y_label: String,
+    pub groups: Vec<(String, Vec<f64>)>,
+}
+
+impl Plot for BoxStrip {
+    fn kind(&self) -> &'static str {
+        "box"
+    }
+    fn size(&self) -> (u32, u32) {
+        (200 + 170 * self.groups.len().max(1) as u32, 540)
+    }
+    fn check(&self) -> Result<()> {
+        if self.groups.is_empty() || self.groups.iter().any(|g| g.1.is_empty()) {
+            return Err(Error::Plot { plot: "box".into(), message: "every group needs at least one value".into() });
+        }
+        check_finite("box", "value", self.groups.iter().flat_map(|g| g.1.iter().copied()))
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        use crate::stats::descriptive::quantile;
+        let area = title_area(root, &self.title, &self.subtitle, &[])?;
+        let n = self.groups.len();
+        let lo = self.groups.iter().flat_map(|g| g.1.iter().copied()).fold(f64::INFINITY, f64::min).min(0.0);
+        let hi = self.groups.iter().flat_map(|g| g.1.iter().copied()).fold(f64::NEG_INFINITY, f64::max).max(0.0);
+        let (a, b) = padded(lo, hi);
+        let labels: Vec<String> = self.groups.iter().map(|g| format!("{} (n = {})", g.0, g.1.len())).collect();
+        let mut chart = ChartBuilder::on(&area).margin(10).x_label_area_size(50).y_label_area_size(70).build_cartesian_2d(-0.5f64..(n as f64 - 0.5), a..b)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| {
+                let k = x.round();
+                if (x - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < labels.len() {
+                    labels[k as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .y_desc(self.y_label.clone())
+            .x_label_style(font(13.0))
+            .y_label_style(font(12.0))
+            .axis_desc_style(font(13.0))
+            .light_line_style(TRANSPARENT)
+            .draw()?;
+        chart.draw_series(std::iter::once(PathElement::new(vec![(-0.5, 0.0), (n as f64 - 0.5, 0.0)], GREY.stroke_width(1))))?;
+        let mut rng = crate::stats::rng::Rng::new(20041, 0);
+        for (k, (_, v)) in self.groups.iter().enumerate() {
+            let x = k as f64;
+            let c = arm_colour(k);
+            let mut s = v.clone();
+            s.sort_by(f64::total_cmp);
+            let q = |p: f64| quantile(&s, p, 7).unwrap_or(f64::NAN);
+            let (q1, med, q3) = (q(0.25), q(0.5), q(0.75));
+            let iqr = q3 - q1;
+            let wlo = s.iter().copied().find(|&y| y >= q1 - 1.5 * iqr).unwrap_or(q1);
+            let whi = s.iter().rev().copied().find(|&y| y <= q3 + 1.5 * iqr).unwrap_or(q3);
+            for y in v {
+                let j = (rng.next_f64() - 0.5) * 0.5;
+                chart.draw_series(std::iter::once(Circle::new((x + j, *y), 2, c.mix(0.45).filled())))?;
+            }
+            chart.draw_series(std::iter::once(Rectangle::new([(x - 0.2, q1), (x + 0.2, q3)], BLACK.stroke_width(2))))?;
+            chart.draw_series(std::iter::once(PathElement::new(vec![(x - 0.2, med), (x + 0.2, med)], BLACK.stroke_width(3))))?;
+            chart.draw_series(std::iter::once(PathElement::new(vec![(x, q3), (x, whi)], BLACK.stroke_width(1))))?;
+            chart.draw_series(std::iter::once(PathElement::new(vec![(x, q1), (x, wlo)], BLACK.stroke_width(1))))?;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mean ± CI over visits
+
+/// One arm's mean and CI at each visit (`None` where it has no data).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitSeries {
+    pub arm: String,
+    pub points: Vec<Option<(f64, f64, f64)>>,
+}
+
+/// Mean ± CI of each arm over visits, arms slightly dodged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeanOverVisits {
+    pub title: String,
+    pub subtitle: String,
+    pub y_label: String,
+    pub visits: Vec<String>,
+    pub series: Vec<VisitSeries>,
+}
+
+impl Plot for MeanOverVisits {
+    fn kind(&self) -> &'static str {
+        "visits"
+    }
+    fn size(&self) -> (u32, u32) {
+        (900, 520)
+    }
+    fn check(&self) -> Result<()> {
+        if self.visits.is_empty() || self.series.is_empty() {
+            return Err(Error::Plot { plot: "visits".into(), message: "no visits or arms to draw".into() });
+        }
+        check_finite("visits", "mean/CI", self.series.iter().flat_map(|s| s.points.iter().flatten().flat_map(|p| [p.0, p.1, p.2])))
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let arms: Vec<String> = self.series.iter().map(|s| s.arm.clone()).collect();
+        let area = title_area(root, &self.title, &self.subtitle, &arms)?;
+        let nv = self.visits.len();
+        let all: Vec<f64> = self.series.iter().flat_map(|s| s.points.iter().flatten().flat_map(|p| [p.1, p.2])).chain([0.0]).collect();
+        let (a, b) = padded(all.iter().copied().fold(f64::INFINITY, f64::min), all.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+        let visits = self.visits.clone();
+        let mut chart = ChartBuilder::on(&area).margin(10).margin_right(30).x_label_area_size(50).y_label_area_size(70).build_cartesian_2d(-0.5f64..(nv as f64 - 0.5), a..b)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(nv)
+            .x_label_formatter(&|x| {
+                let k = x.round();
+                if (x - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < visits.len() {
+                    visits[k as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc("Visit")
+            .y_desc(self.y_label.clone())
+            .x_label_style(font(12.0))
+            .y_label_style(font(12.0))
+            .axis_desc_style(font(13.0))
+            .light_line_style(TRANSPARENT)
+            .draw()?;
+        chart.draw_series(std::iter::once(PathElement::new(vec![(-0.5, 0.0), (nv as f64 - 0.5, 0.0)], GREY.stroke_width(1))))?;
+        let ns = self.series.len();
+        for (k, s) in self.series.iter().enumerate() {
+            let c = arm_colour(k);
+            let dx = (k as f64 - (ns as f64 - 1.0) / 2.0) * 0.08;
+            let pts: Vec<(f64, f64)> = s.points.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i as f64 + dx, p.0))).collect();
+            chart.draw_series(std::iter::once(PathElement::new(pts.clone(), c.stroke_width(2))))?;
+            for (i, p) in s.points.iter().enumerate() {
+                if let Some((m, l, u)) = p {
+                    let x = i as f64 + dx;
+                    chart.draw_series(std::iter::once(PathElement::new(vec![(x, *l), (x, *u)], c.stroke_width(2))))?;
+                    chart.draw_series(std::iter::once(Circle::new((x, *m), 5, c.filled())))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// AE dot plot with the risk-ratio panel
+
+/// One term of an [`AeDot`] plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AeDotRow {
+    pub term: String,
+    /// Incidence (fraction) per arm, in the plot's arm order.
+    pub incidence: Vec<f64>,
+    /// Risk ratio of the first arm against the last (the control), with its CI; `None` when
+    /// undefined (no events in one arm) — the row then has no ratio drawn.
+    pub ratio: Option<(f64, f64, f64)>,
+}
+
+/// AE incidence per arm (left) and the risk ratio with CI (right), one row per term.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AeDot {
+    pub title: String,
+    pub subtitle: String,
+    pub arms: Vec<String>,
+    /// e.g. `Risk ratio (Xanomeline High Dose vs Placebo), 95% Koopman CI`.
+    pub ratio_label: String,
+    pub rows: Vec<AeDotRow>,
+}
+
+impl Plot for AeDot {
+    fn kind(&self) -> &'static str {
+        "ae-dot"
+    }
+    fn size(&self) -> (u32, u32) {
+        (1100, 150 + 24 * self.rows.len().max(1) as u32)
+    }
+    fn check(&self) -> Result<()> {
+        if self.rows.is_empty() {
+            return Err(Error::Plot { plot: "ae-dot".into(), message: "no terms to draw".into() });
+        }
+        for r in &self.rows {
+            check_finite("ae-dot", &r.term, r.incidence.iter().copied())?;
+            if let Some((e, l, u)) = r.ratio {
+                check_finite("ae-dot", &r.term, [e, l, u])?;
+                if l <= 0.0 {
+                    return Err(Error::Plot { plot: "ae-dot".into(), message: format!("{}: a ratio of 0 cannot be drawn on a log axis", r.term) });
+                }
+            }
+        }
+        Ok(())
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let area = title_area(root, &self.title, &self.subtitle, &self.arms)?;
+        let n = self.rows.len();
+        let (labels, rest) = area.split_horizontally(280);
+        let (left, right) = rest.split_horizontally(rest.dim_in_pixel().0 as i32 / 2);
+        let y_range = -0.5f64..(n as f64 - 0.5);
+        let max_pct = self.rows.iter().flat_map(|r| r.incidence.iter().copied()).fold(0.0, f64::max) * 100.0;
+        let mut lc = ChartBuilder::on(&left).margin_right(20).x_label_area_size(56).build_cartesian_2d(0f64..(max_pct * 1.1).max(1.0), y_range.clone())?;
+        lc.configure_mesh().disable_y_mesh().disable_y_axis().x_desc("Incidence (% of subjects)").x_label_style(font(12.0)).axis_desc_style(font(13.0)).light_line_style(TRANSPARENT).draw()?;
+        let (lx, _) = labels.get_base_pixel();
+        for (i, r) in self.rows.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            for (k, p) in r.incidence.iter().enumerate() {
+                lc.draw_series(std::iter::once(Circle::new((p * 100.0, y), 5, arm_colour(k).filled())))?;
+            }
+            let (_, py) = lc.backend_coord(&(0.0, y));
+            let t: String = if r.term.chars().count() > 36 { r.term.chars().take(35).collect::<String>() + "…" } else { r.term.clone() };
+            root.draw(&Text::new(t, (lx + 4, py - 7), font(12.0)))?;
+        }
+        let ratios: Vec<(f64, f64, f64)> = self.rows.iter().filter_map(|r| r.ratio).collect();
+        let lo = ratios.iter().map(|r| r.1).fold(1.0, f64::min);
+        let hi = ratios.iter().map(|r| r.2).fold(1.0, f64::max);
+        let (a, b) = log_padded(lo, hi);
+        let mut rc = ChartBuilder::on(&right).margin_right(16).x_label_area_size(56).build_cartesian_2d((a..b).log_scale(), y_range)?;
+        rc.configure_mesh().disable_y_mesh().disable_y_axis().x_desc(self.ratio_label.clone()).x_label_style(font(12.0)).axis_desc_style(font(13.0)).x_labels(6).light_line_style(TRANSPARENT).draw()?;
+        rc.draw_series(std::iter::once(PathElement::new(vec![(1.0, -0.5), (1.0, n as f64 - 0.5)], BLACK.stroke_width(1))))?;
+        for (i, r) in self.rows.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            if let Some((e, l, u)) = r.ratio {
+                rc.draw_series(std::iter::once(PathElement::new(vec![(l, y), (u, y)], BLACK.stroke_width(2))))?;
+                rc.draw_series(std::iter::once(Circle::new((e, y), 4, BLACK.filled())))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Volcano
+
+/// One term of a [`Volcano`] plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VolcanoPoint {
+    pub term: String,
+    pub ratio: f64,
+    pub p_value: f64,
+}
+
+/// log2 risk ratio against −log10 p, one point per term; the `label_top` smallest p labelled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Volcano {
+    pub title: String,
+    pub subtitle: String,
+    pub x_label: String,
+    pub points: Vec<VolcanoPoint>,
+    pub label_top: usize,
+}
+
+impl Plot for Volcano {
+    fn kind(&self) -> &'static str {
+        "volcano"
+    }
+    fn size(&self) -> (u32, u32) {
+        (900, 620)
+    }
+    fn check(&self) -> Result<()> {
+        if self.points.is_empty() {
+            return Err(Error::Plot { plot: "volcano".into(), message: "no terms with a finite, positive risk ratio to draw".into() });
+        }
+        for p in &self.points {
+            check_finite("volcano", &p.term, [p.ratio, p.p_value])?;
+            if p.ratio <= 0.0 || p.p_value <= 0.0 {
+                return Err(Error::Plot { plot: "volcano".into(), message: format!("{}: ratio and p must be positive", p.term) });
+            }
+        }
+        Ok(())
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let area = title_area(root, &self.title, &self.subtitle, &[])?;
+        let xs: Vec<f64> = self.points.iter().map(|p| p.ratio.log2()).collect();
+        let ys: Vec<f64> = self.points.iter().map(|p| -p.p_value.log10()).collect();
+        let m = xs.iter().fold(1.0f64, |m, x| m.max(x.abs())) * 1.1;
+        let top = ys.iter().copied().fold(2.0f64, f64::max) * 1.1;
+        let mut chart = ChartBuilder::on(&area).margin(10).margin_right(30).x_label_area_size(50).y_label_area_size(70).build_cartesian_2d(-m..m, 0f64..top)?;
+        chart
+            .configure_mesh()
+            .x_desc(self.x_label.clone())
+            .y_desc("−log10 p (Fisher's exact test)")
+            .x_label_style(font(12.0))
+            .y_label_style(font(12.0))
+            .axis_desc_style(font(13.0))
+            .light_line_style(TRANSPARENT)
+            .draw()?;
+        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (0.0, top)], BLACK.stroke_width(1))))?;
+        let p05 = -(0.05f64.log10());
+        chart.draw_series(std::iter::once(PathElement::new(vec![(-m, p05), (m, p05)], RGBColor(200, 0, 0).stroke_width(1))))?;
+        let (px, py) = chart.backend_coord(&(-m, p05));
+        root.draw(&Text::new("p = 0.05", (px + 4, py - 16), font(11.0).color(&RGBColor(200, 0, 0))))?;
+        for (i, _) in self.points.iter().enumerate() {
+            let c = if xs[i] > 0.0 { PALETTE[3] } else { PALETTE[0] };
+            chart.draw_series(std::iter::once(Circle::new((xs[i], ys[i]), 4, c.mix(0.7).filled())))?;
+        }
+        let mut order: Vec<usize> = (0..self.points.len()).collect();
+        order.sort_by(|&a, &b| ys[b].total_cmp(&ys[a]).then(self.points[a].term.cmp(&self.points[b].term)));
+        // Label the most significant terms; a label that would overlap one already drawn is
+        // skipped. Labels on the right half are anchored to their right so they stay inside.
+        let mut placed: Vec<(i32, i32, i32)> = Vec::new();
+        let mut shown = 0;
+        for &i in order.iter() {
+            if shown == self.label_top {
+                break;
+            }
+            let (px, py) = chart.backend_coord(&(xs[i], ys[i]));
+            let w = 7 * self.points[i].term.chars().count() as i32;
+            let (x0, anchor) = if xs[i] > 0.0 { (px - 8 - w, Pos::new(HPos::Right, VPos::Center)) } else { (px + 8, Pos::new(HPos::Left, VPos::Center)) };
+            if placed.iter().any(|&(a, b, y)| (py - y).abs() < 14 && x0 < b && x0 + w > a) {
+                continue;
+            }
+            placed.push((x0, x0 + w, py));
+            let tx = if xs[i] > 0.0 { px - 8 } else { px + 8 };
+            root.draw(&Text::new(self.points[i].term.clone(), (tx, py), font(11.0).pos(anchor)))?;
+            shown += 1;
+        }
+        Ok(())
+    }
+}
