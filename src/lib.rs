@@ -29,6 +29,7 @@ pub mod fmt;
 pub mod ingest;
 pub mod plot;
 pub mod render;
+pub mod report;
 pub mod stats;
 
 pub use error::{Error, Result};

@@ -413,7 +413,7 @@ pub fn change_file(file: &crate::ingest::table::CsvFile, overrides: &crate::inge
             arm_column: arm.clone(),
             baseline: bsrc.describe(q.value.as_deref(), q.visit.as_deref()),
             followup: fsrc.describe(q.value.as_deref(), q.visit.as_deref()),
-            subset: if long { subset } else { Subset::default() },
+            subset,
             filter: file.filter.as_ref().map(|f| f.text.clone()),
         };
         let opts = ChangeOptions { covariates: covariates.clone(), ..spec.options.clone() };

@@ -72,6 +72,29 @@ pub struct ResponderSpec {
     pub by_responder: Option<String>,
 }
 
+/// Parse a responder threshold: `40%` (relative to |baseline|) or `4` (absolute), above 0; a
+/// relative reduction is at most 100 %. `what` names the option in errors.
+pub fn parse_threshold(what: &str, s: &str, reduction: bool) -> Result<Threshold> {
+    let t = s.trim();
+    let bad = || Error::invalid(what, format!("'{s}'"), "a percentage such as 40% (relative to baseline) or a positive amount such as 4 (absolute)");
+    match t.strip_suffix('%') {
+        Some(p) => {
+            let v: f64 = p.trim().parse().map_err(|_| bad())?;
+            if !(v.is_finite() && v > 0.0) || (reduction && v > 100.0) {
+                return Err(Error::invalid(what, format!("'{s}'"), if reduction { "a percentage above 0 and at most 100, such as 40%" } else { "a percentage above 0, such as 50%" }));
+            }
+            Ok(Threshold::Relative(v / 100.0))
+        }
+        None => {
+            let v: f64 = t.parse().map_err(|_| bad())?;
+            if !(v.is_finite() && v > 0.0) {
+                return Err(bad());
+            }
+            Ok(Threshold::Absolute(v))
+        }
+    }
+}
+
 /// Is the change from `b` to `f` a response? `None` for a relative threshold at baseline 0.
 pub fn is_response(b: f64, f: f64, threshold: Threshold, increase: bool) -> Option<bool> {
     let delta = if increase { f - b } else { b - f };

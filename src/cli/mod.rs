@@ -351,6 +351,18 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Run a study spec into a folder of tables (CSV, JSON, Markdown), plots (SVG, PNG),
+    /// index.html and manifest.json. With no SPEC, the bundled headache-trial study.
+    Report {
+        /// The study spec (TOML); default: the bundled headache-trial study.
+        spec: Option<PathBuf>,
+        /// Output folder.
+        #[arg(long, value_name = "DIR", default_value = "trialstat-report")]
+        out: PathBuf,
+        /// Replace the output folder if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// One proportion with its CI: `trialstat prop 7/1000`.
     Prop {
         /// EVENTS/N or PERCENT%/N.
@@ -496,8 +508,8 @@ fn run(cli: Cli) -> Result<String, Error> {
             let f = open_filtered(&file, columns.filter.as_deref())?;
             let rule = match (&flag, &reduction, &increase) {
                 (Some(c), _, _) => ResponderRule::Flag { column: c.clone(), value: flag_value },
-                (None, Some(r), None) => ResponderRule::Change { threshold: parse_threshold("--reduction", r)?, increase: false },
-                (None, None, Some(r)) => ResponderRule::Change { threshold: parse_threshold("--increase", r)?, increase: true },
+                (None, Some(r), None) => ResponderRule::Change { threshold: trialstat::analysis::responders::parse_threshold("--reduction", r, true)?, increase: false },
+                (None, None, Some(r)) => ResponderRule::Change { threshold: trialstat::analysis::responders::parse_threshold("--increase", r, false)?, increase: true },
                 _ => return Err(Error::invalid("responder definition", "none", "--flag COLUMN, or a baseline and follow-up with --reduction or --increase THRESHOLD")),
             };
             let (bsrc, fsrc) = if flag.is_some() {
@@ -600,6 +612,20 @@ fn run(cli: Cli) -> Result<String, Error> {
             let spec = IncidenceSpec { arms: arms.choice(), events, time, time_unit };
             Ok(render(&incidence_file(&f, &columns.overrides(), &spec, &opts)?, format))
         }
+        Command::Report { spec, out, force } => {
+            let outputs = match &spec {
+                Some(p) => trialstat::report::run_file(p, &out, force)?,
+                None => trialstat::report::run_default(&out, force)?,
+            };
+            let tables = outputs.iter().filter(|o| o.path.starts_with("tables/")).count();
+            let plots = outputs.iter().filter(|o| o.path.starts_with("plots/")).count();
+            Ok(format!(
+                "trialstat report: {} written ({} table files, {} plot files, index.html, manifest.json)\n",
+                out.display(),
+                tables,
+                plots
+            ))
+        }
         Command::Prop { count, label, common } => {
             let (opts, format) = options(&common, None)?;
             let c = parse::parse_count("count", &count)?;
@@ -652,29 +678,6 @@ fn options(common: &Common, labels: Option<&str>) -> Result<(counts::CountOption
         }
     };
     Ok((counts::CountOptions { level, methods, labels, ..Default::default() }, common.format))
-}
-
-/// A responder threshold: `40%` (relative) or `4` (absolute), above 0.
-fn parse_threshold(flag: &str, s: &str) -> Result<trialstat::analysis::responders::Threshold, Error> {
-    use trialstat::analysis::responders::Threshold;
-    let t = s.trim();
-    let bad = || Error::invalid(flag, format!("'{s}'"), "a percentage such as 40% (relative to baseline) or a positive amount such as 4 (absolute)");
-    match t.strip_suffix('%') {
-        Some(p) => {
-            let v: f64 = p.trim().parse().map_err(|_| bad())?;
-            if !(v.is_finite() && v > 0.0) || (flag == "--reduction" && v > 100.0) {
-                return Err(Error::invalid(flag, format!("'{s}'"), if flag == "--reduction" { "a percentage above 0 and at most 100, such as 40%" } else { "a percentage above 0, such as 50%" }));
-            }
-            Ok(Threshold::Relative(v / 100.0))
-        }
-        None => {
-            let v: f64 = t.parse().map_err(|_| bad())?;
-            if !(v.is_finite() && v > 0.0) {
-                return Err(bad());
-            }
-            Ok(Threshold::Absolute(v))
-        }
-    }
 }
 
 fn parse_level(s: &str) -> Result<f64, Error> {

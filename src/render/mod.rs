@@ -657,3 +657,14 @@ fn table_block(heading: &str, head: &[String], rows: &[Vec<String>], md: bool) -
     }
     out
 }
+
+/// The text tables of a report (heading, header, rows) with their cells formatted as in the
+/// text output, for other renderers (the report's HTML).
+pub fn tables_for_html(report: &Report) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
+    tables(report)
+}
+
+/// The notes of a report as the text output lists them.
+pub fn notes_for_html(report: &Report) -> Vec<String> {
+    all_notes(report)
+}

@@ -1,0 +1,535 @@
+//! `trialstat report SPEC.toml --out DIR`: run a study spec's analyses and plots and write
+//! every table (CSV, JSON, Markdown), every plot (SVG, PNG), a self-contained `index.html` and
+//! a `manifest.json` listing every output with its SHA-256.
+//!
+//! * Everything is computed in memory first: a spec or data problem stops the run before any
+//!   file is written.
+//! * The folder is written atomically: files go to a temporary sibling folder that is renamed
+//!   into place at the end, so a failure leaves no half-written DIR. An existing DIR is replaced
+//!   only with `force`.
+//! * Output is byte-identical from run to run: no timestamps, sorted manifest, deterministic
+//!   plots; paths in the outputs are the spec's own (relative), not the machine's.
+//! * Text from the data (arm names, AE terms, notes) is HTML-escaped in `index.html`; plots are
+//!   embedded as PNG data URIs, never as inline SVG.
+
+pub mod spec;
+
+use crate::analysis::arms::Arms;
+use crate::analysis::counts::CountOptions;
+use crate::analysis::Report;
+use crate::error::{Error, Result};
+use crate::ingest::layout::Overrides;
+use crate::ingest::subjects::{Aggregate, SubjectPairs, ValueSource};
+use crate::ingest::table::CsvFile;
+use crate::plot::{self, from_report, Figure};
+use crate::render::{self, Format};
+use sha2::{Digest, Sha256};
+use spec::{AnalysisKind, AnalysisSpec, PlotKind, Spec};
+use std::path::{Path, PathBuf};
+
+/// The bundled default study: the headache trial (Vickers et al., BMJ 2004; data CC BY 4.0).
+pub const DEFAULT_SPEC: &str = include_str!("../../datasets/acupuncture_headache/study.toml");
+/// The headache trial's data, embedded so that `trialstat report` works from any folder.
+pub const DEFAULT_DATA: &str = include_str!("../../datasets/acupuncture_headache/acupuncture_headache.csv");
+/// File name of the embedded data as the default spec names it.
+pub const DEFAULT_DATA_NAME: &str = "acupuncture_headache.csv";
+
+/// One output file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    /// Path relative to the output folder, `/`-separated.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One analysis's results, and what its plots need.
+struct Done {
+    name: String,
+    spec: AnalysisSpec,
+    report: Report,
+    /// Per-subject baseline/follow-up (responders and change with a baseline), for waterfall and box plots.
+    pairs: Option<(SubjectPairs, Arms)>,
+}
+
+/// Run a parsed spec whose relative paths are resolved against `base`; `spec_name` and
+/// `spec_text` are echoed into the outputs.
+pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result<Vec<Output>> {
+    // Data files: open (header), hash.
+    let mut files: std::collections::BTreeMap<String, (CsvFile, Overrides, String)> = std::collections::BTreeMap::new();
+    for (key, d) in &spec.data {
+        let path = base.join(d.file.get_ref());
+        let ctx = |e: Error| spec::spec_error(spec_name, spec_text, Some(d.file.span().start), format!("[data.{key}] {}", strip_flags(&e.to_string())));
+        let bytes = std::fs::read(&path).map_err(|e| ctx(Error::File { file: d.file.get_ref().clone(), message: format!("cannot read: {e}") }))?;
+        let mut f = CsvFile::open(&path).map_err(ctx)?;
+        f.name = d.file.get_ref().clone();
+        if let Some(w) = &d.filter {
+            f = f.with_filter(w).map_err(ctx)?;
+        }
+        let o = Overrides { subject: d.subject.clone(), arm: d.arm.clone(), visit: d.visit.clone(), param: d.param.clone(), value: d.value.clone(), site: d.site.clone() };
+        files.insert(key.clone(), (f, o, sha256_hex(&bytes)));
+    }
+    let mut done: Vec<Done> = Vec::new();
+    for a in &spec.analyses {
+        let ctx = |e: Error| spec::spec_error(spec_name, spec_text, Some(a.name.span().start), format!("analysis '{}': {}", a.name.get_ref(), strip_flags(&e.to_string())));
+        let (f, o, _) = &files[a.data.get_ref()];
+        let (report, pairs) = run_analysis(a, f, o, &files).map_err(ctx)?;
+        done.push(Done { name: a.name.get_ref().clone(), spec: a.clone(), report, pairs });
+    }
+    let mut figures: Vec<(String, String, Figure)> = Vec::new();
+    for p in &spec.plots {
+        let ctx = |e: Error| spec::spec_error(spec_name, spec_text, Some(p.name.span().start), format!("plot '{}': {}", p.name.get_ref(), e));
+        let d = done.iter().find(|d| &d.name == p.analysis.get_ref()).ok_or_else(|| ctx(Error::invalid("analysis", p.analysis.get_ref(), "a defined analysis")))?;
+        let fig = draw(p, d).map_err(ctx)?;
+        let title = p.title.clone().unwrap_or_else(|| p.name.get_ref().clone());
+        figures.push((p.name.get_ref().clone(), title, fig));
+    }
+
+    let mut out: Vec<Output> = Vec::new();
+    for d in &done {
+        for (ext, fmt) in [("csv", Format::Csv), ("json", Format::Json), ("md", Format::Markdown)] {
+            out.push(Output { path: format!("tables/{}.{ext}", d.name), bytes: render::render(&d.report, fmt).into_bytes() });
+        }
+    }
+    for (name, _, fig) in &figures {
+        out.push(Output { path: format!("plots/{name}.svg"), bytes: fig.svg.clone().into_bytes() });
+        out.push(Output { path: format!("plots/{name}.png"), bytes: fig.png.clone() });
+    }
+    out.push(Output { path: "spec.toml".into(), bytes: spec_text.as_bytes().to_vec() });
+    let data_hashes: Vec<(String, String)> = spec.data.keys().map(|k| (files[k].0.name.clone(), files[k].2.clone())).collect();
+    out.push(Output { path: "index.html".into(), bytes: index_html(spec, spec_text, &data_hashes, &done, &figures).into_bytes() });
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    let manifest = serde_json::json!({
+        "trialstat_version": crate::analysis::VERSION,
+        "title": spec.title,
+        "spec": {"file": spec_name, "sha256": sha256_hex(spec_text.as_bytes())},
+        "data": data_hashes.iter().map(|(f, h)| serde_json::json!({"file": f, "sha256": h})).collect::<Vec<_>>(),
+        "outputs": out.iter().map(|o| serde_json::json!({"path": o.path, "bytes": o.bytes.len(), "sha256": sha256_hex(&o.bytes)})).collect::<Vec<_>>(),
+    });
+    let mut m = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    m.push('\n');
+    out.push(Output { path: "manifest.json".into(), bytes: m.into_bytes() });
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Library errors speak of command-line flags (`--baseline 'x'`); in a spec they are keys.
+fn strip_flags(s: &str) -> String {
+    s.replace(" --", " ").replace("'--", "'").trim_start_matches("--").to_string()
+}
+
+fn arm_choice(a: &AnalysisSpec) -> crate::analysis::arms::ArmChoice {
+    crate::analysis::arms::ArmChoice { treatment: a.treatment.clone(), control: a.control.clone() }
+}
+
+fn aggregate(a: &AnalysisSpec) -> Result<Option<Aggregate>> {
+    match a.aggregate.as_deref() {
+        None => Ok(None),
+        Some("sum") => Ok(Some(Aggregate::Sum)),
+        Some("mean") => Ok(Some(Aggregate::Mean)),
+        Some(x) => Err(Error::invalid("aggregate", format!("'{x}'"), "sum or mean")),
+    }
+}
+
+/// Baseline and follow-up sources of a responders/change analysis (first follow-up only).
+fn sources(a: &AnalysisSpec) -> Result<Option<(ValueSource, ValueSource)>> {
+    let b = match (&a.baseline_visit, &a.baseline) {
+        (Some(v), _) => ValueSource::Visits { visits: vec![v.clone()], aggregate: Aggregate::Mean },
+        (None, Some(c)) => ValueSource::Column(c.clone()),
+        (None, None) => return Ok(None),
+    };
+    let f = if !a.followup_visit.is_empty() {
+        match aggregate(a)? {
+            Some(agg) => ValueSource::Visits { visits: a.followup_visit.clone(), aggregate: agg },
+            None => ValueSource::Visits { visits: vec![a.followup_visit[0].clone()], aggregate: Aggregate::Mean },
+        }
+    } else if let Some(c) = a.followup.first() {
+        ValueSource::Column(c.clone())
+    } else {
+        return Ok(None);
+    };
+    Ok(Some((b, f)))
+}
+
+fn subject_data(f: &CsvFile, o: &Overrides, a: &AnalysisSpec) -> Result<Option<(SubjectPairs, Arms)>> {
+    use crate::ingest::layout::detect;
+    let Some((b, fu)) = sources(a)? else { return Ok(None) };
+    let d = detect(&f.name, &f.columns, o)?;
+    let Some(arm) = d.roles.arm.clone() else { return Ok(None) };
+    let arms = crate::analysis::arms::resolve_in_file(f, &arm, &arm_choice(a))?;
+    let long = matches!(b, ValueSource::Visits { .. }) || matches!(fu, ValueSource::Visits { .. });
+    let q = crate::ingest::subjects::PairQuery {
+        arm,
+        subject: d.roles.subject.clone(),
+        visit: if long { d.roles.visit.clone() } else { None },
+        param_column: if long { d.roles.param.clone() } else { None },
+        value: if long { d.roles.value.clone() } else { None },
+        param: a.paramcd.first().cloned(),
+        baseline: Some(b),
+        followup: Some(fu),
+        ..Default::default()
+    };
+    Ok(Some((crate::ingest::subjects::subject_pairs(f, &q)?, arms)))
+}
+
+fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: &std::collections::BTreeMap<String, (CsvFile, Overrides, String)>) -> Result<(Report, Option<(SubjectPairs, Arms)>)> {
+    use crate::analysis::responders::{parse_threshold, MissingPolicy, ResponderRule, ResponderSpec};
+    let level = a.level.unwrap_or(0.95);
+    match a.kind {
+        AnalysisKind::Responders => {
+            let rule = match (&a.flag, &a.reduction, &a.increase) {
+                (Some(c), _, _) => ResponderRule::Flag { column: c.clone(), value: a.flag_value.clone() },
+                (None, Some(r), None) => ResponderRule::Change { threshold: parse_threshold("reduction", r, true)?, increase: false },
+                (None, None, Some(r)) => ResponderRule::Change { threshold: parse_threshold("increase", r, false)?, increase: true },
+                _ => return Err(Error::invalid("responder definition", "none", "flag, or baseline and followup with reduction or increase")),
+            };
+            let (b, fu) = match sources(a)? {
+                Some((b, f)) => (Some(b), Some(f)),
+                None => (None, None),
+            };
+            let spec = ResponderSpec {
+                arms: arm_choice(a),
+                rule,
+                baseline: b,
+                followup: fu,
+                param: a.paramcd.first().cloned(),
+                missing: match a.missing.as_deref() {
+                    None | Some("complete-case") => MissingPolicy::CompleteCase,
+                    Some("nonresponder") => MissingPolicy::NonResponder,
+                    Some(x) => return Err(Error::invalid("missing", format!("'{x}'"), "complete-case or nonresponder")),
+                },
+                strata: a.strata.clone(),
+                by_responder: a.by_responder.clone(),
+            };
+            let mut opts = CountOptions { level, ..Default::default() };
+            opts.events = match a.events.as_deref() {
+                None | Some("beneficial") => crate::stats::two_by_two::EventKind::Beneficial,
+                Some("harmful") => crate::stats::two_by_two::EventKind::Harmful,
+                Some(x) => return Err(Error::invalid("events", format!("'{x}'"), "beneficial or harmful")),
+            };
+            if let Some(l) = &a.labels {
+                opts.labels = l.clone();
+            }
+            let r = crate::analysis::responders::responders_file(f, o, &spec, &opts)?;
+            let pairs = if a.flag.is_none() { subject_data(f, o, a)? } else { None };
+            Ok((r, pairs))
+        }
+        AnalysisKind::Change => {
+            use crate::analysis::change::{change_file, ChangeOptions, ChangeSpec};
+            let spec = ChangeSpec {
+                arms: arm_choice(a),
+                baseline: a.baseline.clone(),
+                baseline_visit: a.baseline_visit.clone(),
+                followup: a.followup.clone(),
+                followup_visits: a.followup_visit.clone(),
+                aggregate: aggregate(a)?,
+                params: a.paramcd.clone(),
+                options: ChangeOptions { level, percent: a.percent.unwrap_or(true), covariates: a.covariates.clone() },
+            };
+            Ok((change_file(f, o, &spec)?, subject_data(f, o, a)?))
+        }
+        AnalysisKind::Ae => {
+            use crate::analysis::ae::{ae_table, AeRows, AeSpec};
+            let subj = a.subjects.as_ref().ok_or_else(|| Error::invalid("subjects", "not given", "the [data.NAME] of the subject file (ADSL)"))?;
+            let (sf, so, _) = &files[subj];
+            let spec = AeSpec {
+                arms: arm_choice(a),
+                subject_id: so.subject.clone(),
+                arm: so.arm.clone(),
+                ae_subject: o.subject.clone(),
+                soc: None,
+                term: None,
+                teae: a.teae.unwrap_or(false),
+                serious: a.serious.unwrap_or(false),
+                severity: a.severity.clone(),
+                rows: match a.rows.as_deref() {
+                    None | Some("soc-term") => AeRows::SocAndTerm,
+                    Some("soc") => AeRows::Soc,
+                    Some("term") => AeRows::Term,
+                    Some(x) => return Err(Error::invalid("rows", format!("'{x}'"), "soc-term, soc or term")),
+                },
+                min_percent: a.min_percent,
+                strata: a.strata.clone(),
+                level,
+            };
+            Ok((ae_table(f, sf, &spec)?, None))
+        }
+        AnalysisKind::Incidence => {
+            use crate::analysis::incidence::{incidence_file, EventSource, IncidenceSpec};
+            let events = match (&a.event, &a.censor) {
+                (Some(e), None) => EventSource::Count(e.clone()),
+                (None, Some(c)) => EventSource::Censor(c.clone()),
+                _ => return Err(Error::invalid("events", "not given", "event = COLUMN or censor = COLUMN")),
+            };
+            let time = a.time.clone().ok_or_else(|| Error::invalid("time", "not given", "the person-time column"))?;
+            let spec = IncidenceSpec { arms: arm_choice(a), events, time, time_unit: a.time_unit.clone() };
+            Ok((incidence_file(f, o, &spec, &CountOptions { level, ..Default::default() })?, None))
+        }
+    }
+}
+
+fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
+    use crate::stats::Measure;
+    let title = |default: &str| p.title.clone().unwrap_or_else(|| default.to_string());
+    let first_comparison = || {
+        d.report
+            .results
+            .iter()
+            .find(|e| e.measure == Measure::RiskRatio && e.group.as_deref().is_some_and(|g| g.contains(" vs ")))
+            .and_then(|e| e.group.clone())
+            .unwrap_or_default()
+    };
+    let need_pairs = || {
+        d.pairs.as_ref().ok_or_else(|| Error::Plot { plot: "plot".into(), message: format!("analysis '{}' has no per-subject baseline and follow-up (needs baseline and followup)", d.name) })
+    };
+    match p.kind {
+        PlotKind::Rates => plot::render(&from_report::rate_bars(&d.report, &title("Responder rates by arm"), "Responders")?),
+        PlotKind::Forest => {
+            let f = match d.spec.kind {
+                AnalysisKind::Responders => {
+                    let strata = d.report.inputs.get("strata").and_then(|s| s.as_array()).cloned().unwrap_or_default();
+                    if strata.is_empty() {
+                        return Err(Error::Plot { plot: "forest".into(), message: format!("analysis '{}' has no strata (set strata = COLUMN)", d.name) });
+                    }
+                    let rows: Vec<crate::data::Stratum> = strata
+                        .iter()
+                        .map(|s| {
+                            let g = |k: &str| s[k].as_u64().unwrap_or(0);
+                            Ok(crate::data::Stratum {
+                                label: s["stratum"].as_str().unwrap_or("").to_string(),
+                                table: crate::data::TwoByTwo::new(crate::data::BinomialCount::new(g("events_treated"), g("n_treated"))?, crate::data::BinomialCount::new(g("events_control"), g("n_control"))?),
+                            })
+                        })
+                        .collect::<Result<_>>()?;
+                    let col = d.report.inputs.get("strata_column").and_then(|c| c.as_str()).unwrap_or("stratum").to_string();
+                    let sr = crate::analysis::counts::stratified(&rows, &col, &CountOptions::default())?;
+                    let mut f = from_report::forest(&sr, Measure::RiskRatio, Some(Measure::MhRiskRatio), &title(&format!("Risk ratio by {col}")), "Risk ratio")?;
+                    f.subtitle = d.report.layout.title.clone();
+                    for r in f.rows.iter_mut().filter(|r| !r.summary && r.label != "crude") {
+                        r.label = format!("{col} = {}", r.label);
+                    }
+                    f
+                }
+                AnalysisKind::Ae => {
+                    let mut f = from_report::forest(&d.report, Measure::RiskRatio, None, &title("Risk ratio by system organ class"), "Risk ratio")?;
+                    let cmp = p.comparison.clone().unwrap_or_else(first_comparison);
+                    let keep: Vec<String> = d.report.results.iter().filter(|e| e.measure == Measure::RiskRatio && e.subset.term.is_none() && e.group.as_deref() == Some(cmp.as_str())).filter_map(|e| e.subset.soc.clone()).collect();
+                    f.rows.retain(|r| r.label.ends_with(&cmp) && keep.iter().any(|s| r.label.starts_with(s.as_str())));
+                    for r in &mut f.rows {
+                        r.label = r.label.trim_end_matches(&format!(" · {cmp}")).to_string();
+                    }
+                    f.subtitle = cmp;
+                    f
+                }
+                _ => from_report::forest(&d.report, Measure::AncovaDifference, None, &title("ANCOVA difference"), "Adjusted difference")?,
+            };
+            plot::render(&f)
+        }
+        PlotKind::Waterfall => {
+            let (pairs, arms) = need_pairs()?;
+            let threshold = p.threshold.or_else(|| d.spec.reduction.as_deref().and_then(|r| r.trim().strip_suffix('%')).and_then(|v| v.trim().parse::<f64>().ok()).map(|v| -v));
+            plot::render(&from_report::waterfall(pairs, arms, threshold, &title("Change from baseline by subject"), &d.report.layout.title)?)
+        }
+        PlotKind::Box => {
+            let (pairs, arms) = need_pairs()?;
+            plot::render(&from_report::change_box(pairs, arms, &title("Change from baseline by arm"), &d.report.layout.title, "Change from baseline")?)
+        }
+        PlotKind::Visits => plot::render(&from_report::mean_over_visits(&d.report, &title("Mean change from baseline over visits"), "Mean change (95% CI)")?),
+        PlotKind::AeDot => {
+            let cmp = p.comparison.clone().unwrap_or_else(first_comparison);
+            let mut f = from_report::ae_dot(&d.report, &cmp, p.top.unwrap_or(20))?;
+            if let Some(t) = &p.title {
+                f.title = t.clone();
+            }
+            plot::render(&f)
+        }
+        PlotKind::Volcano => {
+            let cmp = p.comparison.clone().unwrap_or_else(first_comparison);
+            let mut f = from_report::volcano(&d.report, &cmp)?;
+            if let Some(t) = &p.title {
+                f.title = t.clone();
+            }
+            plot::render(&f)
+        }
+    }
+}
+
+/// Escape text for HTML.
+pub fn html_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// Standard base64 (RFC 4648) of `bytes`.
+pub fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut o = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for ch in bytes.chunks(3) {
+        let b = [ch[0], *ch.get(1).unwrap_or(&0), *ch.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        o.push(A[(n >> 18) as usize & 63] as char);
+        o.push(A[(n >> 12) as usize & 63] as char);
+        o.push(if ch.len() > 1 { A[(n >> 6) as usize & 63] as char } else { '=' });
+        o.push(if ch.len() > 2 { A[n as usize & 63] as char } else { '=' });
+    }
+    o
+}
+
+fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], done: &[Done], figures: &[(String, String, Figure)]) -> String {
+    let e = html_escape;
+    let mut h = String::new();
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    h.push_str(&format!("<title>{}</title>\n", e(&spec.title)));
+    h.push_str("<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f3f3f3}img{max-width:100%;border:1px solid #eee}pre{background:#f7f7f7;padding:1em;overflow-x:auto}.notes{font-size:13px;color:#444}</style>\n</head>\n<body>\n");
+    h.push_str(&format!("<h1>{}</h1>\n", e(&spec.title)));
+    if let Some(d) = &spec.description {
+        h.push_str(&format!("<p>{}</p>\n", e(d)));
+    }
+    h.push_str(&format!("<p>trialstat {}</p>\n", e(crate::analysis::VERSION)));
+    h.push_str("<h2>Contents</h2>\n<ul>\n");
+    for d in done {
+        h.push_str(&format!("<li><a href=\"#analysis-{0}\">{0}</a></li>\n", e(&d.name)));
+    }
+    for (name, title, _) in figures {
+        h.push_str(&format!("<li><a href=\"#plot-{}\">{}</a></li>\n", e(name), e(title)));
+    }
+    h.push_str("<li><a href=\"#inputs\">Inputs</a></li>\n</ul>\n");
+    for d in done {
+        h.push_str(&format!("<h2 id=\"analysis-{0}\">{0}</h2>\n<p>{1}</p>\n", e(&d.name), e(&d.report.layout.title)));
+        for (heading, head, rows) in render::tables_for_html(&d.report) {
+            h.push_str(&format!("<h3>{}</h3>\n<table>\n<tr>", e(&heading)));
+            for c in &head {
+                h.push_str(&format!("<th>{}</th>", e(c)));
+            }
+            h.push_str("</tr>\n");
+            for r in &rows {
+                h.push_str("<tr>");
+                for c in r {
+                    h.push_str(&format!("<td>{}</td>", e(c)));
+                }
+                h.push_str("</tr>\n");
+            }
+            h.push_str("</table>\n");
+        }
+        let notes = render::notes_for_html(&d.report);
+        if !notes.is_empty() {
+            h.push_str("<ul class=\"notes\">\n");
+            for n in notes {
+                h.push_str(&format!("<li>{}</li>\n", e(&n)));
+            }
+            h.push_str("</ul>\n");
+        }
+        h.push_str(&format!(
+            "<p>Tables: <a href=\"tables/{0}.csv\">CSV</a>, <a href=\"tables/{0}.json\">JSON</a>, <a href=\"tables/{0}.md\">Markdown</a></p>\n",
+            e(&d.name)
+        ));
+    }
+    for (name, title, fig) in figures {
+        h.push_str(&format!("<h2 id=\"plot-{}\">{}</h2>\n", e(name), e(title)));
+        h.push_str(&format!("<img alt=\"{}\" width=\"{}\" height=\"{}\" src=\"data:image/png;base64,{}\">\n", e(title), fig.width, fig.height, base64(&fig.png)));
+        h.push_str(&format!("<p><a href=\"plots/{0}.svg\">SVG</a>, <a href=\"plots/{0}.png\">PNG</a></p>\n", e(name)));
+    }
+    h.push_str("<h2 id=\"inputs\">Inputs</h2>\n<table>\n<tr><th>data file</th><th>SHA-256</th></tr>\n");
+    for (f, sha) in data {
+        h.push_str(&format!("<tr><td>{}</td><td><code>{}</code></td></tr>\n", e(f), e(sha)));
+    }
+    h.push_str("</table>\n<h3>Spec</h3>\n");
+    h.push_str(&format!("<pre>{}</pre>\n", e(spec_text)));
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+/// Write `outputs` into `dir` atomically: into a temporary sibling folder, renamed into place.
+/// An existing `dir` is replaced only with `force`.
+pub fn write_atomic(dir: &Path, outputs: &[Output], force: bool) -> Result<()> {
+    let name = dir.display().to_string();
+    let ferr = |m: String| Error::File { file: name.clone(), message: m };
+    if dir.exists() && !force {
+        return Err(ferr("exists; add --force to replace it".into()));
+    }
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let leaf = dir.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "trialstat-report".into());
+    let tmp = parent.join(format!(".{leaf}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| -> std::io::Result<()> {
+        for o in outputs {
+            let p = tmp.join(&o.path);
+            if let Some(d) = p.parent() {
+                std::fs::create_dir_all(d)?;
+            }
+            std::fs::write(&p, &o.bytes)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(ferr(format!("cannot write the report: {e}")));
+    }
+    if dir.exists() {
+        let old = parent.join(format!(".{leaf}.old-{}", std::process::id()));
+        std::fs::rename(dir, &old).map_err(|e| ferr(format!("cannot replace: {e}")))?;
+        if let Err(e) = std::fs::rename(&tmp, dir) {
+            let _ = std::fs::rename(&old, dir);
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(ferr(format!("cannot replace: {e}")));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(&tmp, dir).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&tmp);
+            ferr(format!("cannot create: {e}"))
+        })?;
+    }
+    Ok(())
+}
+
+/// Run the spec file at `path` into `out`.
+pub fn run_file(path: &Path, out: &Path, force: bool) -> Result<Vec<Output>> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Error::File { file: name.clone(), message: format!("cannot read: {e}") })?;
+    let spec = spec::parse(&name, &text)?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    if out.exists() && !force {
+        return Err(Error::File { file: out.display().to_string(), message: "exists; add --force to replace it".into() });
+    }
+    let outputs = run(&spec, &spec_file_name(path), &text, &base)?;
+    write_atomic(out, &outputs, force)?;
+    Ok(outputs)
+}
+
+fn spec_file_name(path: &Path) -> String {
+    path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}
+
+/// Run the bundled headache study (spec and data embedded in the binary) into `out`.
+pub fn run_default(out: &Path, force: bool) -> Result<Vec<Output>> {
+    if out.exists() && !force {
+        return Err(Error::File { file: out.display().to_string(), message: "exists; add --force to replace it".into() });
+    }
+    let tmp = std::env::temp_dir().join(format!("trialstat-default-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).map_err(|e| Error::File { file: tmp.display().to_string(), message: format!("cannot create: {e}") })?;
+    let data = tmp.join(DEFAULT_DATA_NAME);
+    let r = std::fs::write(&data, DEFAULT_DATA)
+        .map_err(|e| Error::File { file: data.display().to_string(), message: format!("cannot write: {e}") })
+        .and_then(|_| spec::parse("study.toml", DEFAULT_SPEC))
+        .and_then(|spec| run(&spec, "study.toml", DEFAULT_SPEC, &tmp));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let outputs = r?;
+    write_atomic(out, &outputs, force)?;
+    Ok(outputs)
+}

@@ -1,0 +1,241 @@
+//! The study spec (`SPEC.toml`): data files with their column mapping, the analyses to run and
+//! the plots to draw. Unknown keys, wrong types and missing keys are errors naming the spec's
+//! file, line and key; so are an analysis naming data that is not declared and a plot naming an
+//! analysis that is not there. Columns and arms are checked when the analyses run, before any
+//! output is written.
+//!
+//! ```toml
+//! title = "Acupuncture for chronic headache (Vickers et al., BMJ 2004)"
+//!
+//! [data.headache]
+//! file = "acupuncture_headache.csv"      # relative to the spec
+//! arm = "group"
+//!
+//! [[analysis]]
+//! name = "responders"
+//! kind = "responders"                    # responders | change | ae | incidence
+//! data = "headache"
+//! treatment = ["1"]
+//! control = "0"
+//! baseline = "pk1"
+//! followup = ["pk5"]
+//! reduction = "35%"
+//!
+//! [[plot]]
+//! name = "responder-rates"
+//! kind = "rates"                         # rates | forest | waterfall | box | visits | ae-dot | volcano
+//! analysis = "responders"
+//! ```
+
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// The whole spec.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub data: BTreeMap<String, DataSpec>,
+    #[serde(default, rename = "analysis")]
+    pub analyses: Vec<AnalysisSpec>,
+    #[serde(default, rename = "plot")]
+    pub plots: Vec<PlotSpec>,
+}
+
+/// A data file and its column mapping.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSpec {
+    /// Path relative to the spec's folder.
+    pub file: Spanned<String>,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub arm: Option<String>,
+    #[serde(default)]
+    pub visit: Option<String>,
+    #[serde(default)]
+    pub param: Option<String>,
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Row filter, as `--where`.
+    #[serde(default, rename = "where")]
+    pub filter: Option<String>,
+}
+
+/// What an analysis computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnalysisKind {
+    Responders,
+    Change,
+    Ae,
+    Incidence,
+}
+
+/// One analysis: the options of the command of the same name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisSpec {
+    pub name: Spanned<String>,
+    pub kind: AnalysisKind,
+    /// The `[data.NAME]` it reads.
+    pub data: Spanned<String>,
+    #[serde(default)]
+    pub treatment: Vec<String>,
+    #[serde(default)]
+    pub control: Option<String>,
+    #[serde(default)]
+    pub level: Option<f64>,
+    /// Display labels of the two arms (responders): [TREATMENT, CONTROL].
+    #[serde(default)]
+    pub labels: Option<[String; 2]>,
+    // responders
+    #[serde(default)]
+    pub flag: Option<String>,
+    #[serde(default)]
+    pub flag_value: Option<String>,
+    #[serde(default)]
+    pub reduction: Option<String>,
+    #[serde(default)]
+    pub increase: Option<String>,
+    #[serde(default)]
+    pub missing: Option<String>,
+    #[serde(default)]
+    pub events: Option<String>,
+    #[serde(default)]
+    pub strata: Option<String>,
+    #[serde(default)]
+    pub by_responder: Option<String>,
+    // responders and change
+    #[serde(default)]
+    pub baseline: Option<String>,
+    #[serde(default)]
+    pub followup: Vec<String>,
+    #[serde(default)]
+    pub baseline_visit: Option<String>,
+    #[serde(default)]
+    pub followup_visit: Vec<String>,
+    #[serde(default)]
+    pub aggregate: Option<String>,
+    #[serde(default)]
+    pub paramcd: Vec<String>,
+    // change
+    #[serde(default)]
+    pub covariates: Vec<String>,
+    #[serde(default)]
+    pub percent: Option<bool>,
+    // ae
+    #[serde(default)]
+    pub subjects: Option<String>,
+    #[serde(default)]
+    pub teae: Option<bool>,
+    #[serde(default)]
+    pub serious: Option<bool>,
+    #[serde(default)]
+    pub severity: Vec<String>,
+    #[serde(default)]
+    pub rows: Option<String>,
+    #[serde(default)]
+    pub min_percent: Option<f64>,
+    // incidence
+    #[serde(default)]
+    pub event: Option<String>,
+    #[serde(default)]
+    pub censor: Option<String>,
+    #[serde(default)]
+    pub time: Option<String>,
+    #[serde(default)]
+    pub time_unit: Option<String>,
+}
+
+/// Plot kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlotKind {
+    Rates,
+    Forest,
+    Waterfall,
+    Box,
+    Visits,
+    AeDot,
+    Volcano,
+}
+
+/// One plot of an analysis.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlotSpec {
+    pub name: Spanned<String>,
+    pub kind: PlotKind,
+    pub analysis: Spanned<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The comparison (`"A vs B"`) of AE plots; default the first.
+    #[serde(default)]
+    pub comparison: Option<String>,
+    /// Waterfall threshold in percent (default: the analysis's relative reduction).
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// Terms in an AE dot plot (default 20).
+    #[serde(default)]
+    pub top: Option<usize>,
+}
+
+/// 1-based line of byte offset `at` in `text`.
+pub fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+/// A spec error at byte offset `at`.
+pub fn spec_error(file: &str, text: &str, at: Option<usize>, message: impl Into<String>) -> Error {
+    let message = message.into();
+    match at {
+        Some(at) => Error::File { file: format!("{file}:{}", line_of(text, at)), message },
+        None => Error::File { file: file.to_string(), message },
+    }
+}
+
+/// Parse a spec; `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<Spec> {
+    let spec: Spec = toml::from_str(text).map_err(|e| spec_error(file, text, e.span().map(|s| s.start), e.message().trim().to_string()))?;
+    // Names unique; references resolve.
+    let mut seen: Vec<&str> = Vec::new();
+    for a in &spec.analyses {
+        if seen.contains(&a.name.get_ref().as_str()) {
+            return Err(spec_error(file, text, Some(a.name.span().start), format!("analysis name '{}' is used twice", a.name.get_ref())));
+        }
+        seen.push(a.name.get_ref());
+        if !spec.data.contains_key(a.data.get_ref()) {
+            let known: Vec<&str> = spec.data.keys().map(String::as_str).collect();
+            return Err(spec_error(file, text, Some(a.data.span().start), format!("data = '{}': no [data.{}] table; declared: {}", a.data.get_ref(), a.data.get_ref(), known.join(", "))));
+        }
+        if let Some(s) = &a.subjects {
+            if !spec.data.contains_key(s) {
+                return Err(spec_error(file, text, Some(a.name.span().start), format!("analysis '{}': subjects = '{s}': no [data.{s}] table", a.name.get_ref())));
+            }
+        }
+    }
+    let mut plots: Vec<&str> = Vec::new();
+    for p in &spec.plots {
+        if plots.contains(&p.name.get_ref().as_str()) {
+            return Err(spec_error(file, text, Some(p.name.span().start), format!("plot name '{}' is used twice", p.name.get_ref())));
+        }
+        plots.push(p.name.get_ref());
+        if !seen.contains(&p.analysis.get_ref().as_str()) {
+            return Err(spec_error(file, text, Some(p.analysis.span().start), format!("analysis = '{}': no analysis of that name; defined: {}", p.analysis.get_ref(), seen.join(", "))));
+        }
+    }
+    for name in seen.iter().chain(plots.iter()) {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(spec_error(file, text, None, format!("name '{name}': use letters, digits, '-' and '_' only (it names output files)")));
+        }
+    }
+    Ok(spec)
+}
