@@ -23,6 +23,7 @@
 //! ```
 
 pub mod analysis;
+pub mod claims;
 pub mod data;
 pub mod error;
 pub mod fmt;

@@ -363,6 +363,18 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Check cited figures: each claim of CLAIMS.toml computed and compared with its tolerance.
+    /// Exit status 1 when a claim does not reproduce.
+    Check {
+        /// The claims file (TOML).
+        file: PathBuf,
+        /// Also write JUnit XML (one test case per claim) to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// One proportion with its CI: `trialstat prop 7/1000`.
     Prop {
         /// EVENTS/N or PERCENT%/N.
@@ -445,6 +457,9 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    if let Command::Check { file, junit, format } = &cli.command {
+        return check(file, junit.as_deref(), *format);
+    }
     match run(cli) {
         Ok(out) => {
             use std::io::Write;
@@ -462,6 +477,29 @@ pub fn main() -> i32 {
             eprintln!("trialstat: error: {e}");
             exit_code(&e)
         }
+    }
+}
+
+/// `trialstat check`: print the table, write JUnit if asked; 1 when a claim did not reproduce.
+fn check(file: &std::path::Path, junit: Option<&std::path::Path>, format: Format) -> i32 {
+    let r = match trialstat::claims::check_file(file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("trialstat: error: {e}");
+            return exit_code(&e);
+        }
+    };
+    if let Some(j) = junit {
+        if let Err(e) = std::fs::write(j, trialstat::claims::junit(&r)) {
+            eprintln!("trialstat: error: {}: cannot write: {e}", j.display());
+            return 2;
+        }
+    }
+    print!("{}", trialstat::claims::render(&r, format));
+    if r.all_reproduced() {
+        0
+    } else {
+        1
     }
 }
 
@@ -619,13 +657,9 @@ fn run(cli: Cli) -> Result<String, Error> {
             };
             let tables = outputs.iter().filter(|o| o.path.starts_with("tables/")).count();
             let plots = outputs.iter().filter(|o| o.path.starts_with("plots/")).count();
-            Ok(format!(
-                "trialstat report: {} written ({} table files, {} plot files, index.html, manifest.json)\n",
-                out.display(),
-                tables,
-                plots
-            ))
+            Ok(format!("trialstat report: {} written ({} table files, {} plot files, index.html, manifest.json)\n", out.display(), tables, plots))
         }
+        Command::Check { .. } => Err(Error::invalid("command", "check", "is run by main before other commands")),
         Command::Prop { count, label, common } => {
             let (opts, format) = options(&common, None)?;
             let c = parse::parse_count("count", &count)?;
@@ -706,9 +740,7 @@ fn parse_methods(names: &[String]) -> Result<MethodChoice, Error> {
                     }
                 }
                 None => {
-                    let hint = trialstat::ingest::closest(&lower, Method::ALL.iter().map(|m| m.name()))
-                        .map(|c| format!(" (did you mean '{c}'?)"))
-                        .unwrap_or_default();
+                    let hint = trialstat::ingest::closest(&lower, Method::ALL.iter().map(|m| m.name())).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
                     let all: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
                     return Err(Error::invalid("--ci-method", format!("'{name}'"), format!("a method name{hint}: {}, or all", all.join(", "))));
                 }

@@ -60,20 +60,7 @@ struct Done {
 /// Run a parsed spec whose relative paths are resolved against `base`; `spec_name` and
 /// `spec_text` are echoed into the outputs.
 pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result<Vec<Output>> {
-    // Data files: open (header), hash.
-    let mut files: std::collections::BTreeMap<String, (CsvFile, Overrides, String)> = std::collections::BTreeMap::new();
-    for (key, d) in &spec.data {
-        let path = base.join(d.file.get_ref());
-        let ctx = |e: Error| spec::spec_error(spec_name, spec_text, Some(d.file.span().start), format!("[data.{key}] {}", strip_flags(&e.to_string())));
-        let bytes = std::fs::read(&path).map_err(|e| ctx(Error::File { file: d.file.get_ref().clone(), message: format!("cannot read: {e}") }))?;
-        let mut f = CsvFile::open(&path).map_err(ctx)?;
-        f.name = d.file.get_ref().clone();
-        if let Some(w) = &d.filter {
-            f = f.with_filter(w).map_err(ctx)?;
-        }
-        let o = Overrides { subject: d.subject.clone(), arm: d.arm.clone(), visit: d.visit.clone(), param: d.param.clone(), value: d.value.clone(), site: d.site.clone() };
-        files.insert(key.clone(), (f, o, sha256_hex(&bytes)));
-    }
+    let files = load_data(&spec.data, spec_name, spec_text, base)?;
     let mut done: Vec<Done> = Vec::new();
     for a in &spec.analyses {
         let ctx = |e: Error| spec::spec_error(spec_name, spec_text, Some(a.name.span().start), format!("analysis '{}': {}", a.name.get_ref(), strip_flags(&e.to_string())));
@@ -118,13 +105,64 @@ pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result
     Ok(out)
 }
 
+/// Data files of a spec (or claims file): open each (header), apply its filter, hash its bytes.
+pub(crate) type DataFiles = std::collections::BTreeMap<String, (CsvFile, Overrides, String)>;
+
+pub(crate) fn load_data(data: &std::collections::BTreeMap<String, spec::DataSpec>, spec_name: &str, spec_text: &str, base: &Path) -> Result<DataFiles> {
+    let mut files: DataFiles = std::collections::BTreeMap::new();
+    for (key, d) in data {
+        let path = base.join(d.file.get_ref());
+        let ctx = |e: Error| spec::spec_error(spec_name, spec_text, Some(d.file.span().start), format!("[data.{key}] {}", strip_flags(&e.to_string())));
+        let bytes = std::fs::read(&path).map_err(|e| ctx(Error::File { file: d.file.get_ref().clone(), message: format!("cannot read: {e}") }))?;
+        let mut f = CsvFile::open(&path).map_err(ctx)?;
+        f.name = d.file.get_ref().clone();
+        if let Some(w) = &d.filter {
+            f = f.with_filter(w).map_err(ctx)?;
+        }
+        let o = Overrides { subject: d.subject.clone(), arm: d.arm.clone(), visit: d.visit.clone(), param: d.param.clone(), value: d.value.clone(), site: d.site.clone() };
+        files.insert(key.clone(), (f, o, sha256_hex(&bytes)));
+    }
+    Ok(files)
+}
+
 /// Library errors speak of command-line flags (`--baseline 'x'`); in a spec they are keys.
-fn strip_flags(s: &str) -> String {
+pub(crate) fn strip_flags(s: &str) -> String {
     s.replace(" --", " ").replace("'--", "'").trim_start_matches("--").to_string()
 }
 
 fn arm_choice(a: &AnalysisSpec) -> crate::analysis::arms::ArmChoice {
     crate::analysis::arms::ArmChoice { treatment: a.treatment.clone(), control: a.control.clone() }
+}
+
+/// `labels = [TREATMENT, CONTROL]` for analyses that report arms by their values (change,
+/// incidence): rename the arm in every result and summary (`1` → `acupuncture`, `1 vs 0` →
+/// `acupuncture vs usual care`). Needs exactly one treatment and a named control.
+fn relabel(r: &mut Report, a: &AnalysisSpec) {
+    let (Some([lt, lc]), [t], Some(c)) = (&a.labels, a.treatment.as_slice(), &a.control) else {
+        return;
+    };
+    let map = |g: &str| -> String {
+        if g == t {
+            lt.clone()
+        } else if g == c {
+            lc.clone()
+        } else if g == format!("{t} vs {c}") {
+            format!("{lt} vs {lc}")
+        } else {
+            g.to_string()
+        }
+    };
+    for e in &mut r.results {
+        if let Some(g) = &e.group {
+            e.group = Some(map(g));
+        }
+    }
+    for s in &mut r.summaries {
+        s.group = map(&s.group);
+    }
+    for g in &mut r.layout.groups {
+        g.label = map(&g.label);
+    }
 }
 
 fn aggregate(a: &AnalysisSpec) -> Result<Option<Aggregate>> {
@@ -158,9 +196,13 @@ fn sources(a: &AnalysisSpec) -> Result<Option<(ValueSource, ValueSource)>> {
 
 fn subject_data(f: &CsvFile, o: &Overrides, a: &AnalysisSpec) -> Result<Option<(SubjectPairs, Arms)>> {
     use crate::ingest::layout::detect;
-    let Some((b, fu)) = sources(a)? else { return Ok(None) };
+    let Some((b, fu)) = sources(a)? else {
+        return Ok(None);
+    };
     let d = detect(&f.name, &f.columns, o)?;
-    let Some(arm) = d.roles.arm.clone() else { return Ok(None) };
+    let Some(arm) = d.roles.arm.clone() else {
+        return Ok(None);
+    };
     let arms = crate::analysis::arms::resolve_in_file(f, &arm, &arm_choice(a))?;
     let long = matches!(b, ValueSource::Visits { .. }) || matches!(fu, ValueSource::Visits { .. });
     let q = crate::ingest::subjects::PairQuery {
@@ -177,7 +219,7 @@ fn subject_data(f: &CsvFile, o: &Overrides, a: &AnalysisSpec) -> Result<Option<(
     Ok(Some((crate::ingest::subjects::subject_pairs(f, &q)?, arms)))
 }
 
-fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: &std::collections::BTreeMap<String, (CsvFile, Overrides, String)>) -> Result<(Report, Option<(SubjectPairs, Arms)>)> {
+pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: &DataFiles) -> Result<(Report, Option<(SubjectPairs, Arms)>)> {
     use crate::analysis::responders::{parse_threshold, MissingPolicy, ResponderRule, ResponderSpec};
     let level = a.level.unwrap_or(0.95);
     match a.kind {
@@ -231,7 +273,9 @@ fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: &std::colle
                 params: a.paramcd.clone(),
                 options: ChangeOptions { level, percent: a.percent.unwrap_or(true), covariates: a.covariates.clone() },
             };
-            Ok((change_file(f, o, &spec)?, subject_data(f, o, a)?))
+            let mut r = change_file(f, o, &spec)?;
+            relabel(&mut r, a);
+            Ok((r, subject_data(f, o, a)?))
         }
         AnalysisKind::Ae => {
             use crate::analysis::ae::{ae_table, AeRows, AeSpec};
@@ -268,7 +312,9 @@ fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: &std::colle
             };
             let time = a.time.clone().ok_or_else(|| Error::invalid("time", "not given", "the person-time column"))?;
             let spec = IncidenceSpec { arms: arm_choice(a), events, time, time_unit: a.time_unit.clone() };
-            Ok((incidence_file(f, o, &spec, &CountOptions { level, ..Default::default() })?, None))
+            let mut r = incidence_file(f, o, &spec, &CountOptions { level, ..Default::default() })?;
+            relabel(&mut r, a);
+            Ok((r, None))
         }
     }
 }
@@ -276,17 +322,10 @@ fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: &std::colle
 fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
     use crate::stats::Measure;
     let title = |default: &str| p.title.clone().unwrap_or_else(|| default.to_string());
-    let first_comparison = || {
-        d.report
-            .results
-            .iter()
-            .find(|e| e.measure == Measure::RiskRatio && e.group.as_deref().is_some_and(|g| g.contains(" vs ")))
-            .and_then(|e| e.group.clone())
-            .unwrap_or_default()
-    };
-    let need_pairs = || {
-        d.pairs.as_ref().ok_or_else(|| Error::Plot { plot: "plot".into(), message: format!("analysis '{}' has no per-subject baseline and follow-up (needs baseline and followup)", d.name) })
-    };
+    let first_comparison =
+        || d.report.results.iter().find(|e| e.measure == Measure::RiskRatio && e.group.as_deref().is_some_and(|g| g.contains(" vs "))).and_then(|e| e.group.clone()).unwrap_or_default();
+    let need_pairs =
+        || d.pairs.as_ref().ok_or_else(|| Error::Plot { plot: "plot".into(), message: format!("analysis '{}' has no per-subject baseline and follow-up (needs baseline and followup)", d.name) });
     match p.kind {
         PlotKind::Rates => plot::render(&from_report::rate_bars(&d.report, &title("Responder rates by arm"), "Responders")?),
         PlotKind::Forest => {
@@ -302,7 +341,10 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
                             let g = |k: &str| s[k].as_u64().unwrap_or(0);
                             Ok(crate::data::Stratum {
                                 label: s["stratum"].as_str().unwrap_or("").to_string(),
-                                table: crate::data::TwoByTwo::new(crate::data::BinomialCount::new(g("events_treated"), g("n_treated"))?, crate::data::BinomialCount::new(g("events_control"), g("n_control"))?),
+                                table: crate::data::TwoByTwo::new(
+                                    crate::data::BinomialCount::new(g("events_treated"), g("n_treated"))?,
+                                    crate::data::BinomialCount::new(g("events_control"), g("n_control"))?,
+                                ),
                             })
                         })
                         .collect::<Result<_>>()?;
@@ -318,7 +360,13 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
                 AnalysisKind::Ae => {
                     let mut f = from_report::forest(&d.report, Measure::RiskRatio, None, &title("Risk ratio by system organ class"), "Risk ratio")?;
                     let cmp = p.comparison.clone().unwrap_or_else(first_comparison);
-                    let keep: Vec<String> = d.report.results.iter().filter(|e| e.measure == Measure::RiskRatio && e.subset.term.is_none() && e.group.as_deref() == Some(cmp.as_str())).filter_map(|e| e.subset.soc.clone()).collect();
+                    let keep: Vec<String> = d
+                        .report
+                        .results
+                        .iter()
+                        .filter(|e| e.measure == Measure::RiskRatio && e.subset.term.is_none() && e.group.as_deref() == Some(cmp.as_str()))
+                        .filter_map(|e| e.subset.soc.clone())
+                        .collect();
                     f.rows.retain(|r| r.label.ends_with(&cmp) && keep.iter().any(|s| r.label.starts_with(s.as_str())));
                     for r in &mut f.rows {
                         r.label = r.label.trim_end_matches(&format!(" · {cmp}")).to_string();
@@ -434,10 +482,7 @@ fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], done: &[D
             }
             h.push_str("</ul>\n");
         }
-        h.push_str(&format!(
-            "<p>Tables: <a href=\"tables/{0}.csv\">CSV</a>, <a href=\"tables/{0}.json\">JSON</a>, <a href=\"tables/{0}.md\">Markdown</a></p>\n",
-            e(&d.name)
-        ));
+        h.push_str(&format!("<p>Tables: <a href=\"tables/{0}.csv\">CSV</a>, <a href=\"tables/{0}.json\">JSON</a>, <a href=\"tables/{0}.md\">Markdown</a></p>\n", e(&d.name)));
     }
     for (name, title, fig) in figures {
         h.push_str(&format!("<h2 id=\"plot-{}\">{}</h2>\n", e(name), e(title)));

@@ -93,7 +93,8 @@ pub struct AnalysisSpec {
     pub control: Option<String>,
     #[serde(default)]
     pub level: Option<f64>,
-    /// Display labels of the two arms (responders): [TREATMENT, CONTROL].
+    /// Display labels of the two arms: [TREATMENT, CONTROL] (responders; change and incidence
+    /// when one treatment and the control are named).
     #[serde(default)]
     pub labels: Option<[String; 2]>,
     // responders
@@ -202,9 +203,32 @@ pub fn spec_error(file: &str, text: &str, at: Option<usize>, message: impl Into<
     }
 }
 
+/// A TOML deserialisation error as `FILE:LINE: key: message`: the toml crate's message for a
+/// wrong type ("invalid type: integer `7`, expected a string") does not name the key, so it is
+/// read off the text before the span (`key = ` at the value).
+pub fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> Error {
+    let message = e.message().trim().to_string();
+    let Some(span) = e.span() else {
+        return spec_error(file, text, None, message);
+    };
+    let before = text.get(..span.start).unwrap_or("").trim_end();
+    let key = before.strip_suffix('=').map(|b| {
+        let b = b.trim_end();
+        let start = b.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')).map_or(0, |i| i + 1);
+        &b[start..]
+    });
+    let message = match key {
+        Some(k) if !k.is_empty() && !message.contains(&format!("`{k}`")) => {
+            format!("{k}: {message}")
+        }
+        _ => message,
+    };
+    spec_error(file, text, Some(span.start), message)
+}
+
 /// Parse a spec; `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Spec> {
-    let spec: Spec = toml::from_str(text).map_err(|e| spec_error(file, text, e.span().map(|s| s.start), e.message().trim().to_string()))?;
+    let spec: Spec = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
     // Names unique; references resolve.
     let mut seen: Vec<&str> = Vec::new();
     for a in &spec.analyses {
