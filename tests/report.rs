@@ -38,7 +38,12 @@ fn bundled_study_is_complete_and_byte_identical_on_rerun() {
     for out in [&a, &b] {
         let o = cli(&["report", "--out", out.to_str().unwrap()]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        // Progress is drawn only on a terminal: piped stderr gets no bar or control codes.
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains('\r') && !err.contains('\u{1b}') && !err.contains('░'), "{err:?}");
     }
+    let o = cli(&["report", "--quiet", "--out", d.join("quiet").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (ta, tb) = (tree(&a), tree(&b));
     assert_eq!(ta.len(), tb.len());
     for ((pa, ba), (pb, bb)) in ta.iter().zip(&tb) {
@@ -48,6 +53,12 @@ fn bundled_study_is_complete_and_byte_identical_on_rerun() {
     let names: Vec<&str> = ta.iter().map(|(p, _)| p.as_str()).collect();
     for want in ["index.html", "manifest.json", "spec.toml", "tables/responders.csv", "tables/responders.json", "tables/responders.md", "tables/change.json", "plots/waterfall.svg", "plots/waterfall.png", "plots/responder-rates.png", "plots/change-over-visits.svg", "plots/responders-by-migraine.png", "plots/change-box.png"] {
         assert!(names.contains(&want), "{want} missing from {names:?}");
+    }
+    // The pictures the README shows are the bundled report's own plots, byte for byte.
+    for name in ["waterfall.png", "change-over-visits.png", "responder-rates.png"] {
+        let shipped = std::fs::read(format!("{}/datasets/acupuncture_headache/figures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let made = &ta.iter().find(|(p, _)| *p == format!("plots/{name}")).unwrap().1;
+        assert!(&shipped == made, "datasets/acupuncture_headache/figures/{name} is stale: copy plots/{name} from `trialstat report`");
     }
     // The manifest lists every other file with its SHA-256.
     let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();

@@ -26,6 +26,10 @@ Exit status: 0 ok, 2 bad argument/option/file, 3 invalid value in a data file, 4
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// No progress indicators on stderr (they show only on a terminal, for steps that take more
+    /// than a second or two: reading a large file, the steps of a report).
+    #[arg(long, short, global = true)]
+    quiet: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -457,10 +461,21 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    trialstat::progress::enable(!cli.quiet);
     if let Command::Check { file, junit, format } = &cli.command {
         return check(file, junit.as_deref(), *format);
     }
-    match run(cli) {
+    // A spinner while a data command works on a large file (reading dominates).
+    let _progress = match &cli.command {
+        Command::Describe { file, .. } | Command::Responders { file, .. } | Command::Change { file, .. } | Command::Ae { file, .. } | Command::Incidence { file, .. } => match std::fs::metadata(file) {
+            Ok(m) if m.len() >= trialstat::progress::LARGE_FILE_BYTES => trialstat::progress::spinner(format!("{} ({} MB)", file.display(), m.len() / 1_000_000)),
+            _ => trialstat::progress::Step::hidden(),
+        },
+        _ => trialstat::progress::Step::hidden(),
+    };
+    let result = run(cli);
+    drop(_progress);
+    match result {
         Ok(out) => {
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();

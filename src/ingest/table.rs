@@ -180,6 +180,7 @@ pub fn describe(file: &CsvFile, overrides: &Overrides) -> Result<Description> {
     for c in &file.columns {
         aggs.push(col(c.as_str()).null_count().alias(format!("__missing_{c}")));
     }
+    let _progress = crate::progress::reading(&file.path, &file.name);
     let df = lf
         .clone()
         .with_column(arm_expr)
@@ -216,6 +217,7 @@ pub fn describe(file: &CsvFile, overrides: &Overrides) -> Result<Description> {
         .collect();
     let distinct = |c: &Option<String>| -> Result<Vec<String>> {
         let Some(c) = c else { return Ok(Vec::new()) };
+        let _progress = crate::progress::reading(&file.path, &file.name);
         let df = lf
             .clone()
             .select([col(c.as_str()).cast(DataType::String)])
@@ -273,6 +275,7 @@ pub fn subject_rows(file: &CsvFile, arm: &str, numeric: &[&str], text: &[&str]) 
     if let Some(f) = &file.filter {
         lf = lf.filter(f.expr());
     }
+    let _progress = crate::progress::reading(&file.path, &file.name);
     let df = lf
         .select([vec![col("__row")], exprs].concat())
         .collect()
@@ -330,6 +333,7 @@ pub fn text_columns(file: &CsvFile, cols: &[&str], extra: Option<Expr>) -> Resul
     for (k, c) in cols.iter().enumerate() {
         exprs.push(col(*c).cast(DataType::String).alias(format!("__c{k}")));
     }
+    let _progress = crate::progress::reading(&file.path, &file.name);
     let df = lf.select(exprs).collect().map_err(|e| file.polars_error(e))?;
     let rows = df.column("__row").map_err(|e| file.polars_error(e))?.cast(&DataType::UInt64).map_err(|e| file.polars_error(e))?;
     let line: Vec<u64> = rows.u64().map_err(|e| file.polars_error(e))?.iter().map(|r| r.unwrap_or(0) + 2).collect();
@@ -368,6 +372,7 @@ pub fn text_eq(c: &str, v: &str) -> Expr {
 /// Distinct non-missing values of column `c` (as text) among the rows the filter keeps, in order
 /// of first appearance.
 pub fn distinct(file: &CsvFile, c: &str) -> Result<Vec<String>> {
+    let _progress = crate::progress::reading(&file.path, &file.name);
     let df = file
         .scan()?
         .select([col(c).cast(DataType::String)])

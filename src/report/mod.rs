@@ -61,21 +61,27 @@ struct Done {
 /// `spec_text` are echoed into the outputs.
 pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result<Vec<Output>> {
     let files = load_data(&spec.data, spec_name, spec_text, base)?;
+    let progress = crate::progress::bar((spec.analyses.len() + spec.plots.len()) as u64, "");
     let mut done: Vec<Done> = Vec::new();
     for a in &spec.analyses {
+        progress.message(format!("analysis {}", a.name.get_ref()));
         let ctx = |e: Error| spec::spec_error(spec_name, spec_text, Some(a.name.span().start), format!("analysis '{}': {}", a.name.get_ref(), strip_flags(&e.to_string())));
         let (f, o, _) = &files[a.data.get_ref()];
         let (report, pairs) = run_analysis(a, f, o, &files).map_err(ctx)?;
         done.push(Done { name: a.name.get_ref().clone(), spec: a.clone(), report, pairs });
+        progress.next("");
     }
     let mut figures: Vec<(String, String, Figure)> = Vec::new();
     for p in &spec.plots {
+        progress.message(format!("plot {}", p.name.get_ref()));
         let ctx = |e: Error| spec::spec_error(spec_name, spec_text, Some(p.name.span().start), format!("plot '{}': {}", p.name.get_ref(), e));
         let d = done.iter().find(|d| &d.name == p.analysis.get_ref()).ok_or_else(|| ctx(Error::invalid("analysis", p.analysis.get_ref(), "a defined analysis")))?;
         let fig = draw(p, d).map_err(ctx)?;
         let title = p.title.clone().unwrap_or_else(|| p.name.get_ref().clone());
         figures.push((p.name.get_ref().clone(), title, fig));
+        progress.next("");
     }
+    drop(progress);
 
     let mut out: Vec<Output> = Vec::new();
     for d in &done {
@@ -216,7 +222,21 @@ fn subject_data(f: &CsvFile, o: &Overrides, a: &AnalysisSpec) -> Result<Option<(
         followup: Some(fu),
         ..Default::default()
     };
-    Ok(Some((crate::ingest::subjects::subject_pairs(f, &q)?, arms)))
+    let mut pairs = crate::ingest::subjects::subject_pairs(f, &q)?;
+    let mut arms = arms;
+    // Plots name the arms by their labels, as the tables do.
+    if let (Some([lt, lc]), [t], Some(c)) = (&a.labels, a.treatment.as_slice(), &a.control) {
+        for x in pairs.arm.iter_mut().flatten() {
+            if x == t {
+                *x = lt.clone();
+            } else if x == c {
+                *x = lc.clone();
+            }
+        }
+        arms.treatments = vec![lt.clone()];
+        arms.control = lc.clone();
+    }
+    Ok(Some((pairs, arms)))
 }
 
 pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: &DataFiles) -> Result<(Report, Option<(SubjectPairs, Arms)>)> {
