@@ -541,7 +541,7 @@ pub fn check(file: &ClaimsFile, name: &str, text: &str, base: &Path) -> Result<C
                 let mut present: Vec<String> = report.summaries.iter().map(|s| format!("{} / {}", s.variable, s.group)).collect();
                 present.dedup();
                 present.truncate(16);
-                return Err(ctx(Error::invalid("summary", format!("'{var}' for this group"), &format!("one of (variable / group): {}", present.join("; ")))));
+                return Err(ctx(Error::invalid("summary", format!("'{var}' for this group"), format!("one of (variable / group): {}", present.join("; ")))));
             }
             if let (Some(v), Some((greater, bound))) = (value, c.cited.as_ref().and_then(figure_bound)) {
                 res.computed_value = Some(v);

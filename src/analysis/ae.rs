@@ -225,7 +225,9 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
         add_filter("AESEV", spec.severity.clone(), format!("severity {}", spec.severity.join(" or ")))?;
     }
     let refs: Vec<&str> = ae_cols.iter().map(String::as_str).collect();
-    let (ae_lines, recs) = text_columns(ae, &refs, None)?;
+    let frame = crate::ingest::table::text_frame(ae, &refs, None)?;
+    let ae_lines = &frame.lines;
+    let recs: Vec<Vec<Option<&str>>> = (0..refs.len()).map(|k| frame.column(k)).collect::<Result<_>>()?;
     let mut socs = Interner::default();
     let mut terms = Interner::default();
     // (soc, term, subject index) triples; subjects interned by their map key order.
@@ -235,12 +237,12 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     let (mut kept, mut outside, mut uncoded) = (0u64, 0u64, 0u64);
     'rows: for (r, &line) in ae_lines.iter().enumerate() {
         for (k, values, _) in &filters {
-            match recs[*k][r].as_deref() {
+            match recs[*k][r] {
                 Some(v) if values.iter().any(|x| x.eq_ignore_ascii_case(v.trim())) => {}
                 _ => continue 'rows,
             }
         }
-        let Some(s) = recs[0][r].as_deref() else {
+        let Some(s) = recs[0][r] else {
             return Err(Error::Data { file: ae.name.clone(), line, column: ae_sid.clone(), value: String::new(), message: "missing subject identifier".into() });
         };
         let Some(&(k, st)) = subject_arm.get(s) else {
@@ -258,8 +260,8 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
             continue;
         };
         kept += 1;
-        let soc = recs[1][r].as_deref().unwrap_or("(not coded)");
-        let term = recs[2][r].as_deref().unwrap_or("(not coded)");
+        let soc = recs[1][r].unwrap_or("(not coded)");
+        let term = recs[2][r].unwrap_or("(not coded)");
         uncoded += u64::from(recs[1][r].is_none() || recs[2][r].is_none());
         let before = subj_ids.names.len();
         let si = subj_ids.id(s);

@@ -346,6 +346,46 @@ pub fn text_columns(file: &CsvFile, cols: &[&str], extra: Option<Expr>) -> Resul
     Ok((line, out))
 }
 
+/// The columns of [`text_frame`]: the polars frame, read once, and the file line of each row.
+/// Cells are borrowed from it ([`TextFrame::columns`]), not copied into owned strings: on a
+/// 10-million-row AE file that is the difference between gigabytes and the size of the columns.
+pub struct TextFrame {
+    df: DataFrame,
+    file: String,
+    /// File line of each row (header = line 1).
+    pub lines: Vec<u64>,
+}
+
+impl TextFrame {
+    /// Column `k` (in the order asked) as borrowed cells; `None` = missing.
+    pub fn column(&self, k: usize) -> Result<Vec<Option<&str>>> {
+        let err = |e: PolarsError| Error::File { file: self.file.clone(), message: e.to_string() };
+        let s = self.df.column(&format!("__c{k}")).map_err(err)?;
+        let ca = s.str().map_err(err)?;
+        Ok(ca.iter().collect())
+    }
+}
+
+/// As [`text_columns`], without copying the cells: the frame is kept and its columns borrowed.
+pub fn text_frame(file: &CsvFile, cols: &[&str], extra: Option<Expr>) -> Result<TextFrame> {
+    let mut lf = file.scan_all_rows()?.with_row_index("__row", None);
+    if let Some(f) = &file.filter {
+        lf = lf.filter(f.expr());
+    }
+    if let Some(e) = extra {
+        lf = lf.filter(e);
+    }
+    let mut exprs = vec![col("__row")];
+    for (k, c) in cols.iter().enumerate() {
+        exprs.push(col(*c).cast(DataType::String).alias(format!("__c{k}")));
+    }
+    let _progress = crate::progress::reading(&file.path, &file.name);
+    let df = lf.select(exprs).collect().map_err(|e| file.polars_error(e))?;
+    let rows = df.column("__row").map_err(|e| file.polars_error(e))?.cast(&DataType::UInt64).map_err(|e| file.polars_error(e))?;
+    let lines: Vec<u64> = rows.u64().map_err(|e| file.polars_error(e))?.iter().map(|r| r.unwrap_or(0) + 2).collect();
+    Ok(TextFrame { df, file: file.name.clone(), lines })
+}
+
 /// Parse a numeric cell; a value that is neither missing nor a finite number is an error naming
 /// the file, line, column and value.
 pub fn parse_number(file: &CsvFile, line: u64, column: &str, cell: Option<&str>) -> Result<Option<f64>> {
