@@ -300,7 +300,13 @@ pub fn parse(file: &str, text: &str) -> Result<ClaimsFile> {
             return Err(spec::spec_error(file, text, at, format!("claim id '{id}' is used twice")));
         }
         ids.push(id);
+        if cl.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            return Err(spec::spec_error(file, text, at, format!("claim '{id}': missing key `source` (where the figure is cited: paper, table, page)")));
+        }
         if cl.checkable == Some(false) {
+            if cl.why.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                return Err(spec::spec_error(file, text, at, format!("claim '{id}': checkable = false needs `why`")));
+            }
             continue;
         }
         let sources = [cl.analysis.is_some(), cl.counts.is_some(), cl.rates.is_some(), cl.count.is_some()].iter().filter(|x| **x).count();

@@ -152,35 +152,40 @@ fn claims_file_errors_name_the_file_line_and_key() {
     let data = dataset("acupuncture_headache/acupuncture_headache.csv");
     let head = format!("[data.h]\nfile = {data:?}\nsubject = \"id\"\narm = \"group\"\n\n[[analysis]]\nname = \"r\"\nkind = \"responders\"\ndata = \"h\"\ntreatment = [\"1\"]\ncontrol = \"0\"\nbaseline = \"pk1\"\nfollowup = [\"pk5\"]\nreduction = \"35%\"\n\n");
     // Unknown key, with its line.
-    let (_, e) = check_err("unknown", "[[claim]]\nid = \"a\"\ncount = \"7/10\"\nmeasure = \"proportion\"\ncited = \"70%\"\ncitd = \"x\"\n");
-    assert!(e.contains("claims.toml") && e.contains(".toml:6:") && e.contains("citd"), "{e}");
+    let (_, e) = check_err("unknown", "[[claim]]\nid = \"a\"\nsource = \"s\"\ncount = \"7/10\"\nmeasure = \"proportion\"\ncited = \"70%\"\ncitd = \"x\"\n");
+    assert!(e.contains("claims.toml") && e.contains(".toml:7:") && e.contains("citd"), "{e}");
     // Wrong type.
-    let (_, e) = check_err("type", "[[claim]]\nid = \"a\"\ncount = 7\ncited = \"70%\"\n");
-    assert!(e.contains(".toml:3:") && e.contains("count"), "{e}");
+    let (_, e) = check_err("type", "[[claim]]\nid = \"a\"\nsource = \"s\"\ncount = 7\ncited = \"70%\"\n");
+    assert!(e.contains(".toml:4:") && e.contains("count"), "{e}");
+    // No source; not checkable without why.
+    let (_, e) = check_err("source", "[[claim]]\nid = \"a\"\ncount = \"7/10\"\nmeasure = \"proportion\"\ncited = \"70%\"\n");
+    assert!(e.contains(".toml:2:") && e.contains("missing key `source`"), "{e}");
+    let (_, e) = check_err("why", "[[claim]]\nid = \"a\"\nsource = \"s\"\ncheckable = false\n");
+    assert!(e.contains(".toml:2:") && e.contains("needs `why`"), "{e}");
     // A cited number without a tolerance.
-    let (_, e) = check_err("tol", "[[claim]]\nid = \"a\"\ncount = \"7/10\"\nmeasure = \"proportion\"\ncited = 0.7\n");
+    let (_, e) = check_err("tol", "[[claim]]\nid = \"a\"\nsource = \"s\"\ncount = \"7/10\"\nmeasure = \"proportion\"\ncited = 0.7\n");
     assert!(e.contains(".toml:2:") && e.contains("needs a tolerance"), "{e}");
     // Unreadable cited text.
-    let (_, e) = check_err("cited", "[[claim]]\nid = \"a\"\ncount = \"7/10\"\nmeasure = \"proportion\"\ncited = \"about seventy\"\n");
+    let (_, e) = check_err("cited", "[[claim]]\nid = \"a\"\nsource = \"s\"\ncount = \"7/10\"\nmeasure = \"proportion\"\ncited = \"about seventy\"\n");
     assert!(e.contains("cited = 'about seventy'"), "{e}");
     // A missing data file.
-    let (_, e) = check_err("nofile", "[data.h]\nfile = \"nowhere.csv\"\n\n[[analysis]]\nname = \"r\"\nkind = \"responders\"\ndata = \"h\"\nflag = \"response\"\n\n[[claim]]\nid = \"a\"\nanalysis = \"r\"\nmeasure = \"proportion\"\ncited = \"54%\"\n");
+    let (_, e) = check_err("nofile", "[data.h]\nfile = \"nowhere.csv\"\n\n[[analysis]]\nname = \"r\"\nkind = \"responders\"\ndata = \"h\"\nflag = \"response\"\n\n[[claim]]\nid = \"a\"\nsource = \"s\"\nanalysis = \"r\"\nmeasure = \"proportion\"\ncited = \"54%\"\n");
     assert!(e.contains("nowhere.csv") && e.contains(".toml:2:"), "{e}");
     // An analysis naming a column that is not there: the spec line and the closest column.
-    let (_, e) = check_err("col", &format!("{}[[claim]]\nid = \"a\"\nanalysis = \"r\"\nmeasure = \"proportion\"\ncited = \"54%\"\n", head.replace("\"pk5\"", "\"pk6\"")));
+    let (_, e) = check_err("col", &format!("{}[[claim]]\nid = \"a\"\nsource = \"s\"\nanalysis = \"r\"\nmeasure = \"proportion\"\ncited = \"54%\"\n", head.replace("\"pk5\"", "\"pk6\"")));
     assert!(e.contains("analysis 'r'") && e.contains("pk6") && e.contains(".toml:7:"), "{e}");
     // A claim naming an arm the analysis does not have: an error listing the groups, not a
     // silent "not checkable" that would let CI pass.
-    let (_, e) = check_err("group", &format!("{head}[[claim]]\nid = \"a\"\nanalysis = \"r\"\nmeasure = \"proportion\"\ngroup = \"2\"\ncited = \"54%\"\n"));
+    let (_, e) = check_err("group", &format!("{head}[[claim]]\nid = \"a\"\nsource = \"s\"\nanalysis = \"r\"\nmeasure = \"proportion\"\ngroup = \"2\"\ncited = \"54%\"\n"));
     assert!(e.contains("claim 'a'") && e.contains(".toml:17:") && e.contains("group = '1'") && e.contains("group = '0'"), "{e}");
     // An unknown analysis name, an unknown measure, a duplicate id.
-    let (_, e) = check_err("name", &format!("{head}[[claim]]\nid = \"a\"\nanalysis = \"x\"\nmeasure = \"proportion\"\ncited = \"54%\"\n"));
+    let (_, e) = check_err("name", &format!("{head}[[claim]]\nid = \"a\"\nsource = \"s\"\nanalysis = \"x\"\nmeasure = \"proportion\"\ncited = \"54%\"\n"));
     assert!(e.contains("analysis = 'x'") && e.contains("defined: r"), "{e}");
-    let (_, e) = check_err("measure", "[[claim]]\nid = \"a\"\ncount = \"7/10\"\nmeasure = \"proportions\"\ncited = \"70%\"\n");
+    let (_, e) = check_err("measure", "[[claim]]\nid = \"a\"\nsource = \"s\"\ncount = \"7/10\"\nmeasure = \"proportions\"\ncited = \"70%\"\n");
     assert!(e.contains("measure = 'proportions'") && e.contains("proportion,"), "{e}");
     let (_, e) =
-        check_err("dup", "[[claim]]\nid = \"a\"\ncount = \"7/10\"\nmeasure = \"proportion\"\ncited = \"70%\"\n\n[[claim]]\nid = \"a\"\ncount = \"7/10\"\nmeasure = \"proportion\"\ncited = \"70%\"\n");
-    assert!(e.contains(".toml:8:") && e.contains("used twice"), "{e}");
+        check_err("dup", "[[claim]]\nid = \"a\"\nsource = \"s\"\ncount = \"7/10\"\nmeasure = \"proportion\"\ncited = \"70%\"\n\n[[claim]]\nid = \"a\"\nsource = \"s\"\ncount = \"7/10\"\nmeasure = \"proportion\"\ncited = \"70%\"\n");
+    assert!(e.contains(".toml:9:") && e.contains("used twice"), "{e}");
 }
 
 #[test]
@@ -189,10 +194,10 @@ fn directions_and_hedged_ratios() {
     let p = d.join("c.toml");
     std::fs::write(
         &p,
-        "[[claim]]\nid = \"lower\"\ncounts = { treated = \"2/100\", control = \"20/100\" }\nmeasure = \"risk-ratio\"\ncited = \"<1\"\nassumptions = \"x\"\n\n\
-         [[claim]]\nid = \"wrong-side\"\ncounts = { treated = \"2/100\", control = \"20/100\" }\nmeasure = \"risk-ratio\"\ncited = \">1\"\n\n\
-         [[claim]]\nid = \"hedged\"\ncounts = { treated = \"30/100\", control = \"10/100\" }\nmeasure = \"risk-ratio\"\ncited = \"nearly 3x\"\n\n\
-         [[claim]]\nid = \"p\"\ncounts = { treated = \"30/100\", control = \"10/100\" }\nmeasure = \"fisher-exact\"\nstatistic = \"p-value\"\ncited = \"<0.05\"\n",
+        "[[claim]]\nid = \"lower\"\nsource = \"s\"\ncounts = { treated = \"2/100\", control = \"20/100\" }\nmeasure = \"risk-ratio\"\ncited = \"<1\"\nassumptions = \"x\"\n\n\
+         [[claim]]\nid = \"wrong-side\"\nsource = \"s\"\ncounts = { treated = \"2/100\", control = \"20/100\" }\nmeasure = \"risk-ratio\"\ncited = \">1\"\n\n\
+         [[claim]]\nid = \"hedged\"\nsource = \"s\"\ncounts = { treated = \"30/100\", control = \"10/100\" }\nmeasure = \"risk-ratio\"\ncited = \"nearly 3x\"\n\n\
+         [[claim]]\nid = \"p\"\nsource = \"s\"\ncounts = { treated = \"30/100\", control = \"10/100\" }\nmeasure = \"fisher-exact\"\nstatistic = \"p-value\"\ncited = \"<0.05\"\n",
     )
     .unwrap();
     let out = cli(&["check", p.to_str().unwrap(), "--format", "json"]);
