@@ -8,6 +8,7 @@ then a summary; writes the executed copies (outputs included) to --out. Exits 1 
 
 import argparse
 import pathlib
+import re
 import sys
 import time
 
@@ -16,6 +17,11 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 MAX_LINES = 12  # text lines shown per output in the log
+# A panic that the kernel caught and printed (evcxr's default, `:preserve_vars_on_panic 1`, reports
+# such a cell as a success): still a failure here.
+PANIC = re.compile(r"^thread '[^']*'( \(\d+\))? panicked at ", re.M)
+# evcxr runs user code with RUST_BACKTRACE=1; its frames say nothing about a failed assert.
+BACKTRACE_FRAME = re.compile(r"^\s+(\d+:|at )")
 
 
 def first_line(source: str) -> str:
@@ -25,25 +31,33 @@ def first_line(source: str) -> str:
     return ""
 
 
-def excerpt(text: str, indent: str = "      | ") -> str:
+def excerpt(text: str, indent: str = "      | ", max_lines: int = MAX_LINES) -> str:
     lines = text.rstrip("\n").splitlines()
-    shown = lines[:MAX_LINES]
-    if len(lines) > MAX_LINES:
-        shown.append(f"... ({len(lines) - MAX_LINES} more lines)")
+    shown = lines[:max_lines]
+    if len(lines) > max_lines:
+        shown.append(f"... ({len(lines) - max_lines} more lines)")
     return "\n".join(indent + line for line in shown)
 
 
-def show_outputs(cell, errors_only: bool = False) -> None:
+def stderr_text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr")
+
+
+def show_outputs(cell, failed: bool = False) -> None:
+    """Text outputs, shortened; all of a failed cell's errors and stderr."""
+    n = 60 if failed else MAX_LINES
     for out in cell.get("outputs", []):
         kind = out.get("output_type")
         if kind == "error":
             print(f"      ERROR {out.get('ename', '')}: {out.get('evalue', '')}")
-            print(excerpt("\n".join(out.get("traceback", [])), "      ! "))
-        elif errors_only:
-            if kind == "stream" and out.get("name") == "stderr":
-                print(excerpt(out.get("text", ""), "      ! "))
+            print(excerpt("\n".join(out.get("traceback", [])), "      ! ", n))
         elif kind == "stream":
-            print(excerpt(out.get("text", "")))
+            err = out.get("name") == "stderr"
+            text = out.get("text", "")
+            if failed and err:  # the panic message, not evcxr's backtrace frames
+                text = "\n".join(line for line in text.splitlines() if not BACKTRACE_FRAME.match(line))
+            if text.strip():
+                print(excerpt(text, "      ! " if err else "      | ", n if err else MAX_LINES))
         elif kind in ("display_data", "execute_result"):
             data = out.get("data", {})
             images = [m for m in data if m.startswith("image/")]
@@ -57,8 +71,19 @@ def show_outputs(cell, errors_only: bool = False) -> None:
                         break
 
 
+def tail(path: pathlib.Path, n: int = 30) -> str:
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    return "\n".join("      k " + line for line in lines[-n:])
+
+
 def run_notebook(path: pathlib.Path, out_dir: pathlib.Path, kernel: str, timeout: int) -> tuple[bool, float, list]:
     nb = nbformat.read(path, as_version=4)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The kernel's own output (cargo's "Compiling ..." lines) goes to a log, shown on failure.
+    kernel_log = out_dir / (path.stem + ".kernel.log")
     # The kernel starts in the notebook's folder, as in Jupyter: relative data paths work from any cwd.
     client = NotebookClient(
         nb,
@@ -71,8 +96,9 @@ def run_notebook(path: pathlib.Path, out_dir: pathlib.Path, kernel: str, timeout
     timings = []
     start = time.monotonic()
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    print(f"  kernel log: {kernel_log}", flush=True)
     try:
-        with client.setup_kernel():
+        with open(kernel_log, "wb") as log, client.setup_kernel(stdout=log, stderr=log):
             for k, index in enumerate(code_cells, 1):
                 cell = nb.cells[index]
                 t0 = time.monotonic()
@@ -86,10 +112,12 @@ def run_notebook(path: pathlib.Path, out_dir: pathlib.Path, kernel: str, timeout
                 except DeadKernelError as e:
                     failure = f"kernel died: {e}"
                 dt = time.monotonic() - t0
+                if failure is None and PANIC.search(stderr_text(cell)):
+                    failure = "panicked (the kernel printed the panic and went on)"
                 timings.append((index, dt))
                 status = "ok" if failure is None else "FAILED"
                 print(f"  cell {k:2d}/{len(code_cells)} {dt:8.1f} s  {status:6}  {first_line(cell.source)}", flush=True)
-                show_outputs(cell, errors_only=False)
+                show_outputs(cell, failed=failure is not None)
                 if failure is not None:
                     print(f"  -> {path.name}: code cell {k} (cell index {index}) failed: {failure}")
                     ok = False
@@ -97,7 +125,9 @@ def run_notebook(path: pathlib.Path, out_dir: pathlib.Path, kernel: str, timeout
     except Exception as e:  # kernel start-up failures and the like
         print(f"  -> {path.name}: {type(e).__name__}: {e}")
         ok = False
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if not ok:
+        print(f"  last lines of the kernel log ({kernel_log}):")
+        print(tail(kernel_log))
     nbformat.write(nb, out_dir / path.name)
     return ok, time.monotonic() - start, timings
 
