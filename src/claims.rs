@@ -351,50 +351,17 @@ pub fn parse(file: &str, text: &str) -> Result<ClaimsFile> {
             }
         }
         if let Some(m) = &cl.measure {
-            if !all_measures().iter().any(|x| x.name() == m) {
+            if !Measure::ALL.iter().any(|x| x.name() == m) {
                 return Err(spec::spec_error(
                     file,
                     text,
                     at,
-                    format!("claim '{id}': measure = '{m}': not a measure; one of {}", all_measures().iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")),
+                    format!("claim '{id}': measure = '{m}': not a measure; one of {}", Measure::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")),
                 ));
             }
         }
     }
     Ok(c)
-}
-
-fn all_measures() -> Vec<Measure> {
-    use Measure::*;
-    vec![
-        Proportion,
-        RiskRatio,
-        OddsRatio,
-        RiskDifference,
-        Nnt,
-        FisherExact,
-        PearsonChi2,
-        MhRiskRatio,
-        MhOddsRatio,
-        MhRiskDifference,
-        Cmh,
-        BreslowDay,
-        Rate,
-        RateRatio,
-        RateDifference,
-        MeanDifference,
-        CohensD,
-        HedgesG,
-        GlassDelta,
-        MeanChange,
-        DZ,
-        GZ,
-        WilcoxonSignedRank,
-        MannWhitney,
-        HodgesLehmann,
-        AncovaDifference,
-        Bootstrap,
-    ]
 }
 
 fn pick<'a>(report: &'a Report, c: &ClaimSpec) -> Option<&'a Estimate> {

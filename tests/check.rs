@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_rel9, cli, dataset, load, num};
+use common::{assert_close, assert_rel9, cli, dataset, load, num};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -122,12 +122,15 @@ fn seed_claims_verdicts() {
             assert!(c["assumptions"].as_str().is_some_and(|a| !a.is_empty()), "{}", c["id"]);
         }
     }
-    // Exact conditional rate ratio 12 vs 4 per 100,000: 3, CI from the binomial 12 of 16
-    // (Clopper-Pearson, as R's poisson.test): the 100k CI includes 1, the 1M CI does not.
+    // Exact conditional rate ratio 12 vs 4 per 100,000 and 120 vs 40 per 1,000,000: R's
+    // poisson.test (tests/reference/check.R): the 100k CI includes 1, the 1M CI does not.
     let c = &claim(&r, "pneumothorax-higher-100k")["computed"];
     assert_eq!(c["estimate"].as_f64(), Some(3.0));
-    assert!(c["ci"]["lower"].as_f64().unwrap() < 1.0 && c["ci"]["upper"].as_f64().unwrap() > 12.0);
-    assert!(claim(&r, "pneumothorax-higher-1m")["computed"]["ci"]["lower"].as_f64().unwrap() > 2.0);
+    assert_close(c["ci"]["lower"].as_f64().unwrap(), 0.909231980884916, 1e-9, "100k lower");
+    assert_close(c["ci"]["upper"].as_f64().unwrap(), 12.762344465479320, 1e-9, "100k upper");
+    let c = &claim(&r, "pneumothorax-higher-1m")["computed"];
+    assert_close(c["ci"]["lower"].as_f64().unwrap(), 2.08168244192904, 1e-9, "1M lower");
+    assert_close(c["ci"]["upper"].as_f64().unwrap(), 4.40534615708083, 1e-9, "1M upper");
     // RR 7/1000 over 124/1000.
     assert_rel9(claim(&r, "gi-ae-ratio")["computed_value"].as_f64().unwrap(), 7.0 / 124.0, "GI RR");
     let x = std::fs::read_to_string(&junit).unwrap();
@@ -157,6 +160,11 @@ fn claims_file_errors_name_the_file_line_and_key() {
     // Wrong type.
     let (_, e) = check_err("type", "[[claim]]\nid = \"a\"\nsource = \"s\"\ncount = 7\ncited = \"70%\"\n");
     assert!(e.contains(".toml:4:") && e.contains("count"), "{e}");
+    // A wrong type after a non-ASCII key: the key is read off the text without splitting a character.
+    let (_, e) = check_err("utf8", "[[claim]]\nid = \"a\"\nsource = \"s\"\ncount = \"7/10\"\ncited = \"70%\"\n\"größe\" = 7\n");
+    assert!(e.contains(".toml:6:"), "{e}");
+    let (_, e) = check_err("utf8-type", "[[claim]]\nid = \"a\"\nsource = \"s\"\ncount = \"7/10\"\ncited = \"70%\"\nmeasure = 7\ntitle = \"é\"\n");
+    assert!(e.contains("measure") && e.contains(".toml:6:"), "{e}");
     // No source; not checkable without why.
     let (_, e) = check_err("source", "[[claim]]\nid = \"a\"\ncount = \"7/10\"\nmeasure = \"proportion\"\ncited = \"70%\"\n");
     assert!(e.contains(".toml:2:") && e.contains("missing key `source`"), "{e}");
@@ -178,6 +186,13 @@ fn claims_file_errors_name_the_file_line_and_key() {
     // silent "not checkable" that would let CI pass.
     let (_, e) = check_err("group", &format!("{head}[[claim]]\nid = \"a\"\nsource = \"s\"\nanalysis = \"r\"\nmeasure = \"proportion\"\ngroup = \"2\"\ncited = \"54%\"\n"));
     assert!(e.contains("claim 'a'") && e.contains(".toml:17:") && e.contains("group = '1'") && e.contains("group = '0'"), "{e}");
+    // A summary the analysis does not give; a statistic that is not one; a direction with a CI.
+    let (_, e) = check_err("summary", &format!("{head}[[claim]]\nid = \"a\"\nsource = \"s\"\nanalysis = \"r\"\nsummary = \"follow-up\"\ngroup = \"1\"\ncited = \"16.2\"\n"));
+    assert!(e.contains("claim 'a'") && e.contains(".toml:17:") && e.contains("summary = 'follow-up' for this group"), "{e}");
+    let (_, e) = check_err("statistic", "[[claim]]\nid = \"a\"\nsource = \"s\"\ncount = \"7/10\"\nmeasure = \"proportion\"\nstatistic = \"median\"\ncited = \"70%\"\n");
+    assert!(e.contains("statistic = 'median'") && e.contains("p-value"), "{e}");
+    let (_, e) = check_err("direction-ci", "[[claim]]\nid = \"a\"\nsource = \"s\"\ncount = \"7/10\"\nmeasure = \"proportion\"\ncited = \">0.5\"\ncited_ci = [\"0.4\", \"0.9\"]\n");
+    assert!(e.contains("is a direction; it takes no cited_ci"), "{e}");
     // An unknown analysis name, an unknown measure, a duplicate id.
     let (_, e) = check_err("name", &format!("{head}[[claim]]\nid = \"a\"\nsource = \"s\"\nanalysis = \"x\"\nmeasure = \"proportion\"\ncited = \"54%\"\n"));
     assert!(e.contains("analysis = 'x'") && e.contains("defined: r"), "{e}");
@@ -210,4 +225,12 @@ fn directions_and_hedged_ratios() {
     assert!((claim(&r, "hedged")["computed_value"].as_f64().unwrap() - 3.0).abs() < 1e-12);
     assert_eq!(claim(&r, "p")["verdict"], "reproduced");
     assert!(claim(&r, "p")["computed_value"].as_f64().unwrap() < 0.001);
+}
+
+#[test]
+fn an_unwritable_junit_file_is_an_error() {
+    let out = cli(&["check", &dataset("acupuncture_headache/claims.toml"), "--junit", "/nonexistent-dir/claims.xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("/nonexistent-dir/claims.xml: cannot write"), "{e}");
 }

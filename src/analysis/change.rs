@@ -315,10 +315,7 @@ pub fn change_file(file: &crate::ingest::table::CsvFile, overrides: &crate::inge
     use crate::ingest::table::distinct;
     let d = detect(&file.name, &file.columns, overrides)?;
     let roles = &d.roles;
-    let arm = roles.arm.clone().ok_or_else(|| Error::File {
-        file: file.name.clone(),
-        message: format!("no arm column recognised; name it with --arm; columns present: {}", file.columns.join(", ")),
-    })?;
+    let arm = d.arm_column(&file.name, &file.columns, "arm")?;
     let need = |flag: &str, name: &str| require_column(&file.name, flag, name, &file.columns);
     let arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
     // Covariates as named (`factor(...)` kept), and the columns they read.

@@ -66,10 +66,7 @@ fn events_of(file: &CsvFile, line: u64, src: &EventSource, cell: Option<&str>) -
 pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrides, spec: &IncidenceSpec, opts: &CountOptions) -> Result<Report> {
     use crate::ingest::layout::{detect, require_column};
     let d = detect(&file.name, &file.columns, overrides)?;
-    let arm = d.roles.arm.clone().ok_or_else(|| Error::File {
-        file: file.name.clone(),
-        message: format!("no arm or exposure column recognised; name it with --arm; columns present: {}", file.columns.join(", ")),
-    })?;
+    let arm = d.arm_column(&file.name, &file.columns, "arm or exposure")?;
     let (flag, ev) = match &spec.events {
         EventSource::Count(c) => ("--event", c),
         EventSource::Censor(c) => ("--censor", c),
@@ -152,19 +149,7 @@ pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrid
                 comparisons.push(if c > 1 { e.with_group(label.as_str()) } else { e });
             }
         }
-        merged = Some(match merged {
-            None => r,
-            Some(mut m) => {
-                for n in r.notes {
-                    if !m.notes.contains(&n) {
-                        m.notes.push(n);
-                    }
-                }
-                let g = m.layout.groups.len() - 1;
-                m.layout.groups.insert(g, r.layout.groups[0].clone());
-                m
-            }
-        });
+        merged = Some(super::merge_arm_report(merged, r));
     }
     let mut report = merged.ok_or_else(|| Error::invalid("arms", "none", "at least two groups"))?;
     report.results = rates.into_iter().flatten().chain(comparisons).collect();

@@ -121,3 +121,24 @@ impl MethodChoice {
         Ok(())
     }
 }
+
+/// Merge the report of one more treatment-vs-control comparison into the report so far (the
+/// multi-arm loops of responders and incidence): notes once each, the new arm's group row before
+/// the control's. Results are assembled by the caller.
+pub(crate) fn merge_arm_report(merged: Option<Report>, r: Report) -> Report {
+    match merged {
+        None => r,
+        Some(mut m) => {
+            for n in r.notes {
+                if !m.notes.contains(&n) {
+                    m.notes.push(n);
+                }
+            }
+            if let Some(first) = r.layout.groups.first() {
+                let g = m.layout.groups.len().saturating_sub(1);
+                m.layout.groups.insert(g, first.clone());
+            }
+            m
+        }
+    }
+}

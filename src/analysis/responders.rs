@@ -116,10 +116,7 @@ pub fn responders_file(file: &CsvFile, overrides: &crate::ingest::layout::Overri
     use crate::ingest::layout::{detect, require_column};
     let d = detect(&file.name, &file.columns, overrides)?;
     let roles = &d.roles;
-    let arm = roles.arm.clone().ok_or_else(|| Error::File {
-        file: file.name.clone(),
-        message: format!("no arm column recognised; name it with --arm; columns present: {}", file.columns.join(", ")),
-    })?;
+    let arm = d.arm_column(&file.name, &file.columns, "arm")?;
     let arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
     let need = |flag: &str, name: &str| require_column(&file.name, flag, name, &file.columns);
     let mut q = PairQuery { arm: arm.clone(), subject: roles.subject.clone(), ..Default::default() };
@@ -331,19 +328,7 @@ fn rates_report(
                 comparisons.push(if c > 1 { e.with_group(label.as_str()) } else { e });
             }
         }
-        report = Some(match report {
-            None => r,
-            Some(mut m) => {
-                for n in r.notes {
-                    if !m.notes.contains(&n) {
-                        m.notes.push(n);
-                    }
-                }
-                let g = m.layout.groups.len() - 1;
-                m.layout.groups.insert(g, r.layout.groups[0].clone());
-                m
-            }
-        });
+        report = Some(super::merge_arm_report(report, r));
     }
     if let Some(m) = report.as_mut() {
         m.results = rates.into_iter().flatten().chain(comparisons).collect();

@@ -61,6 +61,17 @@ pub struct Detected {
     pub visit_columns: Vec<(String, Vec<String>)>,
 }
 
+impl Detected {
+    /// The arm column, or an error naming the file and its columns (`what` = "arm" or
+    /// "arm or exposure").
+    pub fn arm_column(&self, file: &str, columns: &[String], what: &str) -> crate::error::Result<String> {
+        self.roles.arm.clone().ok_or_else(|| crate::error::Error::File {
+            file: file.to_string(),
+            message: format!("no {what} column recognised; name it with --arm; columns present: {}", columns.join(", ")),
+        })
+    }
+}
+
 const SUBJECT: &[&str] = &["USUBJID", "subject", "subjid", "subject_id", "patient", "patient_id", "pid", "participant", "id"];
 const ARM: &[&str] = &["TRT01A", "TRT01P", "ARM", "TRTA", "TRTP", "arm", "group", "treatment", "treat", "trt", "rx", "exposure"];
 const VISIT: &[&str] = &["AVISIT", "visit", "week", "period", "timepoint", "time", "day"];

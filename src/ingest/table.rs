@@ -322,28 +322,9 @@ pub type TextColumns = Vec<Vec<Option<String>>>;
 /// cell as text (`None` = missing), with the file line of each row. A lazy scan of just these
 /// columns; the row index is taken before any filter, so lines stay the file's lines.
 pub fn text_columns(file: &CsvFile, cols: &[&str], extra: Option<Expr>) -> Result<(Vec<u64>, TextColumns)> {
-    let mut lf = file.scan_all_rows()?.with_row_index("__row", None);
-    if let Some(f) = &file.filter {
-        lf = lf.filter(f.expr());
-    }
-    if let Some(e) = extra {
-        lf = lf.filter(e);
-    }
-    let mut exprs = vec![col("__row")];
-    for (k, c) in cols.iter().enumerate() {
-        exprs.push(col(*c).cast(DataType::String).alias(format!("__c{k}")));
-    }
-    let _progress = crate::progress::reading(&file.path, &file.name);
-    let df = lf.select(exprs).collect().map_err(|e| file.polars_error(e))?;
-    let rows = df.column("__row").map_err(|e| file.polars_error(e))?.cast(&DataType::UInt64).map_err(|e| file.polars_error(e))?;
-    let line: Vec<u64> = rows.u64().map_err(|e| file.polars_error(e))?.iter().map(|r| r.unwrap_or(0) + 2).collect();
-    let mut out = Vec::with_capacity(cols.len());
-    for k in 0..cols.len() {
-        let s = df.column(&format!("__c{k}")).map_err(|e| file.polars_error(e))?;
-        let ca = s.str().map_err(|e| file.polars_error(e))?;
-        out.push(ca.iter().map(|v| v.map(str::to_string)).collect());
-    }
-    Ok((line, out))
+    let frame = text_frame(file, cols, extra)?;
+    let out = (0..cols.len()).map(|k| Ok(frame.column(k)?.into_iter().map(|v| v.map(str::to_string)).collect())).collect::<Result<TextColumns>>()?;
+    Ok((frame.lines, out))
 }
 
 /// The columns of [`text_frame`]: the polars frame, read once, and the file line of each row.

@@ -214,7 +214,9 @@ pub fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> Error {
     let before = text.get(..span.start).unwrap_or("").trim_end();
     let key = before.strip_suffix('=').map(|b| {
         let b = b.trim_end();
-        let start = b.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')).map_or(0, |i| i + 1);
+        // The key is the run of key characters before `=` (char boundaries: the character
+        // before it may be any UTF-8).
+        let start = b.char_indices().rev().find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || *c == '.')).map_or(0, |(i, c)| i + c.len_utf8());
         &b[start..]
     });
     let message = match key {

@@ -231,6 +231,20 @@ pub enum Measure {
 }
 
 impl Measure {
+    /// Every measure, in declaration order (for name lookups and error messages).
+    pub const ALL: [Measure; 27] = {
+        use Measure::*;
+        [
+            Proportion, RiskRatio, OddsRatio, RiskDifference, Nnt, FisherExact, PearsonChi2, MhRiskRatio, MhOddsRatio, MhRiskDifference, Cmh, BreslowDay, Rate, RateRatio, RateDifference,
+            MeanDifference, CohensD, HedgesG, GlassDelta, MeanChange, DZ, GZ, WilcoxonSignedRank, MannWhitney, HodgesLehmann, AncovaDifference, Bootstrap,
+        ]
+    };
+
+    /// The measure of a contract name (`risk-ratio`), if any.
+    pub fn from_name(name: &str) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.name() == name)
+    }
+
     /// The contract's kebab-case name.
     pub fn name(self) -> &'static str {
         use Measure::*;
@@ -458,6 +472,17 @@ impl std::fmt::Display for Method {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_measure_once_and_named_as_serialised() {
+        let names: std::collections::BTreeSet<&str> = Measure::ALL.iter().map(|m| m.name()).collect();
+        assert_eq!(names.len(), Measure::ALL.len());
+        for m in Measure::ALL {
+            assert_eq!(serde_json::to_string(&m).unwrap(), format!("\"{}\"", m.name()));
+            assert_eq!(Measure::from_name(m.name()), Some(m));
+        }
+        assert_eq!(Measure::from_name("risk ratio"), None);
+    }
 
     #[test]
     fn names_match_serde() {
