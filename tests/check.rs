@@ -127,7 +127,7 @@ fn seed_claims_verdicts() {
     let c = &claim(&r, "pneumothorax-higher-100k")["computed"];
     assert_eq!(c["estimate"].as_f64(), Some(3.0));
     assert_close(c["ci"]["lower"].as_f64().unwrap(), 0.909231980884916, 1e-9, "100k lower");
-    assert_close(c["ci"]["upper"].as_f64().unwrap(), 12.762344465479320, 1e-9, "100k upper");
+    assert_close(c["ci"]["upper"].as_f64().unwrap(), 12.76234446547932, 1e-9, "100k upper");
     let c = &claim(&r, "pneumothorax-higher-1m")["computed"];
     assert_close(c["ci"]["lower"].as_f64().unwrap(), 2.08168244192904, 1e-9, "1M lower");
     assert_close(c["ci"]["upper"].as_f64().unwrap(), 4.40534615708083, 1e-9, "1M upper");
