@@ -407,14 +407,14 @@ pub fn check(file: &ClaimsFile, name: &str, text: &str, base: &Path) -> Result<C
             continue;
         }
         let (f, o, _) = &files[a.data.get_ref()];
-        let ctx = |e: Error| spec::spec_error(name, text, Some(a.name.span().start), format!("analysis '{}': {}", a.name.get_ref(), crate::report::strip_flags(&e.to_string())));
+        let ctx = |e: Error| spec::spec_context(name, text, Some(a.name.span().start), format!("analysis '{}': {}", a.name.get_ref(), crate::report::strip_flags(&e.to_string())), e);
         let (r, _) = crate::report::run_analysis(a, f, o, &files).map_err(ctx)?;
         reports.insert(a.name.get_ref().clone(), r);
     }
     let mut out = Vec::new();
     for c in &file.claims {
         let id = c.id.get_ref().clone();
-        let ctx = |e: Error| spec::spec_error(name, text, Some(c.id.span().start), format!("claim '{id}': {}", e));
+        let ctx = |e: Error| spec::spec_context(name, text, Some(c.id.span().start), format!("claim '{id}': {}", e), e);
         let mut res = ClaimResult {
             id: id.clone(),
             source: c.source.clone(),

@@ -30,6 +30,17 @@ pub enum Error {
     #[error("{}", data_message(file, *line, column, value, message))]
     Data { file: String, line: u64, column: String, value: String, message: String },
 
+    /// Invalid rows or values of one file, all found in one pass: at most
+    /// [`crate::ingest::reader::MAX_PROBLEMS`] listed, `more` counted. Exit status as
+    /// [`Error::Data`].
+    #[error("{}", problems_message(file, problems, *more))]
+    Problems { file: String, problems: Vec<Problem>, more: u64 },
+
+    /// An error placed in a spec or claims file (`study.toml:12: analysis 'x': ...`). Its kind,
+    /// and so the exit status, is the inner error's ([`Error::root`]).
+    #[error("{message}")]
+    Context { message: String, inner: Box<Error> },
+
     /// A plot could not be drawn (no data, a value that cannot be placed on its axis).
     #[error("{plot} plot: {message}")]
     Plot { plot: String, message: String },
@@ -51,18 +62,64 @@ impl Error {
         Error::MethodNotApplicable { measure, method, available }
     }
 
+    /// The error under any [`Error::Context`]: what decides the exit status.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Context { inner, .. } => inner.root(),
+            e => e,
+        }
+    }
+
     /// Shorthand for [`Error::Undefined`].
     pub fn undefined(measure: Measure, method: Method, reason: impl Into<String>) -> Self {
         Error::Undefined { measure, method, reason: reason.into() }
     }
 }
 
-fn data_message(file: &str, line: u64, column: &str, value: &str, message: &str) -> String {
-    if line == 0 {
-        format!("{file}: column '{column}' = '{value}': {message}")
-    } else {
-        format!("{file}:{line}: column '{column}' = '{value}': {message}")
+/// One invalid row or value of a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// 1-based file line (the header is line 1).
+    pub line: u64,
+    /// The column, when the problem is one cell's.
+    pub column: Option<String>,
+    /// The cell (or the row) as written; quoted with [`crate::fmt::quote_value`].
+    pub value: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    /// `FILE:LINE: column 'C' = 'V': MESSAGE`, or `FILE:LINE: 'ROW': MESSAGE` for a row.
+    pub fn render(&self, file: &str) -> String {
+        let at = if self.line == 0 { file.to_string() } else { format!("{file}:{}", self.line) };
+        let value = self.value.as_deref().map(crate::fmt::quote_value);
+        match (&self.column, value) {
+            (Some(c), Some(v)) => format!("{at}: column '{c}' = '{v}': {}", self.message),
+            (Some(c), None) => format!("{at}: column '{c}': {}", self.message),
+            (None, Some(v)) => format!("{at}: row '{v}': {}", self.message),
+            (None, None) => format!("{at}: {}", self.message),
+        }
     }
+}
+
+fn problems_message(file: &str, problems: &[Problem], more: u64) -> String {
+    if problems.len() == 1 && more == 0 {
+        return problems[0].render(file);
+    }
+    let total = problems.len() as u64 + more;
+    let mut out = format!("{file}: {total} problems");
+    for p in problems {
+        out.push_str("\n  ");
+        out.push_str(&p.render(file));
+    }
+    if more > 0 {
+        out.push_str(&format!("\n  ... and {more} more (fix these and run again)"));
+    }
+    out
+}
+
+fn data_message(file: &str, line: u64, column: &str, value: &str, message: &str) -> String {
+    Problem { line, column: Some(column.to_string()), value: Some(value.to_string()), message: message.to_string() }.render(file)
 }
 
 /// The library's result type.

@@ -82,6 +82,29 @@ pub fn pvalue(p: f64) -> String {
     }
 }
 
+/// Most characters of a value quoted in a message; longer values end in `…`.
+pub const QUOTE_CHARS: usize = 80;
+
+/// A value as messages quote it: control characters escaped (`\n`, `\t`, `\u{1b}`), at most
+/// [`QUOTE_CHARS`] characters, then `…` (a 10 MB field never floods a terminal).
+pub fn quote_value(s: &str) -> String {
+    let mut out = String::new();
+    for (n, c) in s.chars().enumerate() {
+        if n == QUOTE_CHARS {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,8 +58,9 @@ fn a_row_that_does_not_fit_the_header_is_named() {
     let p = dir.join("ragged.csv");
     std::fs::write(&p, "id,arm,b,f\n1,A,1,2\n2,B,1,2,3,4\n").unwrap();
     let out = cli(&["change", p.to_str().unwrap(), "--baseline", "b", "--followup", "f", "--control", "B"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
     let e = String::from_utf8_lossy(&out.stderr);
-    assert!(e.contains("ragged.csv: line 3 has 6 fields but the header has 4 (delimiter ',')"), "{e}");
+    assert!(e.contains("ragged.csv:3: row '2,B,1,2,3,4': 6 fields but the header has 4; likely cause: a decimal comma"), "{e}");
+    assert!(out.stdout.is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }

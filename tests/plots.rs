@@ -45,7 +45,7 @@ fn responder_rates_and_stratified_forest() {
     use trialstat::analysis::responders::{responders_file, MissingPolicy, ResponderRule, ResponderSpec};
     let f = CsvFile::open(std::path::Path::new(&dataset("indo_rct/indo_rct.csv"))).unwrap();
     let spec = ResponderSpec {
-        arms: ArmChoice { treatment: vec!["1_indomethacin".into()], control: Some("0_placebo".into()) },
+        arms: ArmChoice { treatment: vec!["1_indomethacin".into()], control: Some("0_placebo".into()), ..Default::default() },
         rule: ResponderRule::Flag { column: "outcome".into(), value: Some("1_yes".into()) },
         baseline: None,
         followup: None,
@@ -81,7 +81,7 @@ fn responder_rates_and_stratified_forest() {
 #[test]
 fn waterfall_box_and_visits() {
     let h = CsvFile::open(std::path::Path::new(&dataset("acupuncture_headache/acupuncture_headache.csv"))).unwrap();
-    let arms = resolve_in_file(&h, "group", &ArmChoice { treatment: vec!["1".into()], control: Some("0".into()) }).unwrap();
+    let arms = resolve_in_file(&h, "group", &ArmChoice { treatment: vec!["1".into()], control: Some("0".into()), ..Default::default() }).unwrap();
     let q = PairQuery {
         arm: "group".into(),
         subject: Some("id".into()),

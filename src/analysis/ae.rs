@@ -16,13 +16,14 @@
 //! The any-event row first; then SOCs by decreasing number of subjects over all arms, each
 //! followed by its PTs in the same order; ties alphabetically (byte order).
 
-use super::arms::{resolve, ArmChoice, Arms};
+use super::arms::{resolve_counted, ArmChoice, Arms};
 use super::counts::push_as;
 use super::{GroupRow, Layout, Report, VERSION};
 use crate::data::{check_level, BinomialCount, Stratum, TwoByTwo};
 use crate::error::{Error, Result};
 use crate::ingest::layout::require_column;
-use crate::ingest::table::{text_columns, CsvFile};
+use crate::ingest::reader::Column;
+use crate::ingest::table::{column, CsvFile};
 use crate::stats::{exact, proportion, stratified, two_by_two, Measure, Method, Subset};
 use serde_json::json;
 use std::collections::HashMap;
@@ -146,18 +147,18 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     } else if let Some(f) = &population.filter {
         notes.push(format!("Population: {}.", f.text));
     }
-    let all_subjects = CsvFile { filter: None, ..subjects.clone() };
-    let (_, all) = text_columns(&all_subjects, &[&sid], None)?;
-    let known: std::collections::HashSet<&str> = all[0].iter().flatten().map(String::as_str).collect();
-
     let mut cols: Vec<&str> = vec![&sid, &arm_col];
     if let Some(s) = &strata_col {
         cols.push(s);
     }
-    let (lines, pop) = text_columns(&population, &cols, None)?;
-    let mut present: Vec<String> = pop[1].iter().flatten().cloned().collect();
-    present.sort();
-    present.dedup();
+    // One read of the subject file: every subject (to tell "absent" from "outside the
+    // population"), then the population's rows.
+    let st = population.load(&cols)?;
+    let sid_c = column(&st, &sid)?;
+    let arm_c = column(&st, &arm_col)?;
+    let strata_c = strata_col.as_deref().map(|c| column(&st, c)).transpose()?;
+    let pop_rows = population.select(&st, &[])?;
+    let present = crate::ingest::table::value_counts_in(&st, &pop_rows, &arm_col)?;
     if present.is_empty() {
         return Err(Error::Data {
             file: subjects.name.clone(),
@@ -167,7 +168,7 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
             message: format!("no subject with an arm is left in the population{}", population.filter.as_ref().map(|f| format!(" ({})", f.text)).unwrap_or_default()),
         });
     }
-    let arms: Arms = resolve(&subjects.name, &arm_col, &present, &spec.arms, population.filter.as_ref().map(|f| f.text.as_str()))?;
+    let arms: Arms = resolve_counted(&subjects.name, &arm_col, &present, &spec.arms, population.filter.as_ref().map(|f| f.text.as_str()))?;
     if let Some(n) = &arms.note {
         notes.push(n.clone());
     }
@@ -177,30 +178,36 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     let mut strata_names = Interner::default();
     let mut subject_arm: HashMap<&str, (usize, u32)> = HashMap::new();
     let mut denominators = vec![0u64; na];
-    let mut first_line: HashMap<&str, u64> = HashMap::new();
-    for (r, line) in lines.iter().enumerate() {
-        let Some(s) = pop[0][r].as_deref() else { continue };
-        if let Some(prev) = first_line.insert(s, *line) {
+    let mut first_line: Vec<u64> = vec![0; sid_c.distinct()];
+    for &r in &pop_rows {
+        let line = st.line(r);
+        let code = sid_c.code(r);
+        if code == 0 {
+            continue;
+        }
+        let s = sid_c.entry(code);
+        if first_line[code as usize] != 0 {
             return Err(Error::Data {
                 file: subjects.name.clone(),
-                line: *line,
+                line,
                 column: sid.clone(),
                 value: s.to_string(),
-                message: format!("subject appears twice in the subject file (lines {prev} and {line}); it needs one row per subject"),
+                message: format!("subject appears twice in the subject file (lines {} and {line}); it needs one row per subject", first_line[code as usize]),
             });
         }
-        let Some(k) = pop[1][r].as_deref().and_then(|a| arms.position(a)) else { continue };
-        let st = match &strata_col {
-            Some(_) => strata_names.id(pop[2][r].as_deref().unwrap_or("(missing)")),
+        first_line[code as usize] = line;
+        let Some(k) = arm_c.text(r).and_then(|a| arms.position(a)) else { continue };
+        let stratum = match strata_c {
+            Some(c) => strata_names.id(c.text(r).unwrap_or("(missing)")),
             None => 0,
         };
-        subject_arm.insert(s, (k, st));
+        subject_arm.insert(s, (k, stratum));
         denominators[k] += 1;
     }
     let ns = strata_names.names.len().max(1);
     let mut strata_n = vec![vec![0u64; na]; ns];
-    for &(k, st) in subject_arm.values() {
-        strata_n[st as usize][k] += 1;
+    for &(k, stratum) in subject_arm.values() {
+        strata_n[stratum as usize][k] += 1;
     }
 
     // The AE file.
@@ -225,32 +232,45 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
         add_filter("AESEV", spec.severity.clone(), format!("severity {}", spec.severity.join(" or ")))?;
     }
     let refs: Vec<&str> = ae_cols.iter().map(String::as_str).collect();
-    let frame = crate::ingest::table::text_frame(ae, &refs, None)?;
-    let ae_lines = &frame.lines;
-    let recs: Vec<Vec<Option<&str>>> = (0..refs.len()).map(|k| frame.column(k)).collect::<Result<_>>()?;
+    let at = ae.load(&refs)?;
+    let ae_rows = ae.select(&at, &[])?;
+    let recs: Vec<&Column> = refs.iter().map(|c| column(&at, c)).collect::<Result<_>>()?;
+    // Per code of each filter column: whether it passes (values compared without case).
+    let passes: Vec<(&Column, Vec<bool>)> = filters
+        .iter()
+        .map(|(k, values, _)| {
+            let c = recs[*k];
+            (c, (0..c.distinct() as u32).map(|code| code != 0 && values.iter().any(|x| x.eq_ignore_ascii_case(c.entry(code).trim()))).collect())
+        })
+        .collect();
+    // Per AE subject code: its arm and stratum, resolved once.
+    let ae_subj = recs[0];
+    let all_ids: std::collections::HashSet<&str> = (1..sid_c.distinct() as u32).map(|c| sid_c.entry(c)).collect();
+    let lookup: Vec<Option<(usize, u32)>> = (0..ae_subj.distinct() as u32).map(|code| subject_arm.get(ae_subj.entry(code)).copied()).collect();
+    let known = |s: &str| all_ids.contains(s);
     let mut socs = Interner::default();
     let mut terms = Interner::default();
-    // (soc, term, subject index) triples; subjects interned by their map key order.
-    let mut subj_ids = Interner::default();
+    let (mut soc_id, mut term_id) = (vec![u32::MAX; recs[1].distinct()], vec![u32::MAX; recs[2].distinct()]);
+    // (soc, term, subject index) triples; subjects numbered in order of first record.
+    let mut subj_index: Vec<u32> = vec![u32::MAX; ae_subj.distinct()];
     let mut subj_info: Vec<(usize, u32)> = Vec::new();
     let mut triples: Vec<(u32, u32, u32)> = Vec::new();
     let (mut kept, mut outside, mut uncoded) = (0u64, 0u64, 0u64);
-    'rows: for (r, &line) in ae_lines.iter().enumerate() {
-        for (k, values, _) in &filters {
-            match recs[*k][r] {
-                Some(v) if values.iter().any(|x| x.eq_ignore_ascii_case(v.trim())) => {}
-                _ => continue 'rows,
-            }
+    for &r in &ae_rows {
+        if !passes.iter().all(|(c, ok)| ok[c.code(r) as usize]) {
+            continue;
         }
-        let Some(s) = recs[0][r] else {
-            return Err(Error::Data { file: ae.name.clone(), line, column: ae_sid.clone(), value: String::new(), message: "missing subject identifier".into() });
-        };
-        let Some(&(k, st)) = subject_arm.get(s) else {
-            if !known.contains(s) {
-                let hint = crate::ingest::closest(s, known.iter().copied()).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
+        let code = ae_subj.code(r);
+        if code == 0 {
+            return Err(Error::Data { file: ae.name.clone(), line: at.line(r), column: ae_sid.clone(), value: String::new(), message: "missing subject identifier".into() });
+        }
+        let Some((k, stratum)) = lookup[code as usize] else {
+            let s = ae_subj.entry(code);
+            if !known(s) {
+                let hint = crate::ingest::closest(s, all_ids.iter().copied()).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
                 return Err(Error::Data {
                     file: ae.name.clone(),
-                    line,
+                    line: at.line(r),
                     column: ae_sid.clone(),
                     value: s.to_string(),
                     message: format!("subject is not in the subject file {}{hint}; check that both files are of the same study and use the same identifier", subjects.name),
@@ -260,15 +280,19 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
             continue;
         };
         kept += 1;
-        let soc = recs[1][r].unwrap_or("(not coded)");
-        let term = recs[2][r].unwrap_or("(not coded)");
-        uncoded += u64::from(recs[1][r].is_none() || recs[2][r].is_none());
-        let before = subj_ids.names.len();
-        let si = subj_ids.id(s);
-        if subj_ids.names.len() > before {
-            subj_info.push((k, st));
+        let (sc, tc) = (recs[1].code(r), recs[2].code(r));
+        uncoded += u64::from(sc == 0 || tc == 0);
+        if soc_id[sc as usize] == u32::MAX {
+            soc_id[sc as usize] = socs.id(if sc == 0 { "(not coded)" } else { recs[1].entry(sc) });
         }
-        triples.push((socs.id(soc), terms.id(term), si));
+        if term_id[tc as usize] == u32::MAX {
+            term_id[tc as usize] = terms.id(if tc == 0 { "(not coded)" } else { recs[2].entry(tc) });
+        }
+        if subj_index[code as usize] == u32::MAX {
+            subj_index[code as usize] = subj_info.len() as u32;
+            subj_info.push((k, stratum));
+        }
+        triples.push((soc_id[sc as usize], term_id[tc as usize], subj_index[code as usize]));
     }
     let mut what: Vec<String> = filters.iter().map(|(_, _, w)| w.clone()).collect();
     if let Some(f) = &ae.filter {

@@ -16,6 +16,9 @@ use crate::error::{Error, Result};
 pub struct ArmChoice {
     pub treatment: Vec<String>,
     pub control: Option<String>,
+    /// Merge labels that differ only in case or surrounding spaces (`Placebo `, `placebo`)
+    /// into the most frequent spelling (`--merge-arm-variants`); otherwise they are an error.
+    pub merge_variants: bool,
 }
 
 /// The resolved arms: each of `treatments` is compared with `control`.
@@ -25,6 +28,8 @@ pub struct Arms {
     pub treatments: Vec<String>,
     /// A note when the control was recognised by its label rather than named.
     pub note: Option<String>,
+    /// Labels merged into an arm's label (`--merge-arm-variants`): (as written, merged into).
+    pub aliases: Vec<(String, String)>,
 }
 
 impl Arms {
@@ -34,6 +39,7 @@ impl Arms {
     }
     /// The position of `arm` in [`Arms::all`], if it is one of the analysis's arms.
     pub fn position(&self, arm: &str) -> Option<usize> {
+        let arm = self.aliases.iter().find(|(v, _)| v == arm).map_or(arm, |(_, c)| c.as_str());
         self.treatments.iter().position(|t| t == arm).or_else(|| (arm == self.control).then_some(self.treatments.len()))
     }
 }
@@ -102,13 +108,54 @@ pub fn resolve(file: &str, arm_column: &str, present: &[String], choice: &ArmCho
     if treatments.is_empty() {
         return Err(Error::invalid("--control", format!("'{control}'"), format!("a control arm with at least one other arm to compare; column '{arm_column}' in {file} has only: {listed}")));
     }
-    Ok(Arms { control, treatments, note })
+    Ok(Arms { control, treatments, note, aliases: Vec::new() })
 }
 
-/// [`resolve`] against the arms present in column `arm_column` of `file` (after its filter).
+/// Labels of one arm column that differ only in case or surrounding whitespace, with their row
+/// counts: an error listing every group, or with `merge` the aliases (variant, most frequent
+/// spelling) and a note saying what was merged. `counts` = (label, rows), every label once.
+pub fn variants(file: &str, arm_column: &str, counts: &[(String, u64)], merge: bool) -> Result<(Vec<(String, String)>, Option<String>)> {
+    let key = |l: &str| l.trim().to_lowercase();
+    let mut groups: Vec<(String, Vec<(String, u64)>)> = Vec::new();
+    for (l, n) in counts {
+        match groups.iter_mut().find(|(k, _)| *k == key(l)) {
+            Some((_, g)) => g.push((l.clone(), *n)),
+            None => groups.push((key(l), vec![(l.clone(), *n)])),
+        }
+    }
+    groups.retain(|(_, g)| g.len() > 1);
+    if groups.is_empty() {
+        return Ok((Vec::new(), None));
+    }
+    let show = |g: &[(String, u64)]| g.iter().map(|(l, n)| format!("'{}' ({n} rows)", crate::fmt::quote_value(l))).collect::<Vec<_>>().join(", ");
+    if !merge {
+        let listed = groups.iter().map(|(_, g)| show(g)).collect::<Vec<_>>().join("; ");
+        return Err(Error::Data {
+            file: file.to_string(),
+            line: 0,
+            column: arm_column.to_string(),
+            value: groups[0].1[0].0.clone(),
+            message: format!("arm labels that differ only in case or spaces: {listed}; correct the file, or add --merge-arm-variants (spec: merge_arm_variants = true) to count them as one arm"),
+        });
+    }
+    let mut aliases = Vec::new();
+    let mut merged = Vec::new();
+    for (_, mut g) in groups {
+        g.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let canon = g[0].0.clone();
+        for (l, _) in &g[1..] {
+            aliases.push((l.clone(), canon.clone()));
+        }
+        merged.push(format!("{} counted as '{}'", show(&g), crate::fmt::quote_value(&canon)));
+    }
+    Ok((aliases, Some(format!("Arm labels merged (--merge-arm-variants): {}.", merged.join("; ")))))
+}
+
+/// [`resolve`] against the arms present in column `arm_column` of `file` (after its filter),
+/// after [`variants`].
 pub fn resolve_in_file(file: &crate::ingest::table::CsvFile, arm_column: &str, choice: &ArmChoice) -> Result<Arms> {
-    let present = crate::ingest::table::distinct(file, arm_column)?;
-    if present.is_empty() {
+    let counts = crate::ingest::table::value_counts(file, arm_column)?;
+    if counts.is_empty() {
         return Err(Error::Data {
             file: file.name.clone(),
             line: 0,
@@ -120,7 +167,22 @@ pub fn resolve_in_file(file: &crate::ingest::table::CsvFile, arm_column: &str, c
             },
         });
     }
-    resolve(&file.name, arm_column, &present, choice, file.filter.as_ref().map(|f| f.text.as_str()))
+    resolve_counted(&file.name, arm_column, &counts, choice, file.filter.as_ref().map(|f| f.text.as_str()))
+}
+
+/// [`resolve`] on labels with their row counts, checking [`variants`] first.
+pub fn resolve_counted(file: &str, arm_column: &str, counts: &[(String, u64)], choice: &ArmChoice, filter: Option<&str>) -> Result<Arms> {
+    let (aliases, merged) = variants(file, arm_column, counts, choice.merge_variants)?;
+    let present: Vec<String> = counts.iter().map(|(l, _)| l.clone()).filter(|l| !aliases.iter().any(|(v, _)| v == l)).collect();
+    let mut arms = resolve(file, arm_column, &present, choice, filter)?;
+    arms.aliases = aliases;
+    if let Some(m) = merged {
+        arms.note = Some(match arms.note.take() {
+            Some(n) => format!("{m} {n}"),
+            None => m,
+        });
+    }
+    Ok(arms)
 }
 
 #[cfg(test)]
@@ -146,16 +208,27 @@ mod tests {
         let p = s(&["1", "0"]);
         let e = resolve("h.csv", "group", &p, &ArmChoice::default(), None).unwrap_err().to_string();
         assert!(e.contains("--control") && e.contains("one of 0, 1"), "{e}");
-        let a = resolve("h.csv", "group", &p, &ArmChoice { treatment: s(&["1"]), control: None }, None).unwrap();
+        let a = resolve("h.csv", "group", &p, &ArmChoice { treatment: s(&["1"]), control: None, merge_variants: false }, None).unwrap();
         assert_eq!((a.control.as_str(), a.treatments.clone()), ("0", s(&["1"])));
-        let a = resolve("h.csv", "group", &p, &ArmChoice { treatment: vec![], control: Some("0".into()) }, None).unwrap();
+        let a = resolve("h.csv", "group", &p, &ArmChoice { treatment: vec![], control: Some("0".into()), merge_variants: false }, None).unwrap();
         assert_eq!(a.treatments, s(&["1"]));
+    }
+
+    #[test]
+    fn label_variants_are_an_error_unless_merged() {
+        let c = vec![("Placebo".to_string(), 40), ("Active".to_string(), 41), ("Placebo ".to_string(), 12), ("placebo".to_string(), 3)];
+        let e = resolve_counted("t.csv", "arm", &c, &ArmChoice { control: Some("Placebo".into()), ..Default::default() }, None).unwrap_err().to_string();
+        assert!(e.contains("'Placebo' (40 rows), 'Placebo ' (12 rows), 'placebo' (3 rows)") && e.contains("--merge-arm-variants"), "{e}");
+        let choice = ArmChoice { control: Some("Placebo".into()), merge_variants: true, ..Default::default() };
+        let a = resolve_counted("t.csv", "arm", &c, &choice, None).unwrap();
+        assert_eq!((a.position("placebo"), a.position("Placebo "), a.position("Active")), (Some(1), Some(1), Some(0)));
+        assert!(a.note.as_deref().unwrap().contains("counted as 'Placebo'"), "{:?}", a.note);
     }
 
     #[test]
     fn unknown_arm_suggests_the_closest() {
         let p = s(&["placebo", "progabide"]);
-        let e = resolve("epil.csv", "trt", &p, &ArmChoice { treatment: s(&["progabid"]), control: None }, Some("age > 20")).unwrap_err().to_string();
+        let e = resolve("epil.csv", "trt", &p, &ArmChoice { treatment: s(&["progabid"]), control: None, merge_variants: false }, Some("age > 20")).unwrap_err().to_string();
         assert!(e.contains("did you mean 'progabide'") && e.contains("after --where \"age > 20\""), "{e}");
         let e = resolve("epil.csv", "trt", &s(&["placebo"]), &ArmChoice::default(), None).unwrap_err().to_string();
         assert!(e.contains("has only: placebo"), "{e}");

@@ -16,7 +16,7 @@ use super::counts::{compare_rates, rate_scale, CountOptions};
 use super::Report;
 use crate::data::PersonTime;
 use crate::error::{Error, Result};
-use crate::ingest::table::{parse_number, text_columns, CsvFile};
+use crate::ingest::table::{column, CsvFile, Problems};
 
 /// Where the events of a row come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,29 +79,47 @@ pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrid
     let time = require_column(&file.name, "--time", &spec.time, &file.columns)?;
     let arms: Arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
     let all = arms.all();
-    let (lines, cols) = text_columns(file, &[&arm, &ev, &time], None)?;
+    let t = file.load(&[&arm, &ev, &time])?;
+    let (arm_c, ev_c, time_c) = (column(&t, &arm)?, column(&t, &ev)?, column(&t, &time)?);
     // Per arm: events, person-time, rows used, rows missing.
     let mut events = vec![0u64; all.len()];
     let mut pt = vec![0f64; all.len()];
     let mut used = vec![0u64; all.len()];
     let mut missing = vec![0u64; all.len()];
-    for (r, &line) in lines.iter().enumerate() {
-        let Some(k) = cols[0][r].as_deref().and_then(|a| arms.position(a)) else { continue };
-        let e = events_of(file, line, &events_src, cols[1][r].as_deref())?;
-        let t = parse_number(file, line, &time, cols[2][r].as_deref())?;
-        if let Some(t) = t {
-            if t < 0.0 {
-                return Err(Error::Data { file: file.name.clone(), line, column: time.clone(), value: cols[2][r].clone().unwrap_or_default(), message: "negative person-time".into() });
+    let mut problems = Problems::new(&file.name);
+    for r in file.select(&t, &[])? {
+        let Some(k) = arm_c.text(r).and_then(|a| arms.position(a)) else { continue };
+        let line = t.line(r);
+        let e = match events_of(file, line, &events_src, ev_c.text(r)) {
+            Ok(e) => e,
+            Err(Error::Data { message, .. }) => {
+                problems.push(line, &ev, ev_c.text(r).unwrap_or_default(), message);
+                None
             }
+            Err(e) => return Err(e),
+        };
+        let tm = problems.number(&t, time_c, &time, r);
+        if tm.is_some_and(|x| x < 0.0) {
+            problems.push(line, &time, time_c.text(r).unwrap_or_default(), "negative person-time");
         }
-        match (e, t) {
-            (Some(e), Some(t)) => {
-                events[k] += e;
-                pt[k] += t;
+        match (e, tm) {
+            (Some(e), Some(tm)) => {
+                events[k] = events[k].saturating_add(e);
+                pt[k] += tm;
                 used[k] += 1;
             }
             _ => missing[k] += 1,
         }
+    }
+    problems.finish()?;
+    if let Some(k) = pt.iter().position(|x| !x.is_finite()) {
+        return Err(Error::Data {
+            file: file.name.clone(),
+            line: 0,
+            column: time.clone(),
+            value: all[k].to_string(),
+            message: "the person-time of this group sums to more than a double holds (1.8e308); check the time unit".into(),
+        });
     }
     for (k, a) in all.iter().enumerate() {
         if pt[k] <= 0.0 {

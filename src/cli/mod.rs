@@ -91,11 +91,15 @@ struct ArmFlags {
     /// The control arm (default: the only other arm, or the one labelled placebo/control).
     #[arg(long, value_name = "LABEL")]
     control: Option<String>,
+    /// Count arm labels that differ only in case or surrounding spaces ("Placebo ", "placebo")
+    /// as one arm, under the most frequent spelling (otherwise they are an error).
+    #[arg(long)]
+    merge_arm_variants: bool,
 }
 
 impl ArmFlags {
     fn choice(&self) -> trialstat::analysis::arms::ArmChoice {
-        trialstat::analysis::arms::ArmChoice { treatment: self.treatment.clone(), control: self.control.clone() }
+        trialstat::analysis::arms::ArmChoice { treatment: self.treatment.clone(), control: self.control.clone(), merge_variants: self.merge_arm_variants }
     }
 }
 
@@ -519,8 +523,8 @@ fn check(file: &std::path::Path, junit: Option<&std::path::Path>, format: Format
 }
 
 fn exit_code(e: &Error) -> i32 {
-    match e {
-        Error::Data { .. } => 3,
+    match e.root() {
+        Error::Data { .. } | Error::Problems { .. } => 3,
         Error::NoConvergence { .. } => 4,
         _ => 2,
     }

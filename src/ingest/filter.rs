@@ -9,7 +9,7 @@
 //! `COLUMN is missing` or `COLUMN is not missing` (ADaM's observed rows: `DTYPE is missing`).
 
 use crate::error::{Error, Result};
-use polars::prelude::*;
+use super::reader::{Column, Num, Table};
 
 /// One condition.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,48 +90,40 @@ impl RowFilter {
         Ok(RowFilter { text: text.to_string(), conditions })
     }
 
-    /// The filter as a polars predicate.
-    pub fn expr(&self) -> Expr {
-        let mut out: Option<Expr> = None;
-        for c in &self.conditions {
-            let e = match &c.value {
-                Value::Missing => {
-                    let x = col(c.column.as_str());
-                    if c.op == "is" {
-                        x.is_null()
-                    } else {
-                        x.is_not_null()
-                    }
-                }
-                Value::Text(t) => {
-                    let x = col(c.column.as_str()).cast(DataType::String);
-                    if c.op == "=" {
-                        x.eq(lit(t.clone()))
-                    } else {
-                        x.neq(lit(t.clone()))
-                    }
-                }
-                Value::Number(v) => {
-                    // Non-strict: a cell that is not a number becomes null and does not match.
-                    let x = col(c.column.as_str()).cast(DataType::Float64);
-                    match c.op.as_str() {
-                        "=" => x.eq(lit(*v)),
-                        "!=" => x.neq(lit(*v)),
-                        "<" => x.lt(lit(*v)),
-                        "<=" => x.lt_eq(lit(*v)),
-                        ">" => x.gt(lit(*v)),
-                        _ => x.gt_eq(lit(*v)),
-                    }
-                }
-            };
-            // A missing cell does not match: treat null results as false.
-            let e = e.fill_null(lit(false));
-            out = Some(match out {
-                Some(o) => o.and(e),
-                None => e,
-            });
+    /// Each condition as a test on the codes of its column in `t`: `(column, matches[code])`.
+    /// A row matches when every test holds for its cell's code.
+    pub fn code_tests<'t>(&self, t: &'t Table) -> Result<Vec<(&'t Column, Vec<bool>)>> {
+        self.conditions
+            .iter()
+            .map(|c| {
+                let col = super::table::column(t, &c.column)?;
+                let ok = (0..col.distinct() as u32).map(|k| c.matches(k, col)).collect();
+                Ok((col, ok))
+            })
+            .collect()
+    }
+}
+
+impl Condition {
+    /// Whether a cell with code `k` of `col` matches. A missing cell matches only `is missing`;
+    /// a number comparison does not match a cell that is not a number.
+    fn matches(&self, k: u32, col: &Column) -> bool {
+        match &self.value {
+            Value::Missing => (k == 0) == (self.op == "is"),
+            _ if k == 0 => false,
+            Value::Text(t) => (col.entry(k) == t) == (self.op == "="),
+            Value::Number(v) => match col.numbers()[k as usize] {
+                Num::Value(x) => match self.op.as_str() {
+                    "=" => x == *v,
+                    "!=" => x != *v,
+                    "<" => x < *v,
+                    "<=" => x <= *v,
+                    ">" => x > *v,
+                    _ => x >= *v,
+                },
+                _ => false,
+            },
         }
-        out.unwrap_or_else(|| lit(true))
     }
 }
 

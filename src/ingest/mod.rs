@@ -5,6 +5,7 @@
 pub mod counts;
 pub mod filter;
 pub mod layout;
+pub mod reader;
 pub mod strata;
 pub mod subjects;
 pub mod table;

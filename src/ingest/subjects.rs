@@ -13,9 +13,9 @@
 //! Errors name the file, line, column and value: a non-numeric value, a subject with two rows
 //! for the same visit (and parameter), a subject whose arm differs between its rows.
 
-use super::table::{parse_number, text_columns, text_eq, CsvFile};
+use super::reader::Column;
+use super::table::{column, CsvFile, Problems};
 use crate::error::{Error, Result};
-use std::collections::HashMap;
 
 /// Where a subject's baseline or follow-up value comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +111,8 @@ fn needs_visits(s: &Option<ValueSource>) -> bool {
 }
 
 /// Read one record per subject (see the module doc). A one-row-per-subject file is read when
-/// neither source is a visit; otherwise the visit and value columns are needed.
+/// neither source is a visit; otherwise the visit and value columns are needed. Invalid numbers
+/// are collected over the whole pass and reported together.
 pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
     let long = needs_visits(&q.baseline) || needs_visits(&q.followup);
     let need = |what: &str, c: &Option<String>, flag: &str| -> Result<String> {
@@ -120,179 +121,153 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
             message: format!("no {what} column recognised; name it with {flag}; columns present: {}", file.columns.join(", ")),
         })
     };
-    // Columns read: arm, subject, visit, value, baseline/follow-up columns, extras.
-    let mut cols: Vec<String> = vec![q.arm.clone()];
     let subject_col = if long { Some(need("subject", &q.subject, "--subject")?) } else { q.subject.clone() };
     let visit_col = if long { Some(need("visit", &q.visit, "--visit")?) } else { None };
     let value_col = if long { Some(need("value", &q.value, "--value")?) } else { None };
-    let idx = |cols: &mut Vec<String>, c: &str| -> usize {
-        match cols.iter().position(|x| x == c) {
-            Some(i) => i,
-            None => {
-                cols.push(c.to_string());
-                cols.len() - 1
-            }
-        }
-    };
-    let i_subject = subject_col.as_deref().map(|c| idx(&mut cols, c));
-    let i_visit = visit_col.as_deref().map(|c| idx(&mut cols, c));
-    let i_value = value_col.as_deref().map(|c| idx(&mut cols, c));
     let src_col = |s: &Option<ValueSource>| match s {
         Some(ValueSource::Column(c)) => Some(c.clone()),
         _ => None,
     };
-    let i_base_col = src_col(&q.baseline).map(|c| idx(&mut cols, &c));
-    let i_fu_col = src_col(&q.followup).map(|c| idx(&mut cols, &c));
-    let i_num: Vec<usize> = q.numeric.iter().map(|c| idx(&mut cols, c)).collect();
-    let i_text: Vec<usize> = q.text.iter().map(|c| idx(&mut cols, c)).collect();
-
-    // Rows of the parameter and visits asked for only (the filter runs inside the scan).
-    let mut pre: Option<polars::prelude::Expr> = None;
-    if let (Some(pc), Some(p)) = (&q.param_column, &q.param) {
-        pre = Some(text_eq(pc, p));
+    let (base_col, fu_col) = (src_col(&q.baseline), src_col(&q.followup));
+    let mut cols: Vec<&str> = vec![&q.arm];
+    cols.extend([&subject_col, &visit_col, &value_col, &base_col, &fu_col, &q.param_column].into_iter().flatten().map(String::as_str));
+    cols.extend(q.numeric.iter().chain(&q.text).map(String::as_str));
+    let t = file.load(&cols)?;
+    let visits = |s: &Option<ValueSource>| match s {
+        Some(ValueSource::Visits { visits, .. }) => visits.clone(),
+        _ => Vec::new(),
+    };
+    let (base_visits, fu_visits) = (visits(&q.baseline), visits(&q.followup));
+    let visit_set: Vec<String> = base_visits.iter().chain(&fu_visits).cloned().collect();
+    // Rows of the parameter and visits asked for only.
+    let mut only: Vec<(&str, &[String])> = Vec::new();
+    let param = q.param.clone().map(|p| vec![p]);
+    if let (Some(pc), Some(p)) = (&q.param_column, &param) {
+        only.push((pc, p));
     }
-    let visit_set: Vec<String> = [&q.baseline, &q.followup]
-        .iter()
-        .filter_map(|s| match s {
-            Some(ValueSource::Visits { visits, .. }) => Some(visits.clone()),
-            _ => None,
-        })
-        .flatten()
-        .collect();
     if let Some(vc) = &visit_col {
-        let any = visit_set.iter().fold(polars::prelude::lit(false), |acc, v| acc.or(text_eq(vc, v)));
-        pre = Some(match pre {
-            Some(p) => p.and(any),
-            None => any,
-        });
+        only.push((vc, &visit_set));
     }
-    let col_refs: Vec<&str> = cols.iter().map(String::as_str).collect();
-    let (lines, data) = text_columns(file, &col_refs, pre)?;
+    let rows = file.select(&t, &only)?;
 
-    let mut out = SubjectPairs { numeric: vec![Vec::new(); q.numeric.len()], text: vec![Vec::new(); q.text.len()], ..Default::default() };
-    let mut index: HashMap<String, usize> = HashMap::new();
-    // Per subject and visit position: the line the value came from (duplicate detection), the
-    // values of the visits of each source.
-    let base_visits: Vec<String> = match &q.baseline {
-        Some(ValueSource::Visits { visits, .. }) => visits.clone(),
-        _ => Vec::new(),
-    };
-    let fu_visits: Vec<String> = match &q.followup {
-        Some(ValueSource::Visits { visits, .. }) => visits.clone(),
-        _ => Vec::new(),
-    };
+    let arm = column(&t, &q.arm)?;
+    let subj = subject_col.as_deref().map(|c| column(&t, c)).transpose()?;
+    let numeric: Vec<&Column> = q.numeric.iter().map(|c| column(&t, c)).collect::<Result<_>>()?;
+    let text: Vec<&Column> = q.text.iter().map(|c| column(&t, c)).collect::<Result<_>>()?;
+    let base_c = base_col.as_deref().map(|c| column(&t, c)).transpose()?;
+    let fu_c = fu_col.as_deref().map(|c| column(&t, c)).transpose()?;
+    let visit = visit_col.as_deref().map(|c| column(&t, c)).transpose()?;
+    let value = value_col.as_deref().map(|c| column(&t, c)).transpose()?;
+    // Visit code → slots (baseline visits first, then follow-up visits).
     let nb = base_visits.len();
     let nv = nb + fu_visits.len();
-    let mut seen: Vec<Vec<u64>> = Vec::new(); // line per visit slot, 0 = not seen
-    let mut vals: Vec<Vec<Option<f64>>> = Vec::new();
-    let cell = |k: usize, r: usize| data[k][r].as_deref();
-    for (r, &line) in lines.iter().enumerate() {
-        let key = match i_subject {
-            Some(k) => match cell(k, r) {
-                Some(s) => s.to_string(),
-                None => {
-                    return Err(Error::Data {
-                        file: file.name.clone(),
-                        line,
-                        column: subject_col.clone().unwrap_or_default(),
-                        value: String::new(),
-                        message: "missing subject identifier".into(),
-                    })
-                }
-            },
-            None => format!("line {line}"),
-        };
-        let arm = cell(0, r).map(str::to_string);
-        let s = match index.get(&key) {
-            Some(&s) => {
-                if !long {
-                    return Err(Error::Data {
-                        file: file.name.clone(),
-                        line,
-                        column: subject_col.clone().unwrap_or_default(),
-                        value: key.clone(),
-                        message: format!("subject appears twice (lines {} and {line}) in a one-row-per-subject analysis; keep one row with --where", out.line[s]),
-                    });
-                }
-                if out.arm[s] != arm {
-                    return Err(Error::Data {
-                        file: file.name.clone(),
-                        line,
-                        column: q.arm.clone(),
-                        value: arm.clone().unwrap_or_default(),
-                        message: format!(
-                            "subject {key} is in arm '{}' on line {} but in arm '{}' here",
-                            out.arm[s].as_deref().unwrap_or(""),
-                            out.line[s],
-                            arm.as_deref().unwrap_or("")
-                        ),
-                    });
-                }
-                s
-            }
-            None => {
-                let s = out.subject.len();
-                index.insert(key.clone(), s);
-                out.subject.push(key.clone());
-                out.arm.push(arm);
-                out.line.push(line);
-                for (j, &k) in i_num.iter().enumerate() {
-                    out.numeric[j].push(parse_number(file, line, &cols[k], cell(k, r))?);
-                }
-                for (j, &k) in i_text.iter().enumerate() {
-                    out.text[j].push(cell(k, r).map(str::to_string));
-                }
-                out.baseline.push(match i_base_col {
-                    Some(k) => parse_number(file, line, &cols[k], cell(k, r))?,
-                    None => None,
+    let slots_of: Vec<Vec<usize>> = match visit {
+        Some(vc) => (0..vc.distinct() as u32)
+            .map(|k| {
+                let v = vc.entry(k);
+                (0..nv).filter(|&i| k != 0 && if i < nb { base_visits[i] == v } else { fu_visits[i - nb] == v }).collect()
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+
+    let mut problems = Problems::new(&file.name);
+    let mut out = SubjectPairs { numeric: vec![Vec::new(); q.numeric.len()], text: vec![Vec::new(); q.text.len()], ..Default::default() };
+    // Subject code → index + 1 (0 = not seen yet).
+    let mut index: Vec<u32> = vec![0; subj.map_or(0, |c| c.distinct())];
+    let mut seen: Vec<u64> = Vec::new(); // line per subject × visit slot, 0 = not seen
+    let mut vals: Vec<Option<f64>> = Vec::new();
+    let subject_name = subject_col.clone().unwrap_or_default();
+    for &r in &rows {
+        let line = t.line(r);
+        let code = subj.map(|c| c.code(r));
+        if code == Some(0) {
+            return Err(Error::Data { file: file.name.clone(), line, column: subject_name.clone(), value: String::new(), message: "missing subject identifier".into() });
+        }
+        let known = code.map_or(0, |k| index[k as usize]);
+        let s = if known != 0 {
+            let s = known as usize - 1;
+            let key = &out.subject[s];
+            if !long {
+                return Err(Error::Data {
+                    file: file.name.clone(),
+                    line,
+                    column: subject_name.clone(),
+                    value: key.clone(),
+                    message: format!("subject appears twice (lines {} and {line}) in a one-row-per-subject analysis; keep one row with --where", out.line[s]),
                 });
-                out.followup.push(match i_fu_col {
-                    Some(k) => parse_number(file, line, &cols[k], cell(k, r))?,
-                    None => None,
-                });
-                seen.push(vec![0; nv]);
-                vals.push(vec![None; nv]);
-                s
             }
+            if out.arm[s].as_deref() != arm.text(r) {
+                return Err(Error::Data {
+                    file: file.name.clone(),
+                    line,
+                    column: q.arm.clone(),
+                    value: arm.text(r).unwrap_or_default().to_string(),
+                    message: format!(
+                        "subject {key} is in arm '{}' on line {} but in arm '{}' here",
+                        out.arm[s].as_deref().unwrap_or(""),
+                        out.line[s],
+                        arm.text(r).unwrap_or("")
+                    ),
+                });
+            }
+            s
+        } else {
+            let s = out.subject.len();
+            match (code, subj) {
+                (Some(k), Some(c)) => {
+                    index[k as usize] = s as u32 + 1;
+                    out.subject.push(c.entry(k).to_string());
+                }
+                _ => out.subject.push(format!("line {line}")),
+            }
+            out.arm.push(arm.text(r).map(str::to_string));
+            out.line.push(line);
+            for (j, c) in numeric.iter().enumerate() {
+                out.numeric[j].push(problems.number(&t, c, &q.numeric[j], r));
+            }
+            for (j, c) in text.iter().enumerate() {
+                out.text[j].push(c.text(r).map(str::to_string));
+            }
+            out.baseline.push(base_c.and_then(|c| problems.number(&t, c, base_col.as_deref().unwrap_or_default(), r)));
+            out.followup.push(fu_c.and_then(|c| problems.number(&t, c, fu_col.as_deref().unwrap_or_default(), r)));
+            seen.extend(std::iter::repeat_n(0, nv));
+            vals.extend(std::iter::repeat_n(None, nv));
+            s
         };
-        if let (Some(kv), Some(kx)) = (i_visit, i_value) {
-            let visit = cell(kv, r).unwrap_or("");
-            let slots: Vec<usize> = base_visits
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| v.as_str() == visit)
-                .map(|(i, _)| i)
-                .chain(fu_visits.iter().enumerate().filter(|(_, v)| v.as_str() == visit).map(|(i, _)| nb + i))
-                .collect();
+        if let (Some(vc), Some(xc)) = (visit, value) {
+            let slots = &slots_of[vc.code(r) as usize];
             if slots.is_empty() {
                 continue;
             }
-            let value = parse_number(file, line, &cols[kx], cell(kx, r))?;
-            for slot in slots {
-                if seen[s][slot] != 0 {
+            let v = problems.number(&t, xc, value_col.as_deref().unwrap_or_default(), r);
+            for &slot in slots {
+                let at = s * nv + slot;
+                if seen[at] != 0 {
                     let what = match &q.param {
-                        Some(p) => format!("visit '{visit}' and parameter '{p}'"),
-                        None => format!("visit '{visit}'"),
+                        Some(p) => format!("visit '{}' and parameter '{p}'", vc.entry(vc.code(r))),
+                        None => format!("visit '{}'", vc.entry(vc.code(r))),
                     };
                     return Err(Error::Data {
                         file: file.name.clone(),
                         line,
-                        column: cols[kv].clone(),
-                        value: visit.to_string(),
+                        column: visit_col.clone().unwrap_or_default(),
+                        value: vc.entry(vc.code(r)).to_string(),
                         message: format!(
-                            "subject {key} has two rows for {what} (lines {} and {line}); keep one with --where (e.g. an analysis flag such as ANL01FL = 'Y')",
-                            seen[s][slot]
+                            "subject {} has two rows for {what} (lines {} and {line}); keep one with --where (e.g. an analysis flag such as ANL01FL = 'Y')",
+                            out.subject[s], seen[at]
                         ),
                     });
                 }
-                seen[s][slot] = line;
-                vals[s][slot] = value;
+                seen[at] = line;
+                vals[at] = v;
                 if slot < nb && nb == 1 {
                     out.line[s] = line;
                 }
             }
         }
     }
+    problems.finish()?;
     let combine = |v: &[Option<f64>], seen: &[u64], agg: Aggregate| -> (Option<f64>, bool) {
         let present = seen.iter().filter(|&&l| l != 0).count();
         if v.iter().any(|x| x.is_none()) {
@@ -302,14 +277,27 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
         (Some(if agg == Aggregate::Mean { sum / v.len() as f64 } else { sum }), false)
     };
     for s in 0..out.subject.len() {
+        let (v, l) = (&vals[s * nv..(s + 1) * nv], &seen[s * nv..(s + 1) * nv]);
         if let Some(ValueSource::Visits { aggregate, .. }) = &q.baseline {
-            out.baseline[s] = combine(&vals[s][..nb], &seen[s][..nb], *aggregate).0;
+            out.baseline[s] = combine(&v[..nb], &l[..nb], *aggregate).0;
         }
         if let Some(ValueSource::Visits { aggregate, .. }) = &q.followup {
-            let (v, partial) = combine(&vals[s][nb..], &seen[s][nb..], *aggregate);
-            out.followup[s] = v;
+            let (x, partial) = combine(&v[nb..], &l[nb..], *aggregate);
+            out.followup[s] = x;
             if partial && fu_visits.len() > 1 {
                 out.incomplete_followup += 1;
+            }
+        }
+        // A sum of finite values can overflow: an error, never an infinite value.
+        for (x, which) in [(out.baseline[s], "baseline"), (out.followup[s], "follow-up")] {
+            if x.is_some_and(|x| !x.is_finite()) {
+                return Err(Error::Data {
+                    file: file.name.clone(),
+                    line: out.line[s],
+                    column: value_col.clone().unwrap_or_default(),
+                    value: out.subject[s].clone(),
+                    message: format!("the subject's {which} values sum to more than a double holds (1.8e308)"),
+                });
             }
         }
     }

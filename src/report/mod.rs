@@ -65,7 +65,7 @@ pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result
     let mut done: Vec<Done> = Vec::new();
     for a in &spec.analyses {
         progress.message(format!("analysis {}", a.name.get_ref()));
-        let ctx = |e: Error| spec::spec_error(spec_name, spec_text, Some(a.name.span().start), format!("analysis '{}': {}", a.name.get_ref(), strip_flags(&e.to_string())));
+        let ctx = |e: Error| spec::spec_context(spec_name, spec_text, Some(a.name.span().start), format!("analysis '{}': {}", a.name.get_ref(), strip_flags(&e.to_string())), e);
         let (f, o, _) = &files[a.data.get_ref()];
         let (report, pairs) = run_analysis(a, f, o, &files).map_err(ctx)?;
         done.push(Done { name: a.name.get_ref().clone(), spec: a.clone(), report, pairs });
@@ -111,6 +111,23 @@ pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result
     Ok(out)
 }
 
+/// SHA-256 of a file's bytes, read in 1 MiB blocks (never the whole file in memory).
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// Data files of a spec (or claims file): open each (header), apply its filter, hash its bytes.
 pub(crate) type DataFiles = std::collections::BTreeMap<String, (CsvFile, Overrides, String)>;
 
@@ -118,15 +135,15 @@ pub(crate) fn load_data(data: &std::collections::BTreeMap<String, spec::DataSpec
     let mut files: DataFiles = std::collections::BTreeMap::new();
     for (key, d) in data {
         let path = base.join(d.file.get_ref());
-        let ctx = |e: Error| spec::spec_error(spec_name, spec_text, Some(d.file.span().start), format!("[data.{key}] {}", strip_flags(&e.to_string())));
-        let bytes = std::fs::read(&path).map_err(|e| ctx(Error::File { file: d.file.get_ref().clone(), message: format!("cannot read: {e}") }))?;
+        let ctx = |e: Error| spec::spec_context(spec_name, spec_text, Some(d.file.span().start), format!("[data.{key}] {}", strip_flags(&e.to_string())), e);
         let mut f = CsvFile::open(&path).map_err(ctx)?;
+        let hash = sha256_file(&path).map_err(|e| ctx(Error::File { file: d.file.get_ref().clone(), message: format!("cannot read: {e}") }))?;
         f.name = d.file.get_ref().clone();
         if let Some(w) = &d.filter {
             f = f.with_filter(w).map_err(ctx)?;
         }
         let o = Overrides { subject: d.subject.clone(), arm: d.arm.clone(), visit: d.visit.clone(), param: d.param.clone(), value: d.value.clone(), site: d.site.clone() };
-        files.insert(key.clone(), (f, o, sha256_hex(&bytes)));
+        files.insert(key.clone(), (f, o, hash));
     }
     Ok(files)
 }
@@ -137,7 +154,7 @@ pub(crate) fn strip_flags(s: &str) -> String {
 }
 
 fn arm_choice(a: &AnalysisSpec) -> crate::analysis::arms::ArmChoice {
-    crate::analysis::arms::ArmChoice { treatment: a.treatment.clone(), control: a.control.clone() }
+    crate::analysis::arms::ArmChoice { treatment: a.treatment.clone(), control: a.control.clone(), merge_variants: a.merge_arm_variants }
 }
 
 /// `labels = [TREATMENT, CONTROL]` for analyses that report arms by their values (change,

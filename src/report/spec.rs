@@ -91,6 +91,9 @@ pub struct AnalysisSpec {
     pub treatment: Vec<String>,
     #[serde(default)]
     pub control: Option<String>,
+    /// Count arm labels differing only in case or spaces as one arm (see `--merge-arm-variants`).
+    #[serde(default)]
+    pub merge_arm_variants: bool,
     #[serde(default)]
     pub level: Option<f64>,
     /// Display labels of the two arms: [TREATMENT, CONTROL] (responders; change and incidence
@@ -200,6 +203,15 @@ pub fn spec_error(file: &str, text: &str, at: Option<usize>, message: impl Into<
     match at {
         Some(at) => Error::File { file: format!("{file}:{}", line_of(text, at)), message },
         None => Error::File { file: file.to_string(), message },
+    }
+}
+
+/// `inner` placed in a spec: the message of [`spec_error`], the kind of `inner` (an invalid data
+/// value stays a data error, exit status 3).
+pub fn spec_context(file: &str, text: &str, at: Option<usize>, message: impl Into<String>, inner: Error) -> Error {
+    match spec_error(file, text, at, message) {
+        Error::File { file, message } => Error::Context { message: format!("{file}: {message}"), inner: Box::new(inner) },
+        e => e,
     }
 }
 
