@@ -62,7 +62,7 @@ pub enum Figure {
 pub struct CountsSpec {
     pub treated: String,
     pub control: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::report::spec::two_labels")]
     pub labels: Option<[String; 2]>,
     /// `harmful` (default) or `beneficial`: decides NNTB vs NNTH.
     #[serde(default)]

@@ -127,7 +127,10 @@ pub fn variants(file: &str, arm_column: &str, counts: &[(String, u64)], merge: b
     if groups.is_empty() {
         return Ok((Vec::new(), None));
     }
-    let show = |g: &[(String, u64)]| g.iter().map(|(l, n)| format!("'{}' ({n} rows)", crate::fmt::quote_value(l))).collect::<Vec<_>>().join(", ");
+    for (_, g) in &mut groups {
+        g.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
+    let show = |g: &[(String, u64)]| g.iter().map(|(l, n)| format!("'{}' ({n} row{})", crate::fmt::quote_value(l), if *n == 1 { "" } else { "s" })).collect::<Vec<_>>().join(", ");
     if !merge {
         let listed = groups.iter().map(|(_, g)| show(g)).collect::<Vec<_>>().join("; ");
         return Err(Error::Data {
@@ -140,8 +143,7 @@ pub fn variants(file: &str, arm_column: &str, counts: &[(String, u64)], merge: b
     }
     let mut aliases = Vec::new();
     let mut merged = Vec::new();
-    for (_, mut g) in groups {
-        g.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    for (_, g) in groups {
         let canon = g[0].0.clone();
         for (l, _) in &g[1..] {
             aliases.push((l.clone(), canon.clone()));

@@ -77,6 +77,7 @@ pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrid
         EventSource::Censor(_) => EventSource::Censor(ev.clone()),
     };
     let time = require_column(&file.name, "--time", &spec.time, &file.columns)?;
+    file.load(&[&arm, &ev, &time])?;
     let arms: Arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
     let all = arms.all();
     let t = file.load(&[&arm, &ev, &time])?;

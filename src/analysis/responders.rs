@@ -117,6 +117,16 @@ pub fn responders_file(file: &CsvFile, overrides: &crate::ingest::layout::Overri
     let d = detect(&file.name, &file.columns, overrides)?;
     let roles = &d.roles;
     let arm = d.arm_column(&file.name, &file.columns, "arm")?;
+    let source_column = |s: &Option<ValueSource>| match s {
+        Some(ValueSource::Column(c)) => Some(c.clone()),
+        _ => None,
+    };
+    let flag = match &spec.rule {
+        ResponderRule::Flag { column, .. } => Some(column.clone()),
+        _ => None,
+    };
+    let named = [source_column(&spec.baseline), source_column(&spec.followup), flag, spec.strata.clone(), spec.by_responder.clone()];
+    file.preload(roles, named.iter().flatten().map(String::as_str))?;
     let arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
     let need = |flag: &str, name: &str| require_column(&file.name, flag, name, &file.columns);
     let mut q = PairQuery { arm: arm.clone(), subject: roles.subject.clone(), ..Default::default() };

@@ -301,5 +301,38 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
             }
         }
     }
+    let name = |src: &Option<ValueSource>, fallback: &str| match src {
+        Some(ValueSource::Column(c)) => c.clone(),
+        _ => value_col.clone().unwrap_or_else(|| fallback.to_string()),
+    };
+    let change: Vec<Option<f64>> = out.baseline.iter().zip(&out.followup).map(|(b, f)| Some(f.as_ref()? - b.as_ref()?)).collect();
+    check_sums(&file.name, &name(&q.baseline, "baseline"), &out.baseline, &out.line)?;
+    check_sums(&file.name, &name(&q.followup, "follow-up"), &out.followup, &out.line)?;
+    check_sums(&file.name, &format!("{} − {}", name(&q.followup, "follow-up"), name(&q.baseline, "baseline")), &change, &out.line)?;
+    for (c, v) in q.numeric.iter().zip(&out.numeric) {
+        check_sums(&file.name, c, v, &out.line)?;
+    }
     Ok(out)
+}
+
+/// The statistics sum values and their squares: values so large that those sums overflow a
+/// double (|x| above about 1e154 for squares) are an error naming the largest value and its
+/// line, never an infinite mean or SD.
+fn check_sums(file: &str, column: &str, values: &[Option<f64>], lines: &[u64]) -> Result<()> {
+    let (mut sum, mut sq) = (0f64, 0f64);
+    for x in values.iter().flatten() {
+        sum += x.abs();
+        sq += x * x;
+    }
+    if sum.is_finite() && sq.is_finite() {
+        return Ok(());
+    }
+    let (i, x) = values.iter().enumerate().filter_map(|(i, x)| x.map(|x| (i, x))).fold((0, 0f64), |best, (i, x)| if !(x.abs() <= best.1.abs()) { (i, x) } else { best });
+    Err(Error::Data {
+        file: file.to_string(),
+        line: lines.get(i).copied().unwrap_or(0),
+        column: column.to_string(),
+        value: format!("{x:e}"),
+        message: "values this large overflow the sums and squares the statistics need (a double holds up to 1.8e308); check the unit or rescale".into(),
+    })
 }

@@ -23,6 +23,8 @@ pub struct CsvFile {
     pub filter: Option<super::filter::RowFilter>,
     /// The rows read so far, shared by every clone (another filter on the same file reuses them).
     cache: Arc<Mutex<Option<Arc<Table>>>>,
+    /// How many times the file's rows were read (shared by clones).
+    reads: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl PartialEq for CsvFile {
@@ -36,13 +38,18 @@ impl CsvFile {
     pub fn open(path: &Path) -> Result<CsvFile> {
         let name = path.display().to_string();
         let h = reader::read_header(path, &name)?;
-        Ok(CsvFile { path: path.to_path_buf(), name, separator: h.separator, columns: h.columns, filter: None, cache: Arc::default() })
+        Ok(CsvFile { path: path.to_path_buf(), name, separator: h.separator, columns: h.columns, filter: None, cache: Arc::default(), reads: Arc::default() })
     }
 
     /// Keep only the rows matching `text` (see [`super::filter`]); columns are checked now.
     pub fn with_filter(mut self, text: &str) -> Result<CsvFile> {
         self.filter = Some(super::filter::RowFilter::parse(text, &self.name, &self.columns)?);
         Ok(self)
+    }
+
+    /// How many times the rows of this file (any clone) have been read.
+    pub fn reads(&self) -> usize {
+        self.reads.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The same file without a row filter (sharing the rows read).
@@ -68,9 +75,23 @@ impl CsvFile {
         want.sort();
         want.dedup();
         let _progress = crate::progress::reading(&self.path, &self.name);
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let t = Arc::new(reader::read(&self.path, &self.name, &Keep::Columns(want))?);
         *cache = Some(t.clone());
         Ok(t)
+    }
+
+    /// Read the file now, once, with the columns of `roles` and every name in `named` that is a
+    /// column of the file (an analysis's options), so that its later queries read nothing.
+    pub fn preload<'a>(&self, roles: &super::layout::Roles, named: impl IntoIterator<Item = &'a str>) -> Result<Arc<Table>> {
+        let mut want: Vec<&str> = [&roles.subject, &roles.arm, &roles.visit, &roles.param, &roles.value, &roles.site].into_iter().flatten().map(String::as_str).collect();
+        for n in named {
+            let n = n.strip_prefix("factor(").and_then(|r| r.strip_suffix(')')).unwrap_or(n);
+            if self.columns.iter().any(|c| c == n) {
+                want.push(n);
+            }
+        }
+        self.load(&want)
     }
 
     /// Read the file now with every column kept (a report's files, `describe`).

@@ -142,6 +142,8 @@ pub(crate) fn load_data(data: &std::collections::BTreeMap<String, spec::DataSpec
         if let Some(w) = &d.filter {
             f = f.with_filter(w).map_err(ctx)?;
         }
+        // Every analysis of a spec reads from this one read of the file.
+        f.preload_all().map_err(ctx)?;
         let o = Overrides { subject: d.subject.clone(), arm: d.arm.clone(), visit: d.visit.clone(), param: d.param.clone(), value: d.value.clone(), site: d.site.clone() };
         files.insert(key.clone(), (f, o, hash));
     }
@@ -259,6 +261,9 @@ fn subject_data(f: &CsvFile, o: &Overrides, a: &AnalysisSpec) -> Result<Option<(
 pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: &DataFiles) -> Result<(Report, Option<(SubjectPairs, Arms)>)> {
     use crate::analysis::responders::{parse_threshold, MissingPolicy, ResponderRule, ResponderSpec};
     let level = a.level.unwrap_or(0.95);
+    if a.labels.is_some() && (a.treatment.len() != 1 || a.control.is_none()) {
+        return Err(Error::invalid("labels", format!("{:?}", a.labels.as_ref().map(|l| l.to_vec()).unwrap_or_default()), "two labels for two arms: name one treatment (treatment = [\"ARM\"]) and the control (control = \"ARM\")"));
+    }
     match a.kind {
         AnalysisKind::Responders => {
             let rule = match (&a.flag, &a.reduction, &a.increase) {

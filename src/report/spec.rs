@@ -98,7 +98,7 @@ pub struct AnalysisSpec {
     pub level: Option<f64>,
     /// Display labels of the two arms: [TREATMENT, CONTROL] (responders; change and incidence
     /// when one treatment and the control are named).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "two_labels")]
     pub labels: Option<[String; 2]>,
     // responders
     #[serde(default)]
@@ -203,6 +203,15 @@ pub fn spec_error(file: &str, text: &str, at: Option<usize>, message: impl Into<
     match at {
         Some(at) => Error::File { file: format!("{file}:{}", line_of(text, at)), message },
         None => Error::File { file: file.to_string(), message },
+    }
+}
+
+/// `labels = [TREATMENT, CONTROL]`: exactly two (serde's array reader ignores extra entries).
+pub fn two_labels<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<[String; 2]>, D::Error> {
+    let v: Vec<String> = Deserialize::deserialize(d)?;
+    match <[String; 2]>::try_from(v) {
+        Ok(a) => Ok(Some(a)),
+        Err(v) => Err(serde::de::Error::custom(format!("{} given; expected exactly two, [TREATMENT, CONTROL]", v.len()))),
     }
 }
 
