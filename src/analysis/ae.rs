@@ -129,6 +129,84 @@ struct Row {
     by_stratum: Vec<Vec<u64>>,
 }
 
+/// Per-arm and per-stratum counts of distinct subjects: (any event, by SOC, by SOC and term).
+type Counts = (Vec<u64>, Vec<Vec<u64>>);
+
+/// Distinct subjects with an event, for any event, each SOC and each (SOC, term) pair, from the
+/// (SOC, term, subject) triples of the records kept. Records are grouped by subject with a
+/// counting sort, then each subject counts once per SOC and per pair (stamp arrays): linear in
+/// the records, no hashing or sorting of pairs.
+fn distinct_subjects(triples: &[(u32, u32, u32)], subj_info: &[(usize, u32)], n_soc: usize, na: usize, ns: usize) -> (Counts, HashMap<u64, Counts>, HashMap<u64, Counts>) {
+    // (SOC, term) pairs numbered densely.
+    let mut pair_of: HashMap<u64, u32> = HashMap::new();
+    let mut pair_key: Vec<u64> = Vec::new();
+    let mut last: Option<(u64, u32)> = None;
+    let pair: Vec<u32> = triples
+        .iter()
+        .map(|t| {
+            let key = (u64::from(t.0) << 32) | u64::from(t.1);
+            match last {
+                Some((k, id)) if k == key => id,
+                _ => {
+                    let id = *pair_of.entry(key).or_insert_with(|| {
+                        pair_key.push(key);
+                        pair_key.len() as u32 - 1
+                    });
+                    last = Some((key, id));
+                    id
+                }
+            }
+        })
+        .collect();
+    // Records by subject.
+    let n_subj = subj_info.len();
+    let mut start = vec![0usize; n_subj + 1];
+    for t in triples {
+        start[t.2 as usize + 1] += 1;
+    }
+    for i in 0..n_subj {
+        start[i + 1] += start[i];
+    }
+    let mut at = start.clone();
+    let mut order = vec![0u32; triples.len()];
+    for (i, t) in triples.iter().enumerate() {
+        order[at[t.2 as usize]] = i as u32;
+        at[t.2 as usize] += 1;
+    }
+    let width = ns * na;
+    let mut any = vec![0u64; width];
+    let mut soc = vec![0u64; n_soc * width];
+    let mut pairs = vec![0u64; pair_key.len() * width];
+    let (mut soc_stamp, mut pair_stamp) = (vec![u32::MAX; n_soc], vec![u32::MAX; pair_key.len()]);
+    for s in 0..n_subj {
+        let (k, st) = subj_info[s];
+        let cell = st as usize * na + k;
+        if start[s + 1] > start[s] {
+            any[cell] += 1;
+        }
+        for &i in &order[start[s]..start[s + 1]] {
+            let (so, pa) = (triples[i as usize].0 as usize, pair[i as usize] as usize);
+            if soc_stamp[so] != s as u32 {
+                soc_stamp[so] = s as u32;
+                soc[so * width + cell] += 1;
+            }
+            if pair_stamp[pa] != s as u32 {
+                pair_stamp[pa] = s as u32;
+                pairs[pa * width + cell] += 1;
+            }
+        }
+    }
+    let counts = |v: &[u64]| -> Counts {
+        let by_stratum: Vec<Vec<u64>> = v.chunks(na).map(<[u64]>::to_vec).collect();
+        let total = (0..na).map(|k| by_stratum.iter().map(|r| r[k]).sum()).collect();
+        (total, by_stratum)
+    };
+    let seen = |v: &[u64]| v.iter().any(|&x| x > 0);
+    let by_soc = (0..n_soc).filter(|&i| seen(&soc[i * width..(i + 1) * width])).map(|i| (i as u64, counts(&soc[i * width..(i + 1) * width]))).collect();
+    let by_term = pair_key.iter().enumerate().map(|(i, &key)| (key, counts(&pairs[i * width..(i + 1) * width]))).collect();
+    (counts(&any), by_soc, by_term)
+}
+
 /// Build the AE incidence table; `ae` is the AE file (its `--where` filter applies to AE
 /// records), `subjects` the subject file (its filter defines the population; with none, and a
 /// `SAFFL` column present, the safety population `SAFFL = 'Y'` is used).
@@ -310,25 +388,7 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     }
 
     // Distinct subjects per row.
-    let count_rows = |keyed: &mut Vec<(u64, u32)>| -> HashMap<u64, (Vec<u64>, Vec<Vec<u64>>)> {
-        keyed.sort_unstable();
-        keyed.dedup();
-        let mut out: HashMap<u64, (Vec<u64>, Vec<Vec<u64>>)> = HashMap::new();
-        for &(key, si) in keyed.iter() {
-            let (k, st) = subj_info[si as usize];
-            let e = out.entry(key).or_insert_with(|| (vec![0; na], vec![vec![0; na]; ns]));
-            e.0[k] += 1;
-            e.1[st as usize][k] += 1;
-        }
-        out
-    };
-    let mut any: Vec<(u64, u32)> = triples.iter().map(|t| (0, t.2)).collect();
-    let any = count_rows(&mut any).remove(&0).unwrap_or_else(|| (vec![0; na], vec![vec![0; na]; ns]));
-    let mut by_soc: Vec<(u64, u32)> = triples.iter().map(|t| (u64::from(t.0), t.2)).collect();
-    let by_soc = count_rows(&mut by_soc);
-    let mut by_term: Vec<(u64, u32)> = triples.iter().map(|t| ((u64::from(t.0) << 32) | u64::from(t.1), t.2)).collect();
-    let by_term = count_rows(&mut by_term);
-
+    let (any, by_soc, by_term) = distinct_subjects(&triples, &subj_info, socs.names.len(), na, ns);
     let reaches = |counts: &[u64]| -> bool {
         match spec.min_percent {
             None => true,

@@ -198,19 +198,61 @@ impl NcHypergeometric {
         Ok(NcHypergeometric { lo, hi, x, logdc })
     }
 
-    /// Sums of w_i = exp(logdc_i + (i − x) θ − max) over the support, with Neumaier compensation.
+    /// The indices `j` whose log-weight `lw(j) − max` is at least −745 (smaller weights underflow
+    /// to 0), and the max. `lw` is concave (the distribution is log-concave), so the window is
+    /// found by bisection around the mode: the sums cost the window, not the whole support (on a
+    /// 250,000-subject AE table the support has 10⁵ values and the window a few thousand).
+    fn window(&self, lw: impl Fn(usize) -> f64) -> (usize, usize, f64) {
+        let n = self.logdc.len();
+        // Mode: the first j whose successor is not larger (bisection on the sign of the slope).
+        let (mut a, mut b) = (0usize, n - 1);
+        while a < b {
+            let m = (a + b) / 2;
+            if lw(m + 1) > lw(m) {
+                a = m + 1;
+            } else {
+                b = m;
+            }
+        }
+        // Rounding can make the slope's sign flicker where it is ~0: take the max nearby.
+        let near = a.saturating_sub(3)..(a + 4).min(n);
+        let mx = near.map(&lw).fold(f64::NEG_INFINITY, f64::max);
+        let keep = |j: usize| lw(j) - mx >= -745.0;
+        // Lower end: first j in [0, a] kept (lw increases up to the mode).
+        let (mut l, mut h) = (0usize, a);
+        while l < h {
+            let m = (l + h) / 2;
+            if keep(m) {
+                h = m;
+            } else {
+                l = m + 1;
+            }
+        }
+        let lo = l;
+        // Upper end: last j in [a, n − 1] kept.
+        let (mut l, mut h) = (a, n - 1);
+        while l < h {
+            let m = (l + h).div_ceil(2);
+            if keep(m) {
+                l = m;
+            } else {
+                h = m - 1;
+            }
+        }
+        (lo.saturating_sub(2), (l + 2).min(n - 1), mx)
+    }
+
+    /// Sums of w_i = exp(logdc_i + (i − x) θ − max) over the support, with Neumaier compensation
+    /// (over [`Self::window`]: the terms outside it are 0 in double precision).
     fn sums(&self, theta: f64) -> Sums {
         let xi = (self.x - self.lo) as i64;
         let lw = |j: usize| self.logdc[j] + (j as i64 - xi) as f64 * theta;
-        let mut mx = f64::NEG_INFINITY;
-        for j in 0..self.logdc.len() {
-            mx = mx.max(lw(j));
-        }
+        let (from, to, mx) = self.window(lw);
         let mut total = Acc::default();
         let mut ge = Acc::default();
         let mut le = Acc::default();
         let mut dev = Acc::default();
-        for j in 0..self.logdc.len() {
+        for j in from..=to {
             let l = lw(j) - mx;
             if l < -745.0 {
                 continue;
