@@ -391,7 +391,7 @@ fn tolerance_of(c: &ClaimSpec, cited: f64, default: Option<f64>) -> Option<f64> 
 /// Check every claim of the file at `path` (relative data paths resolve against its folder).
 pub fn check_file(path: &Path) -> Result<CheckReport> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::File { file: name.clone(), message: format!("cannot read: {e}") })?;
+    let text = crate::input::read_bounded_text(path, crate::input::SPEC_MAX_BYTES, "claims file")?;
     let file = parse(&name, &text)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_else(|| ".".into());
     check(&file, &name, &text, &base)
