@@ -391,7 +391,7 @@ fn tolerance_of(c: &ClaimSpec, cited: f64, default: Option<f64>) -> Option<f64> 
 /// Check every claim of the file at `path` (relative data paths resolve against its folder).
 pub fn check_file(path: &Path) -> Result<CheckReport> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::File { file: name.clone(), message: format!("cannot read: {e}") })?;
+    let text = crate::input::read_bounded_text(path, crate::input::SPEC_MAX_BYTES, "claims file")?;
     let file = parse(&name, &text)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_else(|| ".".into());
     check(&file, &name, &text, &base)
@@ -701,9 +701,15 @@ pub fn junit(r: &CheckReport) -> String {
     x
 }
 
-/// Render the check: a text or Markdown table, CSV or JSON.
+/// Render the check: a text or Markdown table, CSV (cells neutralised, see
+/// [`crate::render::csv_cell`]) or JSON.
 pub fn render(r: &CheckReport, format: crate::render::Format) -> String {
-    use crate::render::Format;
+    render_with(r, format, crate::render::CsvCells::Neutralised)
+}
+
+/// [`render`], choosing how CSV cells are written.
+pub fn render_with(r: &CheckReport, format: crate::render::Format, cells: crate::render::CsvCells) -> String {
+    use crate::render::{md_escape, write_csv_record, Format};
     // The CI on the cited figure's scale (percent when it is cited as a percentage).
     let ci_of = |c: &ClaimResult| {
         let pct = c.cited.as_deref().is_some_and(|t| t.split(" (").next().unwrap_or("").trim().ends_with('%'));
@@ -728,17 +734,17 @@ pub fn render(r: &CheckReport, format: crate::render::Format) -> String {
             s
         }
         Format::Csv => {
-            let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-            let _ = w.write_record(head);
+            let mut w = crate::render::csv_writer();
+            write_csv_record(&mut w, head, cells);
             for row in &rows {
-                let _ = w.write_record(row);
+                write_csv_record(&mut w, row, cells);
             }
             String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
         }
         Format::Markdown => {
-            let mut s = format!("### trialstat check: {}\n\n| {} |\n|{}\n", r.title.clone().unwrap_or_else(|| r.file.clone()), head.join(" | "), "---|".repeat(head.len()));
+            let mut s = format!("### trialstat check: {}\n\n| {} |\n|{}\n", md_escape(&r.title.clone().unwrap_or_else(|| r.file.clone())), head.join(" | "), "---|".repeat(head.len()));
             for row in &rows {
-                s.push_str(&format!("| {} |\n", row.iter().map(|c| c.replace('|', "\\|")).collect::<Vec<_>>().join(" | ")));
+                s.push_str(&format!("| {} |\n", row.iter().map(|c| md_escape(c)).collect::<Vec<_>>().join(" | ")));
             }
             s
         }

@@ -28,6 +28,7 @@ pub mod data;
 pub mod error;
 pub mod fmt;
 pub mod ingest;
+pub mod input;
 pub mod plot;
 pub mod progress;
 pub mod render;

@@ -352,3 +352,173 @@ fn rand_suffix() -> u64 {
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::Relaxed)
 }
+
+fn dataset(rel: &str) -> String {
+    format!("{}/datasets/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every command, with inputs that succeed (`check` with a claims file that reproduces).
+fn every_command(dir: &std::path::Path) -> Vec<Vec<String>> {
+    let strata = dir.join("strata.csv");
+    std::fs::write(&strata, "stratum,events_treated,n_treated,events_control,n_control\nA,4,50,9,52\nB,2,40,6,41\n").unwrap();
+    let head = dataset("acupuncture_headache/acupuncture_headache.csv");
+    let (adsl, adae, adtte) = (dataset("cdisc_pilot01/adsl.csv"), dataset("cdisc_pilot01/adae.csv"), dataset("cdisc_pilot01/adtte.csv"));
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<String>>();
+    vec![
+        s(&["prop", "7/1000"]),
+        s(&["compare", "7/1000", "124/1000"]),
+        s(&["rates", "12/100000", "4/100000"]),
+        s(&["strata", strata.to_str().unwrap()]),
+        s(&["smd", "--treated", "16.2,13.7,161", "--control", "22.3,17.0,140"]),
+        s(&["describe", &adsl]),
+        s(&["responders", &head, "--treatment", "1", "--control", "0", "--baseline", "pk1", "--followup", "pk5", "--reduction", "35%"]),
+        s(&["change", &head, "--baseline", "pk1", "--followup", "pk5", "--treatment", "1"]),
+        s(&["ae", &adae, "--subjects", &adsl, "--teae"]),
+        s(&["incidence", &adtte, "--censor", "CNSR", "--time", "AVAL", "--time-unit", "days"]),
+        s(&["report", "--quiet", "--force", "--out", dir.join("report").to_str().unwrap()]),
+        s(&["check", &dataset("acupuncture_headache/claims.toml")]),
+        s(&["--help"]),
+    ]
+}
+
+/// A pipe whose reading end is already closed: every write to it fails with EPIPE.
+#[cfg(unix)]
+fn closed_pipe() -> std::process::Stdio {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe(2) returns.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both descriptors were just created and are owned here alone.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read);
+    std::process::Stdio::from(write)
+}
+
+/// `trialstat ... | head -0`: no panic, no exit 101, the status the command would have had (0),
+/// nothing on stderr.
+#[cfg(unix)]
+#[test]
+fn closed_stdout_ends_every_command_quietly() {
+    let dir = tempdir();
+    let bin = env!("CARGO_BIN_EXE_trialstat");
+    for args in every_command(&dir) {
+        for stdout in ["closed", "dropped"] {
+            let mut cmd = std::process::Command::new(&bin);
+            cmd.args(&args).stderr(std::process::Stdio::piped());
+            let out = if stdout == "closed" {
+                // Deterministic: the reader is gone before the command starts.
+                cmd.stdout(closed_pipe()).output().unwrap()
+            } else {
+                // As `| head -0` does: the reader goes away while the command runs.
+                let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
+                drop(child.stdout.take());
+                child.wait_with_output().unwrap()
+            };
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_ne!(out.status.code(), Some(101), "{args:?} ({stdout}): {err}");
+            assert!(!err.contains("panicked") && !err.contains("failed printing"), "{args:?} ({stdout}): {err}");
+            assert_eq!(out.status.code(), Some(0), "{args:?} ({stdout}): {err}");
+            assert!(err.is_empty(), "{args:?} ({stdout}): {err}");
+        }
+    }
+}
+
+/// A closed stdout keeps `check`'s verdict: 1 when a claim did not reproduce.
+#[cfg(unix)]
+#[test]
+fn closed_stdout_keeps_the_check_verdict() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trialstat"))
+        .args(["check", &dataset("seed-claims.toml")])
+        .stdout(closed_pipe())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty());
+}
+
+/// Any other write error on stdout (a full disk) is exit 2 with one line saying so.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stdout_is_exit_2() {
+    let dir = tempdir();
+    for args in every_command(&dir).into_iter().filter(|a| a[0] != "--help") {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_trialstat")).args(&args).stdout(full).stderr(std::process::Stdio::piped()).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end(), "trialstat: error: cannot write output: No space left on device (os error 28)", "{args:?}");
+    }
+}
+
+#[test]
+fn markdown_cells_are_escaped() {
+    let md = run_ok(&["compare", "1/10", "2/10", "--labels", "<script>,a|b", "--format", "markdown"]);
+    assert!(!md.contains("<script>"), "{md}");
+    assert!(md.contains("| &lt;script&gt; | 1 | 10 |"), "{md}");
+    assert!(md.contains("| a\\|b | 2 | 10 |"), "{md}");
+    // Every table row keeps its columns: the label's pipe does not split a cell.
+    for line in md.lines().filter(|l| l.starts_with("| ")) {
+        assert_eq!(line.replace("\\|", "").matches('|').count(), 7, "{line}");
+    }
+}
+
+#[test]
+fn csv_cells_a_spreadsheet_would_run_are_neutralised_unless_raw() {
+    let label = "=HYPERLINK(\"http://x\")";
+    let labels = format!("{label},control");
+    let csv = run_ok(&["compare", "1/10", "2/10", "--labels", &labels, "--format", "csv"]);
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(&rows[0][2], format!("'{label}"), "{csv}");
+    assert!(rows.iter().all(|row| !row.iter().any(|c| c.starts_with('='))), "{csv}");
+    // Negative numbers stay numbers: the risk difference -0.1 and its lower bound.
+    let rd = rows.iter().find(|row| &row[0] == "risk-difference").unwrap();
+    assert_eq!(&rd[7], "-0.1");
+    assert!(rd[8].parse::<f64>().unwrap() < 0.0, "{:?}", rd);
+    // --csv-raw writes the cell as it is.
+    let raw = run_ok(&["compare", "1/10", "2/10", "--labels", &labels, "--format", "csv", "--csv-raw"]);
+    let mut r = csv::Reader::from_reader(raw.as_bytes());
+    assert_eq!(&r.records().next().unwrap().unwrap()[2], label, "{raw}");
+    // describe's CSV too.
+    let dir = tempdir();
+    let f = dir.join("t.csv");
+    std::fs::write(&f, "id,arm,y\n1,@SUM(A1),3\n2,b,4\n").unwrap();
+    let csv = run_ok(&["describe", f.to_str().unwrap(), "--arm", "arm", "--format", "csv"]);
+    assert!(csv.contains("'@SUM(A1)") && !csv.contains(",@SUM"), "{csv}");
+}
+
+/// Spec, claims and stratum files that are not regular files, or too large: exit 2 at once.
+#[cfg(unix)]
+#[test]
+fn inputs_that_are_not_files_or_too_large_are_refused_at_once() {
+    let dir = tempdir();
+    let start = std::time::Instant::now();
+    run_err(&["strata", "/dev/zero"], 2, &["/dev/zero: not a regular file (a character device); a stratum file must be a regular file of at most 64 MiB"]);
+    run_err(&["check", "/dev/zero"], 2, &["/dev/zero: not a regular file (a character device); a claims file must be a regular file of at most 16 MiB"]);
+    run_err(&["report", "/dev/zero", "--out", dir.join("out").to_str().unwrap()], 2, &["/dev/zero: not a regular file (a character device); a spec file must be a regular file of at most 16 MiB"]);
+    let d = dir.to_str().unwrap();
+    run_err(&["strata", d], 2, &["not a regular file (a directory)"]);
+    run_err(&["check", d], 2, &["not a regular file (a directory)"]);
+    run_err(&["report", d, "--out", dir.join("out").to_str().unwrap()], 2, &["not a regular file (a directory)"]);
+    let fifo = dir.join("fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    run_err(&["check", fifo.to_str().unwrap()], 2, &["not a regular file (a FIFO)"]);
+    run_err(&["strata", fifo.to_str().unwrap()], 2, &["not a regular file (a FIFO)"]);
+    // Over the limit (a sparse file: no disk used).
+    let big = dir.join("big.toml");
+    std::fs::File::create(&big).unwrap().set_len(16 * 1024 * 1024 + 1).unwrap();
+    run_err(&["check", big.to_str().unwrap()], 2, &["big.toml: 16777217 bytes is over the 16 MiB limit for a claims file"]);
+    run_err(&["report", big.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()], 2, &["big.toml: 16777217 bytes is over the 16 MiB limit for a spec file"]);
+    let big = dir.join("big.csv");
+    std::fs::File::create(&big).unwrap().set_len(64 * 1024 * 1024 + 1).unwrap();
+    run_err(&["strata", big.to_str().unwrap()], 2, &["big.csv: 67108865 bytes is over the 64 MiB limit for a stratum file"]);
+    assert!(!dir.join("out").exists());
+    assert!(start.elapsed() < std::time::Duration::from_secs(60), "took {:?}", start.elapsed());
+    // A NaN count is not a whole number (it is not "above 2^53").
+    let f = dir.join("nan.csv");
+    std::fs::write(&f, "stratum,events_treated,n_treated,events_control,n_control\nA,NaN,10,2,10\n").unwrap();
+    run_err(&["strata", f.to_str().unwrap()], 3, &["nan.csv:2: column 'events_treated' = 'NaN': 'NaN' is not a whole number"]);
+}

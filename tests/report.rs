@@ -153,3 +153,135 @@ fn spec_errors_name_file_line_and_key_and_write_nothing() {
     assert!(e.contains("study.toml:17:") && e.contains("analysis = 'response': no analysis of that name"), "{e}");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// `--force` replaces only a folder trialstat wrote; anything else stays as it is (exit 2).
+#[test]
+fn force_replaces_only_a_trialstat_report() {
+    let d = tmp("force");
+    let thesis = d.join("thesis");
+    std::fs::create_dir(&thesis).unwrap();
+    std::fs::write(thesis.join("thesis.tex"), "\\chapter{One}").unwrap();
+    let o = cli(&["report", "--out", thesis.to_str().unwrap(), "--force"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end(), format!("trialstat: error: {}: exists and is not a trialstat report (no manifest.json); refusing to replace it", thesis.display()));
+    assert!(o.stdout.is_empty());
+    assert_eq!(tree(&thesis), vec![("thesis.tex".to_string(), b"\\chapter{One}".to_vec())]);
+    // A manifest.json that is not trialstat's is refused too.
+    std::fs::write(thesis.join("manifest.json"), "{\"name\": \"my-package\"}").unwrap();
+    let o = cli(&["report", "--out", thesis.to_str().unwrap(), "--force"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("(manifest.json is not trialstat's); refusing to replace it"));
+    assert!(thesis.join("thesis.tex").exists());
+    // A file is refused.
+    let file = d.join("file.txt");
+    std::fs::write(&file, "keep").unwrap();
+    let o = cli(&["report", "--out", file.to_str().unwrap(), "--force"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a folder"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// A symbolic link planted at DIR, or at a name where a temporary folder could be, is not
+/// followed: the folder it points to is untouched.
+#[cfg(unix)]
+#[test]
+fn planted_symlinks_are_not_followed() {
+    let d = tmp("symlinks");
+    let real = d.join("real");
+    assert!(cli(&["report", "--quiet", "--out", real.to_str().unwrap()]).status.success());
+    let before = tree(&real);
+    let link = d.join("out");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let o = cli(&["report", "--quiet", "--out", link.to_str().unwrap(), "--force"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("exists and is a symbolic link, not a trialstat report; refusing to replace it"));
+    assert_eq!(tree(&real), before);
+    std::fs::remove_file(&link).unwrap();
+    // Links with the names of leftovers (this version's and the old fixed ones) pointing at a
+    // report: not followed, not removed through, not written into.
+    let victim = d.join("victim");
+    assert!(cli(&["report", "--quiet", "--out", victim.to_str().unwrap()]).status.success());
+    let victim_before = tree(&victim);
+    let names = [".out.tmp-999999999-abcdef".to_string(), ".out.old-999999999".to_string(), ".out.tmp-999999998".to_string()];
+    for n in &names {
+        std::os::unix::fs::symlink(&victim, d.join(n)).unwrap();
+    }
+    let o = cli(&["report", "--quiet", "--out", link.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_dir(), "DIR is a real folder");
+    assert_eq!(tree(&link), before);
+    assert_eq!(tree(&victim), victim_before);
+    for n in &names {
+        assert!(std::fs::symlink_metadata(d.join(n)).unwrap().file_type().is_symlink(), "{n}");
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// What killed runs left beside DIR is removed when their process is gone and they hold only
+/// what trialstat writes; anything else is left alone.
+#[test]
+fn leftovers_of_killed_runs_are_cleaned() {
+    let d = tmp("leftovers");
+    let out = d.join("out");
+    assert!(cli(&["report", "--quiet", "--out", out.to_str().unwrap()]).status.success());
+    let report = tree(&out);
+    let plant = |name: &str, files: &[(&str, &[u8])]| {
+        let p = d.join(name);
+        for (f, bytes) in files {
+            let f = p.join(f);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, bytes).unwrap();
+        }
+        std::fs::create_dir_all(&p).unwrap();
+    };
+    // A half-written new report, an old report after the swap, the old code's fixed names, and
+    // an empty folder from a run killed right after creating it.
+    let half: Vec<(&str, &[u8])> = report.iter().take(3).map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+    let whole: Vec<(&str, &[u8])> = report.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+    plant(".out.tmp-999999999-Xa3bQz", &half);
+    plant(".out.tmp-999999997-Qq1w2e", &whole);
+    plant(".out.tmp-999999996", &half);
+    plant(".out.old-999999995", &whole);
+    plant(".out.tmp-999999994-e3r4t5", &[]);
+    // Not ours: a user's file inside, another folder's leftovers, a name without a pid.
+    plant(".out.tmp-999999993-notes", &[("notes.txt", b"mine")]);
+    plant(".other.tmp-999999999-abcdef", &half);
+    plant(".out.tmp-mine", &half);
+    let o = cli(&["report", "--quiet", "--out", out.to_str().unwrap(), "--force"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(tree(&out), report);
+    let mut left: Vec<String> = std::fs::read_dir(&d).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, [".other.tmp-999999999-abcdef", ".out.tmp-999999993-notes", ".out.tmp-mine", "out"]);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// Report tables: Markdown cells escaped, CSV cells neutralised unless `csv_raw = true` or
+/// `--csv-raw`.
+#[test]
+fn report_tables_escape_markdown_and_neutralise_csv() {
+    let d = tmp("cells");
+    let out = d.join("out");
+    let run = |arm: &str, spec: &str, extra: &[&str]| {
+        std::fs::write(d.join("trial.csv"), format!("id,arm,resp\n1,\"{a}\",Y\n2,\"{a}\",N\n3,control,N\n4,control,Y\n", a = arm.replace('"', "\"\""))).unwrap();
+        std::fs::write(d.join("study.toml"), spec).unwrap();
+        let spec_path = d.join("study.toml");
+        let mut args = vec!["report", "--quiet", spec_path.to_str().unwrap(), "--out", out.to_str().unwrap(), "--force"];
+        args.extend(extra);
+        let o = cli(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (std::fs::read_to_string(out.join("tables/resp.csv")).unwrap(), std::fs::read_to_string(out.join("tables/resp.md")).unwrap())
+    };
+    let (_, md) = run("<i>x|y</i>", HOSTILE_SPEC, &[]);
+    assert!(!md.contains("<i>") && md.contains("| &lt;i&gt;x\\|y&lt;/i&gt; | 1 | 2 |"), "{md}");
+    let formula = "=HYPERLINK(\"http://x\")";
+    let (csv, _) = run(formula, HOSTILE_SPEC, &[]);
+    assert!(csv.contains(",\"'=HYPERLINK(\"\"http://x\"\")\",") && !csv.contains(",\"=HYPERLINK"), "{csv}");
+    let (raw, _) = run(formula, &HOSTILE_SPEC.replace("title =", "csv_raw = true\ntitle ="), &[]);
+    assert!(raw.contains(",\"=HYPERLINK(\"\"http://x\"\")\","), "{raw}");
+    let (raw, _) = run(formula, HOSTILE_SPEC, &["--csv-raw"]);
+    assert!(raw.contains(",\"=HYPERLINK(\"\"http://x\"\")\","), "{raw}");
+    std::fs::remove_dir_all(&d).unwrap();
+}

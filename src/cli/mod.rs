@@ -3,13 +3,15 @@
 //!
 //! Exit status: 0 success; 2 the command cannot run as asked (bad argument or option, missing
 //! file or column); 3 a value inside a data file is invalid; 4 a computation failed (did not
-//! converge). Status 1 is reserved for "a claim did not reproduce".
+//! converge). Status 1 is reserved for "a claim did not reproduce". A closed stdout (`| head`)
+//! ends a command quietly with the status it would have had: see [`print_stdout`].
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use trialstat::analysis::{counts, MethodChoice};
 use trialstat::ingest::{counts as parse, strata as strata_file};
-use trialstat::render::{render, Format};
+use std::io::Write;
+use trialstat::render::{render_with, CsvCells, Format};
 use trialstat::stats::two_by_two::EventKind;
 use trialstat::stats::Method;
 use trialstat::Error;
@@ -30,6 +32,11 @@ pub struct Cli {
     /// than a second or two: reading a large file, the steps of a report).
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Write CSV cells as they are. By default a cell that a spreadsheet would run as a formula
+    /// (one beginning with = + - @, a tab or a carriage return, and not a number) gets a leading
+    /// ' (OWASP "CSV Injection"); applies to --format csv and to the CSV tables of a report.
+    #[arg(long, global = true)]
+    csv_raw: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -466,8 +473,9 @@ pub fn main() -> i32 {
         }
     };
     trialstat::progress::enable(!cli.quiet);
+    let cells = if cli.csv_raw { CsvCells::Raw } else { CsvCells::Neutralised };
     if let Command::Check { file, junit, format } = &cli.command {
-        return check(file, junit.as_deref(), *format);
+        return check(file, junit.as_deref(), *format, cells);
     }
     // A spinner while a data command works on a large file (reading dominates).
     let _progress = match &cli.command {
@@ -480,46 +488,65 @@ pub fn main() -> i32 {
     let result = run(cli);
     drop(_progress);
     match result {
-        Ok(out) => {
-            use std::io::Write;
-            let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()) {
-                Ok(()) => 0,
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
-                Err(e) => {
-                    eprintln!("trialstat: error: cannot write output: {e}");
-                    2
-                }
-            }
-        }
+        Ok(out) => finish(&out, 0),
         Err(e) => {
-            eprintln!("trialstat: error: {e}");
+            error_line(&e.to_string());
             exit_code(&e)
         }
     }
 }
 
+/// Print `text` on stdout through a writer that returns its errors (`print!` panics on them,
+/// "failed printing to stdout", exit 101).
+///
+/// A closed stdout (`trialstat compare 7/1000 124/1000 | head -1`: the reader has gone, the
+/// write fails with EPIPE) ends the command quietly with the status it would have had, as
+/// ripgrep and xsv do (both exit 0 on `BrokenPipe`). The Rust runtime ignores SIGPIPE, so the
+/// closed pipe arrives as an error here; we do not restore the signal's default
+/// (`libc::signal(SIGPIPE, SIG_DFL)`, death with status 141), because a signal can strike any
+/// write, not only stdout's: `report` could die between the steps of its folder swap and
+/// `check` before its JUnit file is complete, and `check` would lose its verdict (1 when a claim
+/// did not reproduce), which a CI script with `set -o pipefail` reads. Any other write error (a
+/// full disk, `/dev/full`) is exit 2 with "cannot write output: ...".
+fn print_stdout(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}
+
+/// Print the output of a command whose status is `status`: see [`print_stdout`].
+fn finish(text: &str, status: i32) -> i32 {
+    match print_stdout(text) {
+        Ok(()) => status,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => status,
+        Err(e) => {
+            error_line(&format!("cannot write output: {e}"));
+            2
+        }
+    }
+}
+
+/// One error line on stderr; a closed or failing stderr is ignored (`eprintln!` would panic).
+fn error_line(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "trialstat: error: {message}");
+}
+
 /// `trialstat check`: print the table, write JUnit if asked; 1 when a claim did not reproduce.
-fn check(file: &std::path::Path, junit: Option<&std::path::Path>, format: Format) -> i32 {
+fn check(file: &std::path::Path, junit: Option<&std::path::Path>, format: Format, cells: CsvCells) -> i32 {
     let r = match trialstat::claims::check_file(file) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("trialstat: error: {e}");
+            error_line(&e.to_string());
             return exit_code(&e);
         }
     };
     if let Some(j) = junit {
         if let Err(e) = std::fs::write(j, trialstat::claims::junit(&r)) {
-            eprintln!("trialstat: error: {}: cannot write: {e}", j.display());
+            error_line(&format!("{}: cannot write: {e}", j.display()));
             return 2;
         }
     }
-    print!("{}", trialstat::claims::render(&r, format));
-    if r.all_reproduced() {
-        0
-    } else {
-        1
-    }
+    finish(&trialstat::claims::render_with(&r, format, cells), if r.all_reproduced() { 0 } else { 1 })
 }
 
 fn exit_code(e: &Error) -> i32 {
@@ -531,11 +558,13 @@ fn exit_code(e: &Error) -> i32 {
 }
 
 fn run(cli: Cli) -> Result<String, Error> {
+    let cells = if cli.csv_raw { CsvCells::Raw } else { CsvCells::Neutralised };
+    let render = |r: &trialstat::analysis::Report, format: Format| render_with(r, format, cells);
     match cli.command {
         Command::Describe { file, columns, format } => {
             let f = open_filtered(&file, columns.filter.as_deref())?;
             let d = trialstat::ingest::table::describe(&f, &columns.overrides())?;
-            Ok(trialstat::render::describe(&d, format))
+            Ok(trialstat::render::describe_with(&d, format, cells))
         }
         Command::Responders {
             file,
@@ -671,8 +700,8 @@ fn run(cli: Cli) -> Result<String, Error> {
         }
         Command::Report { spec, out, force } => {
             let outputs = match &spec {
-                Some(p) => trialstat::report::run_file(p, &out, force)?,
-                None => trialstat::report::run_default(&out, force)?,
+                Some(p) => trialstat::report::run_file(p, &out, force, cli.csv_raw)?,
+                None => trialstat::report::run_default(&out, force, cli.csv_raw)?,
             };
             let tables = outputs.iter().filter(|o| o.path.starts_with("tables/")).count();
             let plots = outputs.iter().filter(|o| o.path.starts_with("plots/")).count();

@@ -107,6 +107,10 @@ pub fn parse_whole(s: &str) -> std::result::Result<u64, String> {
         };
     }
     let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a whole number"))?;
+    // `NaN`, `inf`, `infinity` parse as floats but are no count; `1e400` is a number too large.
+    if v.is_nan() || !s.bytes().any(|b| b.is_ascii_digit()) {
+        return Err(format!("'{s}' is not a whole number"));
+    }
     if !v.is_finite() || v > MAX_EXACT_COUNT as f64 {
         return Err(format!("'{s}' is above 2^53 = 9007199254740992"));
     }

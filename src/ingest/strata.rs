@@ -10,15 +10,11 @@ use crate::error::{Error, Result};
 /// Required columns of a stratum file.
 pub const STRATA_COLUMNS: [&str; 5] = ["stratum", "events_treated", "n_treated", "events_control", "n_control"];
 
-/// Read a stratum file from disk.
+/// Read a stratum file from disk: a regular file of at most
+/// [`STRATA_MAX_BYTES`](crate::input::STRATA_MAX_BYTES) (64 MiB), else a usage error.
 pub fn read_strata_file(path: &std::path::Path) -> Result<Vec<Stratum>> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::File { file: file.clone(), message: format!("cannot read: {e}") })?;
-    let text = String::from_utf8(bytes).map_err(|e| Error::File {
-        file: file.clone(),
-        message: format!("not UTF-8 text (first invalid byte at offset {})", e.utf8_error().valid_up_to()),
-    })?;
-    parse_strata(&file, &text)
+    let text = crate::input::read_bounded_text(path, crate::input::STRATA_MAX_BYTES, "stratum file")?;
+    parse_strata(&path.display().to_string(), &text)
 }
 
 /// Parse the text of a stratum file; `file` names it in errors.
@@ -146,6 +142,13 @@ mod tests {
         assert!(e.contains("missing column 'events_treated' (the file has 'events_treatd': misspelt?)"), "{e}");
         let e = parse_strata("s.csv", "stratum,events_treated,n_treated,events_control,n_control\nA,1,10,2,10\nB,x,5,3,6\n").unwrap_err().to_string();
         assert_eq!(e, "s.csv:3: column 'events_treated' = 'x': 'x' is not a whole number; expected a whole number");
+        for bad in ["NaN", "nan", "inf", "-NaN"] {
+            let e = parse_strata("s.csv", &format!("stratum,events_treated,n_treated,events_control,n_control\nA,1,10,{bad},10\n")).unwrap_err().to_string();
+            assert!(e.contains(&format!("'{bad}' is not a whole number")) || e.contains(&format!("'{bad}' is negative")), "{e}");
+            assert!(!e.contains("2^53"), "{e}");
+        }
+        let e = parse_strata("s.csv", "stratum,events_treated,n_treated,events_control,n_control\nA,1,1e400,2,10\n").unwrap_err().to_string();
+        assert!(e.contains("above 2^53"), "{e}");
         let e = parse_strata("s.csv", "stratum,events_treated,n_treated,events_control,n_control\nA,11,10,2,10\n").unwrap_err().to_string();
         assert!(e.starts_with("s.csv:2: column 'events_treated' = '11': events exceed n_treated = 10"), "{e}");
         let e = parse_strata("s.csv", "stratum|events_treated|n_treated|events_control|n_control\n").unwrap_err().to_string();

@@ -17,12 +17,60 @@ pub enum Format {
     Markdown,
 }
 
-/// Render `report` in `format`; the string ends with a newline.
+/// How CSV cells that a spreadsheet would read as a formula are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvCells {
+    /// Prefixed with `'` (the default): see [`csv_cell`].
+    #[default]
+    Neutralised,
+    /// As they are (`--csv-raw`; `csv_raw = true` in a study spec).
+    Raw,
+}
+
+/// A CSV cell as it is written: under [`CsvCells::Neutralised`], a cell beginning with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading single quote `'`, so that Excel,
+/// LibreOffice and Google Sheets show it as text rather than evaluate it as a formula
+/// (`=HYPERLINK("http://x")`, `@SUM(...)`), as the OWASP "CSV Injection" guidance advises
+/// (<https://owasp.org/www-community/attacks/CSV_Injection>). A cell that is a number (`-4.64`,
+/// `-1e-5`, `+3`, `-Inf`) stays as it is, so numeric columns stay numeric. Quoting of commas,
+/// quotes and line ends is the csv writer's job. Every CSV trialstat writes goes through here.
+pub fn csv_cell(s: &str, cells: CsvCells) -> std::borrow::Cow<'_, str> {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if cells == CsvCells::Raw || !risky || s.parse::<f64>().is_ok() {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    }
+}
+
+/// A CSV writer for trialstat's output (`\n` line ends) into memory.
+pub fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+}
+
+/// Write one record, each cell through [`csv_cell`].
+pub fn write_csv_record<I, S>(w: &mut csv::Writer<Vec<u8>>, record: I, cells: CsvCells)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let row: Vec<String> = record.into_iter().map(|c| csv_cell(c.as_ref(), cells).into_owned()).collect();
+    // Writing into memory cannot fail.
+    let _ = w.write_record(&row);
+}
+
+/// Render `report` in `format`; the string ends with a newline. CSV cells are neutralised
+/// ([`csv_cell`]).
 pub fn render(report: &Report, format: Format) -> String {
+    render_with(report, format, CsvCells::Neutralised)
+}
+
+/// [`render`], choosing how CSV cells are written.
+pub fn render_with(report: &Report, format: Format, cells: CsvCells) -> String {
     match format {
         Format::Text => text(report),
         Format::Markdown => markdown(report),
-        Format::Csv => csv(report),
+        Format::Csv => csv_with(report, cells),
         Format::Json => json(report),
     }
 }
@@ -40,9 +88,15 @@ pub const CSV_COLUMNS: [&str; 18] = [
     "measure", "method", "group", "param", "visit", "soc", "term", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "n", "count", "notes",
 ];
 
-/// One row per result, full precision; empty cell = not applicable; infinities as `Inf`/`-Inf`.
+/// One row per result, full precision; empty cell = not applicable; infinities as `Inf`/`-Inf`;
+/// cells neutralised ([`csv_cell`]).
 pub fn csv(report: &Report) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    csv_with(report, CsvCells::Neutralised)
+}
+
+/// [`csv`], choosing how cells are written.
+pub fn csv_with(report: &Report, cells: CsvCells) -> String {
+    let mut w = csv_writer();
     let num = |x: Option<f64>| match x {
         None => String::new(),
         Some(v) if v.is_nan() => String::new(),
@@ -50,10 +104,12 @@ pub fn csv(report: &Report) -> String {
         Some(v) if v == f64::NEG_INFINITY => "-Inf".into(),
         Some(v) => format!("{v}"),
     };
-    let _ = w.write_record(CSV_COLUMNS);
+    write_csv_record(&mut w, CSV_COLUMNS, cells);
     for e in &report.results {
         let ci = e.ci;
-        let _ = w.write_record([
+        write_csv_record(
+            &mut w,
+            [
             e.measure.name().to_string(),
             e.method.name().to_string(),
             e.group.clone().unwrap_or_default(),
@@ -72,7 +128,9 @@ pub fn csv(report: &Report) -> String {
             e.n.map(|n| n.to_string()).unwrap_or_default(),
             e.count.map(|n| n.to_string()).unwrap_or_default(),
             e.notes.join("; "),
-        ]);
+            ],
+            cells,
+        );
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
@@ -503,8 +561,22 @@ pub fn text(report: &Report) -> String {
     out
 }
 
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
+/// Text for a Markdown table cell, heading or list item: `&`, `<`, `>` become HTML entities (no
+/// HTML can be injected through an arm label or an AE term), `|` becomes `\|` (the cell cannot be
+/// split), and `\` becomes `\\` (a label ending in a backslash cannot unescape the next pipe).
+pub fn md_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '|' => o.push_str("\\|"),
+            '\\' => o.push_str("\\\\"),
+            _ => o.push(c),
+        }
+    }
+    o
 }
 
 /// Markdown: a heading, pipe tables and a notes list.
@@ -535,6 +607,11 @@ pub fn markdown(report: &Report) -> String {
 /// "visits", "params"}`. CSV: one row per arm with `arm,subjects,rows` and a `missing_<column>`
 /// count for every column that has missing values.
 pub fn describe(d: &crate::ingest::table::Description, format: Format) -> String {
+    describe_with(d, format, CsvCells::Neutralised)
+}
+
+/// [`describe`], choosing how CSV cells are written.
+pub fn describe_with(d: &crate::ingest::table::Description, format: Format, cells: CsvCells) -> String {
     let roles = &d.detected.roles;
     match format {
         Format::Json => {
@@ -564,16 +641,16 @@ pub fn describe(d: &crate::ingest::table::Description, format: Format) -> String
             s
         }
         Format::Csv => {
-            let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+            let mut w = csv_writer();
             let mut head = vec!["arm".to_string(), "subjects".into(), "rows".into()];
             if let Some(a) = d.arms.first() {
                 head.extend(a.missing.iter().map(|(c, _)| format!("missing_{c}")));
             }
-            let _ = w.write_record(&head);
+            write_csv_record(&mut w, &head, cells);
             for a in &d.arms {
                 let mut r = vec![a.arm.clone(), a.subjects.to_string(), a.rows.to_string()];
                 r.extend(a.missing.iter().map(|(_, n)| n.to_string()));
-                let _ = w.write_record(&r);
+                write_csv_record(&mut w, &r, cells);
             }
             String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
         }
@@ -667,4 +744,39 @@ pub fn tables_for_html(report: &Report) -> Vec<(String, Vec<String>, Vec<Vec<Str
 /// The notes of a report as the text output lists them.
 pub fn notes_for_html(report: &Report) -> Vec<String> {
     all_notes(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_are_neutralised_numbers_are_not() {
+        let n = CsvCells::Neutralised;
+        for (cell, want) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+2", "'+1+2"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-4.64", "-4.64"),
+            ("-1e-5", "-1e-5"),
+            ("+3", "+3"),
+            ("-Inf", "-Inf"),
+            ("acupuncture", "acupuncture"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_cell(cell, n), want, "{cell:?}");
+            assert_eq!(csv_cell(cell, CsvCells::Raw), cell);
+        }
+    }
+
+    #[test]
+    fn markdown_cells_cannot_inject_html_or_split_a_table() {
+        assert_eq!(md_escape("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
+        assert_eq!(md_escape("a|b & c"), "a\\|b &amp; c");
+        assert_eq!(md_escape("a\\|b"), "a\\\\\\|b");
+    }
 }

@@ -4,15 +4,21 @@
 //!
 //! * Everything is computed in memory first: a spec or data problem stops the run before any
 //!   file is written.
-//! * The folder is written atomically: files go to a temporary sibling folder that is renamed
-//!   into place at the end, so a failure leaves no half-written DIR. An existing DIR is replaced
-//!   only with `force`.
+//! * The folder is written atomically ([`write`]): files go to a securely created temporary
+//!   sibling folder that is swapped into place at the end, so a failure or a kill at any moment
+//!   leaves the old complete report or the new one at DIR. An existing DIR is replaced only with
+//!   `force`, and only when it is a trialstat report (it has trialstat's `manifest.json`).
+//! * CSV tables have cells a spreadsheet would run as formulas neutralised
+//!   ([`render::csv_cell`]) unless the spec says `csv_raw = true`.
 //! * Output is byte-identical from run to run: no timestamps, sorted manifest, deterministic
 //!   plots; paths in the outputs are the spec's own (relative), not the machine's.
 //! * Text from the data (arm names, AE terms, notes) is HTML-escaped in `index.html`; plots are
 //!   embedded as PNG data URIs, never as inline SVG.
 
 pub mod spec;
+pub mod write;
+
+pub use write::{check_target, write_atomic};
 
 use crate::analysis::arms::Arms;
 use crate::analysis::counts::CountOptions;
@@ -84,9 +90,10 @@ pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result
     drop(progress);
 
     let mut out: Vec<Output> = Vec::new();
+    let cells = if spec.csv_raw { render::CsvCells::Raw } else { render::CsvCells::Neutralised };
     for d in &done {
         for (ext, fmt) in [("csv", Format::Csv), ("json", Format::Json), ("md", Format::Markdown)] {
-            out.push(Output { path: format!("tables/{}.{ext}", d.name), bytes: render::render(&d.report, fmt).into_bytes() });
+            out.push(Output { path: format!("tables/{}.{ext}", d.name), bytes: render::render_with(&d.report, fmt, cells).into_bytes() });
         }
     }
     for (name, _, fig) in &figures {
@@ -541,59 +548,16 @@ fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], done: &[D
     h
 }
 
-/// Write `outputs` into `dir` atomically: into a temporary sibling folder, renamed into place.
-/// An existing `dir` is replaced only with `force`.
-pub fn write_atomic(dir: &Path, outputs: &[Output], force: bool) -> Result<()> {
-    let name = dir.display().to_string();
-    let ferr = |m: String| Error::File { file: name.clone(), message: m };
-    if dir.exists() && !force {
-        return Err(ferr("exists; add --force to replace it".into()));
-    }
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-    let leaf = dir.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "trialstat-report".into());
-    let tmp = parent.join(format!(".{leaf}.tmp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let result = (|| -> std::io::Result<()> {
-        for o in outputs {
-            let p = tmp.join(&o.path);
-            if let Some(d) = p.parent() {
-                std::fs::create_dir_all(d)?;
-            }
-            std::fs::write(&p, &o.bytes)?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(ferr(format!("cannot write the report: {e}")));
-    }
-    if dir.exists() {
-        let old = parent.join(format!(".{leaf}.old-{}", std::process::id()));
-        std::fs::rename(dir, &old).map_err(|e| ferr(format!("cannot replace: {e}")))?;
-        if let Err(e) = std::fs::rename(&tmp, dir) {
-            let _ = std::fs::rename(&old, dir);
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(ferr(format!("cannot replace: {e}")));
-        }
-        let _ = std::fs::remove_dir_all(&old);
-    } else {
-        std::fs::rename(&tmp, dir).map_err(|e| {
-            let _ = std::fs::remove_dir_all(&tmp);
-            ferr(format!("cannot create: {e}"))
-        })?;
-    }
-    Ok(())
-}
-
-/// Run the spec file at `path` into `out`.
-pub fn run_file(path: &Path, out: &Path, force: bool) -> Result<Vec<Output>> {
+/// Run the spec file at `path` (a regular file of at most
+/// [`SPEC_MAX_BYTES`](crate::input::SPEC_MAX_BYTES)) into `out`; `csv_raw` writes CSV cells as
+/// they are, as the spec key `csv_raw = true` does.
+pub fn run_file(path: &Path, out: &Path, force: bool, csv_raw: bool) -> Result<Vec<Output>> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::File { file: name.clone(), message: format!("cannot read: {e}") })?;
-    let spec = spec::parse(&name, &text)?;
+    let text = crate::input::read_bounded_text(path, crate::input::SPEC_MAX_BYTES, "spec file")?;
+    let mut spec = spec::parse(&name, &text)?;
+    spec.csv_raw |= csv_raw;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-    if out.exists() && !force {
-        return Err(Error::File { file: out.display().to_string(), message: "exists; add --force to replace it".into() });
-    }
+    check_target(out, force)?;
     let outputs = run(&spec, &spec_file_name(path), &text, &base)?;
     write_atomic(out, &outputs, force)?;
     Ok(outputs)
@@ -603,19 +567,22 @@ fn spec_file_name(path: &Path) -> String {
     path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
 
-/// Run the bundled headache study (spec and data embedded in the binary) into `out`.
-pub fn run_default(out: &Path, force: bool) -> Result<Vec<Output>> {
-    if out.exists() && !force {
-        return Err(Error::File { file: out.display().to_string(), message: "exists; add --force to replace it".into() });
-    }
-    let tmp = std::env::temp_dir().join(format!("trialstat-default-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).map_err(|e| Error::File { file: tmp.display().to_string(), message: format!("cannot create: {e}") })?;
-    let data = tmp.join(DEFAULT_DATA_NAME);
-    let r = std::fs::write(&data, DEFAULT_DATA)
+/// Run the bundled headache study (spec and data embedded in the binary) into `out`. The data
+/// is written to a temporary folder created securely (random name, created exclusively, owner
+/// only; removed afterwards), never to a predictable path where a planted link could redirect it.
+pub fn run_default(out: &Path, force: bool, csv_raw: bool) -> Result<Vec<Output>> {
+    check_target(out, force)?;
+    let tmp = tempfile::Builder::new().prefix("trialstat-default-").tempdir().map_err(|e| Error::File { file: std::env::temp_dir().display().to_string(), message: format!("cannot create a temporary folder: {e}") })?;
+    let data = tmp.path().join(DEFAULT_DATA_NAME);
+    let written = std::fs::OpenOptions::new().write(true).create_new(true).open(&data).and_then(|mut f| std::io::Write::write_all(&mut f, DEFAULT_DATA.as_bytes()));
+    let r = written
         .map_err(|e| Error::File { file: data.display().to_string(), message: format!("cannot write: {e}") })
         .and_then(|_| spec::parse("study.toml", DEFAULT_SPEC))
-        .and_then(|spec| run(&spec, "study.toml", DEFAULT_SPEC, &tmp));
-    let _ = std::fs::remove_dir_all(&tmp);
+        .and_then(|mut spec| {
+            spec.csv_raw |= csv_raw;
+            run(&spec, "study.toml", DEFAULT_SPEC, tmp.path())
+        });
+    drop(tmp);
     let outputs = r?;
     write_atomic(out, &outputs, force)?;
     Ok(outputs)

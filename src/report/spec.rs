@@ -6,6 +6,7 @@
 //!
 //! ```toml
 //! title = "Acupuncture for chronic headache (Vickers et al., BMJ 2004)"
+//! # csv_raw = true                      # CSV cells as they are (default: formulas neutralised)
 //!
 //! [data.headache]
 //! file = "acupuncture_headache.csv"      # relative to the spec
@@ -39,6 +40,10 @@ pub struct Spec {
     pub title: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// Write CSV table cells as they are, without the `'` that keeps a spreadsheet from running
+    /// a cell such as `=HYPERLINK(...)` as a formula (see [`crate::render::csv_cell`]).
+    #[serde(default)]
+    pub csv_raw: bool,
     pub data: BTreeMap<String, DataSpec>,
     #[serde(default, rename = "analysis")]
     pub analyses: Vec<AnalysisSpec>,
