@@ -137,22 +137,20 @@ type Counts = (Vec<u64>, Vec<Vec<u64>>);
 /// counting sort, then each subject counts once per SOC and per pair (stamp arrays): linear in
 /// the records, no hashing or sorting of pairs.
 fn distinct_subjects(triples: &[(u32, u32, u32)], subj_info: &[(usize, u32)], n_soc: usize, na: usize, ns: usize) -> (Counts, HashMap<u64, Counts>, HashMap<u64, Counts>) {
-    // (SOC, term) pairs numbered densely.
-    let mut pair_of: HashMap<u64, u32> = HashMap::new();
+    // (SOC, term) pairs numbered densely: per term, its SOCs (usually one) and their pair ids.
+    let n_term = triples.iter().map(|t| t.1 as usize + 1).max().unwrap_or(0);
+    let mut socs_of: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n_term];
     let mut pair_key: Vec<u64> = Vec::new();
-    let mut last: Option<(u64, u32)> = None;
     let pair: Vec<u32> = triples
         .iter()
         .map(|t| {
-            let key = (u64::from(t.0) << 32) | u64::from(t.1);
-            match last {
-                Some((k, id)) if k == key => id,
-                _ => {
-                    let id = *pair_of.entry(key).or_insert_with(|| {
-                        pair_key.push(key);
-                        pair_key.len() as u32 - 1
-                    });
-                    last = Some((key, id));
+            let list = &mut socs_of[t.1 as usize];
+            match list.iter().find(|(s, _)| *s == t.0) {
+                Some(&(_, id)) => id,
+                None => {
+                    let id = pair_key.len() as u32;
+                    pair_key.push((u64::from(t.0) << 32) | u64::from(t.1));
+                    list.push((t.0, id));
                     id
                 }
             }

@@ -136,26 +136,26 @@ impl Dict {
         self.ends.len()
     }
 
-    /// The code of `cell` (UTF-8 already checked), adding it if new.
+    /// The code of `cell` (its record's UTF-8 already checked), adding it if new.
     #[inline]
-    fn intern(&mut self, cell: &str) -> u32 {
-        if is_missing(cell.as_bytes()) {
+    fn intern(&mut self, cell: &[u8]) -> u32 {
+        if is_missing(cell) {
             return 0;
         }
         let mask = self.slots.len() - 1;
-        let mut i = (hash(cell.as_bytes()) as usize) & mask;
+        let mut i = (hash(cell) as usize) & mask;
         loop {
             let s = self.slots[i];
             if s == 0 {
                 break;
             }
-            if self.entry(s - 1) == cell {
+            if self.entry(s - 1).as_bytes() == cell {
                 return s - 1;
             }
             i = (i + 1) & mask;
         }
         let code = self.ends.len() as u32;
-        self.text.push_str(cell);
+        self.text.push_str(&String::from_utf8_lossy(cell));
         self.ends.push(self.text.len());
         self.slots[i] = code + 1;
         if self.ends.len() * 2 > self.slots.len() {
@@ -629,6 +629,7 @@ pub fn read(path: &Path, name: &str, keep: &Keep) -> Result<Table> {
     let kept: Vec<usize> = (0..width).filter(|&i| wanted[i]).collect();
     let mut dicts: Vec<Dict> = kept.iter().map(|_| Dict::new()).collect();
     let mut codes: Vec<Vec<u32>> = kept.iter().map(|_| Vec::new()).collect();
+    let mut last: Vec<Option<u32>> = vec![None; kept.len()];
     let mut lines = Lines::default();
     let mut problems: Vec<Problem> = Vec::new();
     let mut more = 0u64;
@@ -659,9 +660,14 @@ pub fn read(path: &Path, name: &str, keep: &Keep) -> Result<Table> {
             push(Problem { line, column: Some(columns[i].clone()), value: Some(shown), message }, &mut problems);
         } else if problems.is_empty() {
             for (k, &i) in kept.iter().enumerate() {
-                // UTF-8 checked above for the whole record.
-                let cell = std::str::from_utf8(rec.field(i)).unwrap_or_default();
-                codes[k].push(dicts[k].intern(cell));
+                // Consecutive rows often repeat a cell (a subject's records): reuse its code.
+                let cell = rec.field(i);
+                let code = match last[k] {
+                    Some(c) if dicts[k].entry(c).as_bytes() == cell => c,
+                    _ => dicts[k].intern(cell),
+                };
+                last[k] = Some(code);
+                codes[k].push(code);
             }
         }
         rows += 1;

@@ -332,12 +332,13 @@ impl NcHypergeometric {
         if self.lo == self.hi {
             return 1.0;
         }
-        let mx = self.logdc.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        // Terms outside the window of non-negligible weights are 0 in double precision.
+        let (from, to, mx) = self.window(|j| self.logdc[j]);
         let lx = self.logdc[(self.x - self.lo) as usize];
         let cut = lx + REL_ERR.ln_1p();
         let mut total = Acc::default();
         let mut sel = Acc::default();
-        for &l in &self.logdc {
+        for &l in &self.logdc[from..=to] {
             let w = (l - mx).exp();
             total.add(w);
             if l <= cut {
