@@ -198,11 +198,12 @@ impl NcHypergeometric {
         Ok(NcHypergeometric { lo, hi, x, logdc })
     }
 
-    /// The indices `j` whose log-weight `lw(j) − max` is at least −745 (smaller weights underflow
-    /// to 0), and the max. `lw` is concave (the distribution is log-concave), so the window is
-    /// found by bisection around the mode: the sums cost the window, not the whole support (on a
-    /// 250,000-subject AE table the support has 10⁵ values and the window a few thousand).
-    fn window(&self, lw: impl Fn(usize) -> f64) -> (usize, usize, f64) {
+    /// The indices `j` whose log-weight `lw(j) − max` is at least `−cut`, and the max. `lw` is
+    /// concave (the distribution is log-concave), so the window is found by bisection around the
+    /// mode and the weights outside it fall geometrically: their sum is below e^−cut times the
+    /// support size, relative to the total. The sums cost the window, not the whole support (on a
+    /// 250,000-subject AE table the support has 10⁵ values, the window a few hundred).
+    fn window(&self, lw: impl Fn(usize) -> f64, cut: f64) -> (usize, usize, f64) {
         let n = self.logdc.len();
         // Mode: the first j whose successor is not larger (bisection on the sign of the slope).
         let (mut a, mut b) = (0usize, n - 1);
@@ -217,7 +218,7 @@ impl NcHypergeometric {
         // Rounding can make the slope's sign flicker where it is ~0: take the max nearby.
         let near = a.saturating_sub(3)..(a + 4).min(n);
         let mx = near.map(&lw).fold(f64::NEG_INFINITY, f64::max);
-        let keep = |j: usize| lw(j) - mx >= -745.0;
+        let keep = |j: usize| lw(j) - mx >= -cut;
         // Lower end: first j in [0, a] kept (lw increases up to the mode).
         let (mut l, mut h) = (0usize, a);
         while l < h {
@@ -242,12 +243,14 @@ impl NcHypergeometric {
         (lo.saturating_sub(2), (l + 2).min(n - 1), mx)
     }
 
-    /// Sums of w_i = exp(logdc_i + (i − x) θ − max) over the support, with Neumaier compensation
-    /// (over [`Self::window`]: the terms outside it are 0 in double precision).
+    /// Sums of w_i = exp(logdc_i + (i − x) θ − max) over the support, with Neumaier compensation,
+    /// over [`Self::window`] with weights down to e^−60 of the largest: what is left out is below
+    /// 10⁻²⁰ of the total, far under the tolerance of the roots these sums are used to find (the
+    /// tail probabilities solved for are at least (1 − level)/2).
     fn sums(&self, theta: f64) -> Sums {
         let xi = (self.x - self.lo) as i64;
         let lw = |j: usize| self.logdc[j] + (j as i64 - xi) as f64 * theta;
-        let (from, to, mx) = self.window(lw);
+        let (from, to, mx) = self.window(lw, 60.0);
         let mut total = Acc::default();
         let mut ge = Acc::default();
         let mut le = Acc::default();
@@ -332,8 +335,8 @@ impl NcHypergeometric {
         if self.lo == self.hi {
             return 1.0;
         }
-        // Terms outside the window of non-negligible weights are 0 in double precision.
-        let (from, to, mx) = self.window(|j| self.logdc[j]);
+        // Terms outside this window are 0 in double precision (p-values down to 1e-300 count).
+        let (from, to, mx) = self.window(|j| self.logdc[j], 745.0);
         let lx = self.logdc[(self.x - self.lo) as usize];
         let cut = lx + REL_ERR.ln_1p();
         let mut total = Acc::default();
