@@ -400,6 +400,7 @@ pub fn check_file(path: &Path) -> Result<CheckReport> {
 /// Check a parsed claims file.
 pub fn check(file: &ClaimsFile, name: &str, text: &str, base: &Path) -> Result<CheckReport> {
     let files = crate::report::load_data(&file.data, name, text, base)?;
+    crate::report::preload(&files, &file.analyses, name, text)?;
     let mut reports: BTreeMap<String, Report> = BTreeMap::new();
     for a in &file.analyses {
         let used = file.claims.iter().any(|c| c.analysis.as_deref() == Some(a.name.get_ref().as_str()) && c.checkable != Some(false));

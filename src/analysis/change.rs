@@ -317,8 +317,8 @@ pub fn change_file(file: &crate::ingest::table::CsvFile, overrides: &crate::inge
     let roles = &d.roles;
     let arm = d.arm_column(&file.name, &file.columns, "arm")?;
     let need = |flag: &str, name: &str| require_column(&file.name, flag, name, &file.columns);
-    let named = spec.baseline.iter().chain(&spec.followup).chain(&spec.options.covariates).map(String::as_str);
-    file.preload(roles, named)?;
+    let numbers = spec.baseline.iter().chain(&spec.followup).map(String::as_str);
+    file.preload(roles, spec.options.covariates.iter().map(String::as_str), numbers)?;
     let arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
     // Covariates as named (`factor(...)` kept), and the columns they read.
     let mut covariates: Vec<String> = Vec::new();

@@ -16,7 +16,7 @@ use super::counts::{compare_rates, rate_scale, CountOptions};
 use super::Report;
 use crate::data::PersonTime;
 use crate::error::{Error, Result};
-use crate::ingest::table::{column, CsvFile, Problems};
+use crate::ingest::table::{column, numbers, CsvFile, Problems};
 
 /// Where the events of a row come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,11 +77,11 @@ pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrid
         EventSource::Censor(_) => EventSource::Censor(ev.clone()),
     };
     let time = require_column(&file.name, "--time", &spec.time, &file.columns)?;
-    file.load(&[&arm, &ev, &time])?;
+    file.load_typed(&[&arm, &ev], &[&time])?;
     let arms: Arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
     let all = arms.all();
-    let t = file.load(&[&arm, &ev, &time])?;
-    let (arm_c, ev_c, time_c) = (column(&t, &arm)?, column(&t, &ev)?, column(&t, &time)?);
+    let t = file.load_typed(&[&arm, &ev], &[&time])?;
+    let (arm_c, ev_c, time_c) = (column(&t, &arm)?, column(&t, &ev)?, numbers(&t, &time)?);
     // Per arm: events, person-time, rows used, rows missing.
     let mut events = vec![0u64; all.len()];
     let mut pt = vec![0f64; all.len()];
@@ -99,9 +99,9 @@ pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrid
             }
             Err(e) => return Err(e),
         };
-        let tm = problems.number(&t, time_c, &time, r);
-        if tm.is_some_and(|x| x < 0.0) {
-            problems.push(line, &time, time_c.text(r).unwrap_or_default(), "negative person-time");
+        let tm = problems.number(&t, &time_c, &time, r);
+        if let Some(x) = tm.filter(|&x| x < 0.0) {
+            problems.push(line, &time, &x.to_string(), "negative person-time");
         }
         match (e, tm) {
             (Some(e), Some(tm)) => {

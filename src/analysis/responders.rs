@@ -125,8 +125,9 @@ pub fn responders_file(file: &CsvFile, overrides: &crate::ingest::layout::Overri
         ResponderRule::Flag { column, .. } => Some(column.clone()),
         _ => None,
     };
-    let named = [source_column(&spec.baseline), source_column(&spec.followup), flag, spec.strata.clone(), spec.by_responder.clone()];
-    file.preload(roles, named.iter().flatten().map(String::as_str))?;
+    let text = [flag, spec.strata.clone(), spec.by_responder.clone()];
+    let numbers = [source_column(&spec.baseline), source_column(&spec.followup), spec.by_responder.clone()];
+    file.preload(roles, text.iter().flatten().map(String::as_str), numbers.iter().flatten().map(String::as_str))?;
     let arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
     let need = |flag: &str, name: &str| require_column(&file.name, flag, name, &file.columns);
     let mut q = PairQuery { arm: arm.clone(), subject: roles.subject.clone(), ..Default::default() };

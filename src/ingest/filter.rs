@@ -9,7 +9,7 @@
 //! `COLUMN is missing` or `COLUMN is not missing` (ADaM's observed rows: `DTYPE is missing`).
 
 use crate::error::{Error, Result};
-use super::reader::{Column, Num, Table};
+use super::reader::{Column, Num, Numbers, Table};
 
 /// One condition.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,37 +90,69 @@ impl RowFilter {
         Ok(RowFilter { text: text.to_string(), conditions })
     }
 
-    /// Each condition as a test on the codes of its column in `t`: `(column, matches[code])`.
-    /// A row matches when every test holds for its cell's code.
-    pub fn code_tests<'t>(&self, t: &'t Table) -> Result<Vec<(&'t Column, Vec<bool>)>> {
+    /// Columns the filter reads as text, and as numbers.
+    pub fn columns(&self) -> (Vec<String>, Vec<String>) {
+        let (num, text): (Vec<&Condition>, Vec<&Condition>) = self.conditions.iter().partition(|c| matches!(c.value, Value::Number(_)));
+        (text.iter().map(|c| c.column.clone()).collect(), num.iter().map(|c| c.column.clone()).collect())
+    }
+
+    /// Each condition as a test of a row of `t`; a row matches when every test holds.
+    pub fn row_tests<'t>(&self, t: &'t Table) -> Result<Vec<RowTest<'t>>> {
         self.conditions
             .iter()
-            .map(|c| {
-                let col = super::table::column(t, &c.column)?;
-                let ok = (0..col.distinct() as u32).map(|k| c.matches(k, col)).collect();
-                Ok((col, ok))
+            .map(|c| match &c.value {
+                Value::Number(v) => Ok(RowTest::Number(super::table::numbers(t, &c.column)?, c.op.clone(), *v)),
+                _ => {
+                    let col = super::table::column(t, &c.column)?;
+                    Ok(RowTest::Codes(col, (0..col.distinct() as u32).map(|k| c.matches(k, col)).collect()))
+                }
             })
             .collect()
     }
 }
 
+/// One condition of a filter, ready to test rows: by the code of a text cell, or on a number.
+pub enum RowTest<'t> {
+    /// `matches[code]`.
+    Codes(&'t Column, Vec<bool>),
+    /// A numeric comparison; a cell that is not a number does not match.
+    Number(Numbers<'t>, String, f64),
+}
+
+impl RowTest<'_> {
+    #[inline]
+    pub fn matches(&self, row: usize) -> bool {
+        match self {
+            RowTest::Codes(c, ok) => ok[c.code(row) as usize],
+            RowTest::Number(n, op, v) => match n.get(row).0 {
+                Num::Value(x) => compare(x, op, *v),
+                _ => false,
+            },
+        }
+    }
+}
+
+fn compare(x: f64, op: &str, v: f64) -> bool {
+    match op {
+        "=" => x == v,
+        "!=" => x != v,
+        "<" => x < v,
+        "<=" => x <= v,
+        ">" => x > v,
+        _ => x >= v,
+    }
+}
+
 impl Condition {
-    /// Whether a cell with code `k` of `col` matches. A missing cell matches only `is missing`;
-    /// a number comparison does not match a cell that is not a number.
+    /// Whether a text cell with code `k` of `col` matches (text and missing tests). A missing
+    /// cell matches only `is missing`.
     fn matches(&self, k: u32, col: &Column) -> bool {
         match &self.value {
             Value::Missing => (k == 0) == (self.op == "is"),
             _ if k == 0 => false,
             Value::Text(t) => (col.entry(k) == t) == (self.op == "="),
             Value::Number(v) => match col.numbers()[k as usize] {
-                Num::Value(x) => match self.op.as_str() {
-                    "=" => x == *v,
-                    "!=" => x != *v,
-                    "<" => x < *v,
-                    "<=" => x <= *v,
-                    ">" => x > *v,
-                    _ => x >= *v,
-                },
+                Num::Value(x) => compare(x, &self.op, *v),
                 _ => false,
             },
         }

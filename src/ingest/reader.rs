@@ -229,6 +229,67 @@ impl Column {
     }
 }
 
+/// A column kept as numbers, parsed as it is read (no dictionary of its texts).
+#[derive(Debug, Default)]
+pub struct NumColumn {
+    /// The value of each row; NaN where the cell is missing or not a finite number.
+    values: Vec<f64>,
+    /// Rows whose cell is not a finite number, in row order: (row, what, the cell as written).
+    odd: Vec<(usize, Num, Box<str>)>,
+}
+
+impl NumColumn {
+    #[inline]
+    fn push(&mut self, cell: &[u8]) {
+        let row = self.values.len();
+        if is_missing(cell) {
+            self.values.push(f64::NAN);
+            return;
+        }
+        let text = String::from_utf8_lossy(cell);
+        match parse_num(&text) {
+            Num::Value(x) => self.values.push(x),
+            Num::Missing => self.values.push(f64::NAN),
+            n => {
+                self.values.push(f64::NAN);
+                self.odd.push((row, n, text.into()));
+            }
+        }
+    }
+
+    fn get(&self, row: usize) -> (Num, &str) {
+        let x = self.values[row];
+        if !x.is_nan() {
+            return (Num::Value(x), "");
+        }
+        match self.odd.binary_search_by_key(&row, |o| o.0) {
+            Ok(i) => (self.odd[i].1, &self.odd[i].2),
+            Err(_) => (Num::Missing, ""),
+        }
+    }
+}
+
+/// A column's cells as numbers: read as numbers, or parsed from a text column's dictionary.
+#[derive(Debug, Clone, Copy)]
+pub enum Numbers<'t> {
+    Direct(&'t NumColumn),
+    Text(&'t Column),
+}
+
+impl Numbers<'_> {
+    /// `row`'s number, and the cell as written when it is not a finite number.
+    #[inline]
+    pub fn get(&self, row: usize) -> (Num, &str) {
+        match self {
+            Numbers::Direct(c) => c.get(row),
+            Numbers::Text(c) => match c.number(row) {
+                Num::Value(x) => (Num::Value(x), ""),
+                n => (n, c.text(row).unwrap_or_default()),
+            },
+        }
+    }
+}
+
 /// File lines of rows: `line(row) = line of the last mark at or before row + (row − its row)`.
 #[derive(Debug, Default)]
 struct Lines {
@@ -257,10 +318,26 @@ pub struct Table {
     pub columns: Vec<String>,
     pub rows: usize,
     data: Vec<Option<Column>>,
+    nums: Vec<Option<NumColumn>>,
     lines: Lines,
 }
 
 impl Table {
+    /// Column `name` as numbers: read as numbers, or parsed from its text (if kept as text).
+    pub fn numbers(&self, name: &str) -> Option<Numbers<'_>> {
+        let i = self.columns.iter().position(|c| c == name)?;
+        match (&self.nums[i], &self.data[i]) {
+            (Some(n), _) => Some(Numbers::Direct(n)),
+            (None, Some(c)) => Some(Numbers::Text(c)),
+            _ => None,
+        }
+    }
+
+    /// Names of the columns kept as numbers only.
+    pub fn kept_numbers(&self) -> Vec<String> {
+        self.columns.iter().zip(&self.nums).filter(|(_, d)| d.is_some()).map(|(c, _)| c.clone()).collect()
+    }
+
     /// The kept column `name`, if it was asked for.
     pub fn column(&self, name: &str) -> Option<&Column> {
         let i = self.columns.iter().position(|c| c == name)?;
@@ -291,11 +368,19 @@ pub struct Header {
     pub columns: Vec<String>,
 }
 
-/// What to keep.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Keep {
-    All,
-    Columns(Vec<String>),
+/// What to keep: columns as text (interned), and columns as numbers (parsed as read). A column
+/// in both is kept as text (its numbers are parsed from its dictionary).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Keep {
+    pub text: Vec<String>,
+    pub numbers: Vec<String>,
+}
+
+impl Keep {
+    /// These columns as text.
+    pub fn text(columns: &[String]) -> Keep {
+        Keep { text: columns.to_vec(), numbers: Vec::new() }
+    }
 }
 
 fn file_err(name: &str, message: impl Into<String>) -> Error {
@@ -622,14 +707,12 @@ fn width_cause(rec: &Records, width: usize, sep: u8, lines: u64) -> String {
 pub fn read(path: &Path, name: &str, keep: &Keep) -> Result<Table> {
     let (mut rec, separator, encoding, columns) = open_records(path, name)?;
     let width = columns.len();
-    let wanted: Vec<bool> = match keep {
-        Keep::All => vec![true; width],
-        Keep::Columns(c) => columns.iter().map(|h| c.contains(h)).collect(),
-    };
-    let kept: Vec<usize> = (0..width).filter(|&i| wanted[i]).collect();
+    let kept: Vec<usize> = (0..width).filter(|&i| keep.text.contains(&columns[i])).collect();
+    let kept_num: Vec<usize> = (0..width).filter(|&i| keep.numbers.contains(&columns[i]) && !keep.text.contains(&columns[i])).collect();
     let mut dicts: Vec<Dict> = kept.iter().map(|_| Dict::new()).collect();
     let mut codes: Vec<Vec<u32>> = kept.iter().map(|_| Vec::new()).collect();
     let mut last: Vec<Option<u32>> = vec![None; kept.len()];
+    let mut nums: Vec<NumColumn> = kept_num.iter().map(|_| NumColumn::default()).collect();
     let mut lines = Lines::default();
     let mut problems: Vec<Problem> = Vec::new();
     let mut more = 0u64;
@@ -669,6 +752,9 @@ pub fn read(path: &Path, name: &str, keep: &Keep) -> Result<Table> {
                 last[k] = Some(code);
                 codes[k].push(code);
             }
+            for (k, &i) in kept_num.iter().enumerate() {
+                nums[k].push(rec.field(i));
+            }
         }
         rows += 1;
     }
@@ -679,7 +765,11 @@ pub fn read(path: &Path, name: &str, keep: &Keep) -> Result<Table> {
     for ((i, c), d) in kept.into_iter().zip(codes).zip(dicts) {
         data[i] = Some(Column { codes: c, dict: d, numbers: OnceLock::new() });
     }
-    Ok(Table { name: name.to_string(), separator, encoding, columns, rows, data, lines })
+    let mut num_data: Vec<Option<NumColumn>> = (0..width).map(|_| None).collect();
+    for (i, n) in kept_num.into_iter().zip(nums) {
+        num_data[i] = Some(n);
+    }
+    Ok(Table { name: name.to_string(), separator, encoding, columns, rows, data, nums: num_data, lines })
 }
 
 #[cfg(test)]
@@ -695,7 +785,8 @@ mod tests {
     }
 
     fn all(p: &Path) -> Result<Table> {
-        read(p, "f.csv", &Keep::All)
+        let h = read_header(p, "f.csv")?;
+        read(p, "f.csv", &Keep::text(&h.columns))
     }
 
     #[test]
@@ -774,7 +865,7 @@ mod tests {
         s.push('\n');
         s.push_str(&vec!["1"; 20000].join(","));
         s.push('\n');
-        let t = read(&write("long.csv", s.as_bytes()), "long.csv", &Keep::Columns(vec!["c19999".into()])).unwrap();
+        let t = read(&write("long.csv", s.as_bytes()), "long.csv", &Keep::text(&["c19999".to_string()])).unwrap();
         assert_eq!(t.columns.len(), 20000);
         assert_eq!(t.column("c19999").unwrap().text(0), Some("1"));
         assert!(t.column("c1").is_none());
@@ -784,6 +875,20 @@ mod tests {
         assert!(e.contains("'a' appears twice"), "{e}");
         let e = all(&write("empty.csv", b"")).unwrap_err().to_string();
         assert!(e.contains("empty file"), "{e}");
+    }
+
+    #[test]
+    fn numeric_columns_are_parsed_as_read() {
+        let p = write("n.csv", b"id,v\n1,2.5\n2,NA\n3,x\n4,1e999\n5,-3\n");
+        let t = read(&p, "n.csv", &Keep { text: vec!["id".into()], numbers: vec!["v".into()] }).unwrap();
+        assert!(t.column("v").is_none());
+        let v = t.numbers("v").unwrap();
+        let got: Vec<(Num, &str)> = (0..5).map(|r| v.get(r)).collect();
+        assert_eq!(got, vec![(Num::Value(2.5), ""), (Num::Missing, ""), (Num::Invalid, "x"), (Num::Infinite, "1e999"), (Num::Value(-3.0), "")]);
+        // A text column gives the same numbers.
+        let t = all(&p).unwrap();
+        let w = t.numbers("v").unwrap();
+        assert_eq!((0..5).map(|r| w.get(r)).collect::<Vec<_>>(), got);
     }
 
     #[test]

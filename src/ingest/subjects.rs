@@ -13,8 +13,8 @@
 //! Errors name the file, line, column and value: a non-numeric value, a subject with two rows
 //! for the same visit (and parameter), a subject whose arm differs between its rows.
 
-use super::reader::Column;
-use super::table::{column, CsvFile, Problems};
+use super::reader::{Column, Numbers};
+use super::table::{column, numbers, CsvFile, Problems};
 use crate::error::{Error, Result};
 
 /// Where a subject's baseline or follow-up value comes from.
@@ -129,10 +129,12 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
         _ => None,
     };
     let (base_col, fu_col) = (src_col(&q.baseline), src_col(&q.followup));
-    let mut cols: Vec<&str> = vec![&q.arm];
-    cols.extend([&subject_col, &visit_col, &value_col, &base_col, &fu_col, &q.param_column].into_iter().flatten().map(String::as_str));
-    cols.extend(q.numeric.iter().chain(&q.text).map(String::as_str));
-    let t = file.load(&cols)?;
+    let mut text_cols: Vec<&str> = vec![&q.arm];
+    text_cols.extend([&subject_col, &visit_col, &q.param_column].into_iter().flatten().map(String::as_str));
+    text_cols.extend(q.text.iter().map(String::as_str));
+    let mut num_cols: Vec<&str> = [&value_col, &base_col, &fu_col].into_iter().flatten().map(String::as_str).collect();
+    num_cols.extend(q.numeric.iter().map(String::as_str));
+    let t = file.load_typed(&text_cols, &num_cols)?;
     let visits = |s: &Option<ValueSource>| match s {
         Some(ValueSource::Visits { visits, .. }) => visits.clone(),
         _ => Vec::new(),
@@ -152,12 +154,12 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
 
     let arm = column(&t, &q.arm)?;
     let subj = subject_col.as_deref().map(|c| column(&t, c)).transpose()?;
-    let numeric: Vec<&Column> = q.numeric.iter().map(|c| column(&t, c)).collect::<Result<_>>()?;
+    let numeric: Vec<Numbers> = q.numeric.iter().map(|c| numbers(&t, c)).collect::<Result<_>>()?;
     let text: Vec<&Column> = q.text.iter().map(|c| column(&t, c)).collect::<Result<_>>()?;
-    let base_c = base_col.as_deref().map(|c| column(&t, c)).transpose()?;
-    let fu_c = fu_col.as_deref().map(|c| column(&t, c)).transpose()?;
+    let base_c = base_col.as_deref().map(|c| numbers(&t, c)).transpose()?;
+    let fu_c = fu_col.as_deref().map(|c| numbers(&t, c)).transpose()?;
     let visit = visit_col.as_deref().map(|c| column(&t, c)).transpose()?;
-    let value = value_col.as_deref().map(|c| column(&t, c)).transpose()?;
+    let value = value_col.as_deref().map(|c| numbers(&t, c)).transpose()?;
     // Visit code → slots (baseline visits first, then follow-up visits).
     let nb = base_visits.len();
     let nv = nb + fu_visits.len();
@@ -229,8 +231,8 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
             for (j, c) in text.iter().enumerate() {
                 out.text[j].push(c.text(r).map(str::to_string));
             }
-            out.baseline.push(base_c.and_then(|c| problems.number(&t, c, base_col.as_deref().unwrap_or_default(), r)));
-            out.followup.push(fu_c.and_then(|c| problems.number(&t, c, fu_col.as_deref().unwrap_or_default(), r)));
+            out.baseline.push(base_c.and_then(|c| problems.number(&t, &c, base_col.as_deref().unwrap_or_default(), r)));
+            out.followup.push(fu_c.and_then(|c| problems.number(&t, &c, fu_col.as_deref().unwrap_or_default(), r)));
             seen.extend(std::iter::repeat_n(0, nv));
             vals.extend(std::iter::repeat_n(None, nv));
             s
@@ -240,7 +242,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
             if slots.is_empty() {
                 continue;
             }
-            let v = problems.number(&t, xc, value_col.as_deref().unwrap_or_default(), r);
+            let v = problems.number(&t, &xc, value_col.as_deref().unwrap_or_default(), r);
             for &slot in slots {
                 let at = s * nv + slot;
                 if seen[at] != 0 {

@@ -5,7 +5,7 @@
 //! layer: queries here return plain counts, vectors and row selections.
 
 use super::layout::{detect, Detected, Layout, Overrides};
-use super::reader::{self, Column, Keep, Num, Table};
+use super::reader::{self, Column, Keep, Num, Numbers, Table};
 use crate::error::{Error, Problem, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -57,44 +57,59 @@ impl CsvFile {
         CsvFile { filter: None, ..self.clone() }
     }
 
-    /// The file's rows with at least the columns `need` (and the filter's) kept. The file is
-    /// read on the first call; a later call needing a column not yet kept reads it again with
-    /// every column kept so far (callers that know their columns call [`CsvFile::preload`]).
+    /// The file's rows with at least the columns `need` (and the filter's) kept as text. See
+    /// [`CsvFile::load_typed`].
     pub fn load(&self, need: &[&str]) -> Result<Arc<Table>> {
-        let mut want: Vec<String> = need.iter().map(|c| c.to_string()).collect();
+        self.load_typed(need, &[])
+    }
+
+    /// The file's rows with the columns `text` (and the filter's) kept as text and `numbers` as
+    /// numbers (or as text, which gives numbers too). The file is read on the first call; a
+    /// later call needing a column not yet kept reads it again with every column kept so far
+    /// (callers that know their columns call [`CsvFile::preload`] first, so that an analysis, and
+    /// a report, read each file once).
+    pub fn load_typed(&self, text: &[&str], numbers: &[&str]) -> Result<Arc<Table>> {
+        let mut want = Keep { text: text.iter().map(|c| c.to_string()).collect(), numbers: numbers.iter().map(|c| c.to_string()).collect() };
         if let Some(f) = &self.filter {
-            want.extend(f.conditions.iter().map(|c| c.column.clone()));
+            let (text, numbers) = f.columns();
+            want.text.extend(text);
+            want.numbers.extend(numbers);
         }
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(t) = cache.as_ref() {
-            if want.iter().all(|c| t.has(c)) {
+            if want.text.iter().all(|c| t.has(c)) && want.numbers.iter().all(|c| t.numbers(c).is_some()) {
                 return Ok(t.clone());
             }
-            want.extend(t.kept());
+            want.text.extend(t.kept());
+            want.numbers.extend(t.kept_numbers());
         }
-        want.sort();
-        want.dedup();
-        let _progress = crate::progress::reading(&self.path, &self.name);
+        for v in [&mut want.text, &mut want.numbers] {
+            v.sort();
+            v.dedup();
+        }
         self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let t = Arc::new(reader::read(&self.path, &self.name, &Keep::Columns(want))?);
+        let _progress = crate::progress::reading(&self.path, &self.name);
+        let t = Arc::new(reader::read(&self.path, &self.name, &want)?);
         *cache = Some(t.clone());
         Ok(t)
     }
 
-    /// Read the file now, once, with the columns of `roles` and every name in `named` that is a
-    /// column of the file (an analysis's options), so that its later queries read nothing.
-    pub fn preload<'a>(&self, roles: &super::layout::Roles, named: impl IntoIterator<Item = &'a str>) -> Result<Arc<Table>> {
-        let mut want: Vec<&str> = [&roles.subject, &roles.arm, &roles.visit, &roles.param, &roles.value, &roles.site].into_iter().flatten().map(String::as_str).collect();
-        for n in named {
+    /// Read the file now, once, with the columns of `roles` (the value column as numbers) and
+    /// every name in `text` and `numbers` that is a column of the file (an analysis's options;
+    /// `factor(x)` names `x`), so that the analysis's later queries read nothing.
+    pub fn preload<'a>(&self, roles: &'a super::layout::Roles, text: impl IntoIterator<Item = &'a str>, numbers: impl IntoIterator<Item = &'a str>) -> Result<Arc<Table>> {
+        let present = |n: &'a str| -> Option<&'a str> {
             let n = n.strip_prefix("factor(").and_then(|r| r.strip_suffix(')')).unwrap_or(n);
-            if self.columns.iter().any(|c| c == n) {
-                want.push(n);
-            }
-        }
-        self.load(&want)
+            self.columns.iter().any(|c| c == n).then_some(n)
+        };
+        let mut t: Vec<&str> = [&roles.subject, &roles.arm, &roles.visit, &roles.param, &roles.site].into_iter().flatten().map(String::as_str).collect();
+        t.extend(text.into_iter().filter_map(present));
+        let mut n: Vec<&str> = roles.value.iter().map(String::as_str).collect();
+        n.extend(numbers.into_iter().filter_map(present));
+        self.load_typed(&t, &n)
     }
 
-    /// Read the file now with every column kept (a report's files, `describe`).
+    /// Read the file now with every column kept as text (`describe`).
     pub fn preload_all(&self) -> Result<Arc<Table>> {
         let all: Vec<&str> = self.columns.iter().map(String::as_str).collect();
         self.load(&all)
@@ -103,17 +118,22 @@ impl CsvFile {
     /// The rows the filter keeps and, for each `(column, values)` of `only`, whose cell is one
     /// of the values, in file order.
     pub fn select(&self, t: &Table, only: &[(&str, &[String])]) -> Result<Vec<usize>> {
-        let mut tests: Vec<(&Column, Vec<bool>)> = Vec::new();
+        let mut tests: Vec<super::filter::RowTest> = Vec::new();
         if let Some(f) = &self.filter {
-            tests.extend(f.code_tests(t)?);
+            tests.extend(f.row_tests(t)?);
         }
         for (c, values) in only {
             let col = column(t, c)?;
             let ok = (0..col.distinct() as u32).map(|k| k != 0 && values.iter().any(|v| v == col.entry(k))).collect();
-            tests.push((col, ok));
+            tests.push(super::filter::RowTest::Codes(col, ok));
         }
-        Ok((0..t.rows).filter(|&r| tests.iter().all(|(c, ok)| ok[c.code(r) as usize])).collect())
+        Ok((0..t.rows).filter(|&r| tests.iter().all(|test| test.matches(r))).collect())
     }
+}
+
+/// The numbers of a column the caller asked [`CsvFile::load_typed`] for.
+pub fn numbers<'t>(t: &'t Table, name: &str) -> Result<Numbers<'t>> {
+    t.numbers(name).ok_or_else(|| Error::File { file: t.name.clone(), message: format!("column '{name}' was not read (internal error: please report)") })
 }
 
 /// A column the caller asked [`CsvFile::load`] for.
@@ -155,14 +175,13 @@ impl Problems {
         }
     }
 
-    /// Row `row` of `c` (named `name`) as a number; an invalid or infinite value is recorded
-    /// and read as missing (the analysis fails at [`Problems::finish`]).
-    pub fn number(&mut self, t: &Table, c: &Column, name: &str, row: usize) -> Option<f64> {
-        match c.number(row) {
-            Num::Value(x) => Some(x),
-            Num::Missing => None,
-            n => {
-                let text = c.text(row).unwrap_or_default();
+    /// Row `row` of column `name` as a number; an invalid or infinite value is recorded and
+    /// read as missing (the analysis fails at [`Problems::finish`]).
+    pub fn number(&mut self, t: &Table, c: &Numbers, name: &str, row: usize) -> Option<f64> {
+        match c.get(row) {
+            (Num::Value(x), _) => Some(x),
+            (Num::Missing, _) => None,
+            (n, text) => {
                 self.push(t.line(row), name, text, reader::num_problem(n, text));
                 None
             }

@@ -67,6 +67,7 @@ struct Done {
 /// `spec_text` are echoed into the outputs.
 pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result<Vec<Output>> {
     let files = load_data(&spec.data, spec_name, spec_text, base)?;
+    preload(&files, &spec.analyses, spec_name, spec_text)?;
     let progress = crate::progress::bar((spec.analyses.len() + spec.plots.len()) as u64, "");
     let mut done: Vec<Done> = Vec::new();
     for a in &spec.analyses {
@@ -149,12 +150,31 @@ pub(crate) fn load_data(data: &std::collections::BTreeMap<String, spec::DataSpec
         if let Some(w) = &d.filter {
             f = f.with_filter(w).map_err(ctx)?;
         }
-        // Every analysis of a spec reads from this one read of the file.
-        f.preload_all().map_err(ctx)?;
         let o = Overrides { subject: d.subject.clone(), arm: d.arm.clone(), visit: d.visit.clone(), param: d.param.clone(), value: d.value.clone(), site: d.site.clone() };
         files.insert(key.clone(), (f, o, hash));
     }
     Ok(files)
+}
+
+/// Read each data file once, before the analyses, with every column they name (as text or as
+/// numbers) and the roles recognised in it: the analyses then read nothing more.
+pub(crate) fn preload<'a>(files: &DataFiles, analyses: impl IntoIterator<Item = &'a AnalysisSpec> + Clone, spec_name: &str, spec_text: &str) -> Result<()> {
+    for (key, (f, o, _)) in files {
+        let mine: Vec<&AnalysisSpec> = analyses.clone().into_iter().filter(|a| a.data.get_ref() == key).collect();
+        let Some(first) = mine.first() else { continue };
+        let ctx = |e: Error| spec::spec_context(spec_name, spec_text, Some(first.data.span().start), format!("[data.{key}] {}", strip_flags(&e.to_string())), e);
+        let roles = crate::ingest::layout::detect(&f.name, &f.columns, o).map_err(ctx)?.roles;
+        let mut text: Vec<&str> = Vec::new();
+        let mut numbers: Vec<&str> = Vec::new();
+        for a in &mine {
+            text.extend([&a.flag, &a.strata, &a.by_responder, &a.event, &a.censor].into_iter().flatten().map(String::as_str));
+            text.extend(a.covariates.iter().map(String::as_str));
+            numbers.extend([&a.baseline, &a.by_responder, &a.time].into_iter().flatten().map(String::as_str));
+            numbers.extend(a.followup.iter().map(String::as_str));
+        }
+        f.preload(&roles, text, numbers).map_err(ctx)?;
+    }
+    Ok(())
 }
 
 /// Library errors speak of command-line flags (`--baseline 'x'`); in a spec they are keys.
