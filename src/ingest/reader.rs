@@ -103,22 +103,36 @@ struct Dict {
     slots: Vec<u32>,
 }
 
-/// FNV-style hash over 8-byte words with a final avalanche: fast on short cells.
+/// A multiply-mix hash of a cell (in the manner of wyhash/foldhash): short cells, the usual
+/// case, are read as one or two overlapping words without a loop or a copy.
 #[inline]
 fn hash(b: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ (b.len() as u64);
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+    const K0: u64 = 0xa076_1d64_78bd_642f;
+    const K1: u64 = 0xe703_7ed1_a0b4_28db;
+    let word = |s: &[u8]| u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]);
+    let half = |s: &[u8]| u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
+    let mix = |a: u64, b: u64| {
+        let r = u128::from(a ^ K0).wrapping_mul(u128::from(b ^ K1));
+        (r as u64) ^ ((r >> 64) as u64)
+    };
+    let n = b.len();
+    let (lo, hi) = if n >= 8 {
+        (word(&b[..8]), word(&b[n - 8..]))
+    } else if n >= 4 {
+        (half(&b[..4]), half(&b[n - 4..]))
+    } else if n > 0 {
+        (u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16, 0)
+    } else {
+        (0, 0)
+    };
+    let mut h = mix(lo, hi ^ n as u64);
+    if n > 16 {
+        for c in b[8..n - 8].chunks(8) {
+            let w = if c.len() == 8 { word(c) } else { c.iter().fold(0u64, |acc, &x| acc << 8 | u64::from(x)) };
+            h = mix(h, w);
+        }
     }
-    let mut tail = [0u8; 8];
-    let r = chunks.remainder();
-    tail[..r.len()].copy_from_slice(r);
-    h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    h ^= h >> 32;
-    h = h.wrapping_mul(0xD6E8_FEB8_6659_FD93);
-    h ^ (h >> 32)
+    h
 }
 
 impl Dict {
