@@ -409,7 +409,7 @@ pub fn check(file: &ClaimsFile, name: &str, text: &str, base: &Path) -> Result<C
         }
         let (f, o, _) = &files[a.data.get_ref()];
         let ctx = |e: Error| spec::spec_context(name, text, Some(a.name.span().start), format!("analysis '{}': {}", a.name.get_ref(), crate::report::strip_flags(&e.to_string())), e);
-        let (r, _) = crate::report::run_analysis(a, f, o, &files).map_err(ctx)?;
+        let (r, _) = crate::report::run_analysis(a, f, o, &files, false).map_err(ctx)?;
         reports.insert(a.name.get_ref().clone(), r);
     }
     let mut out = Vec::new();

@@ -72,7 +72,8 @@ pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result
     progress.message("analyses".to_string());
     let results = run_parallel(&spec.analyses, |a| {
         let (f, o, _) = &files[a.data.get_ref()];
-        run_analysis(a, f, o, &files)
+        let plotted = spec.plots.iter().any(|p| p.analysis.get_ref() == a.name.get_ref());
+        run_analysis(a, f, o, &files, plotted)
     });
     let mut done: Vec<Done> = Vec::new();
     for (a, r) in spec.analyses.iter().zip(results) {
@@ -311,7 +312,9 @@ fn subject_data(f: &CsvFile, o: &Overrides, a: &AnalysisSpec) -> Result<Option<(
     Ok(Some((pairs, arms)))
 }
 
-pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: &DataFiles) -> Result<(Report, Option<(SubjectPairs, Arms)>)> {
+/// Run one analysis of a spec; with `want_pairs`, also the per-subject values its plots need
+/// (waterfall, box), which cost another pass over the rows and memory per subject.
+pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: &DataFiles, want_pairs: bool) -> Result<(Report, Option<(SubjectPairs, Arms)>)> {
     use crate::analysis::responders::{parse_threshold, MissingPolicy, ResponderRule, ResponderSpec};
     let level = a.level.unwrap_or(0.95);
     if a.labels.is_some() && (a.treatment.len() != 1 || a.control.is_none()) {
@@ -353,7 +356,7 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
                 opts.labels = l.clone();
             }
             let r = crate::analysis::responders::responders_file(f, o, &spec, &opts)?;
-            let pairs = if a.flag.is_none() { subject_data(f, o, a)? } else { None };
+            let pairs = if want_pairs && a.flag.is_none() { subject_data(f, o, a)? } else { None };
             Ok((r, pairs))
         }
         AnalysisKind::Change => {
@@ -370,7 +373,7 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
             };
             let mut r = change_file(f, o, &spec)?;
             relabel(&mut r, a);
-            Ok((r, subject_data(f, o, a)?))
+            Ok((r, if want_pairs { subject_data(f, o, a)? } else { None }))
         }
         AnalysisKind::Ae => {
             use crate::analysis::ae::{ae_table, AeRows, AeSpec};

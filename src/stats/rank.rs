@@ -611,11 +611,11 @@ fn step_root(g: impl Fn(usize) -> f64, m: usize, f_lower: f64, f_upper: f64) -> 
 }
 
 /// The N candidate values whose order statistics give the estimates and CIs: the Walsh averages
-/// fl(x_i + x_j)/2, i ≤ j, of sorted x, or the differences fl(x_i − y_j). They are never stored:
-/// the k-th smallest is found by bisection over the doubles (ordered by their bit patterns),
-/// counting the candidates ≤ t with two pointers. Floating-point rounding is monotone, so each
-/// row of candidates stays sorted and the count is exact. Cost O((m + n) · 64) a quantile,
-/// memory O(m + n); the result is bit-for-bit the k-th element of R's sorted vector.
+/// fl(x_i + x_j)/2, i ≤ j, of sorted x, or the differences fl(x_i − y_j). They are never all
+/// stored: each row (one x_i) is sorted, floating-point rounding being monotone, so the number of
+/// candidates ≤ t is counted exactly with two pointers in O(m + n), and the k-th smallest is
+/// selected in a few rounds of counting ([`Candidates::kth`]). Memory O(m + n) plus the last
+/// few million candidates; the result is bit-for-bit the k-th element of R's sorted vector.
 enum Candidates {
     Walsh(Vec<f64>),
     Pairwise(Vec<f64>, Vec<f64>),
@@ -643,6 +643,7 @@ impl Candidates {
     }
 
     /// Smallest and largest candidate.
+    #[cfg(test)]
     fn range(&self) -> (f64, f64) {
         match self {
             Candidates::Walsh(x) => (x[0], x[x.len() - 1]),
@@ -650,46 +651,148 @@ impl Candidates {
         }
     }
 
-    /// Number of candidates ≤ t.
-    fn count_le(&self, t: f64) -> usize {
+    /// Number of rows: each row's candidates are sorted ascending (see [`Self::value`]).
+    fn rows(&self) -> usize {
         match self {
-            Candidates::Walsh(x) => {
-                let n = x.len();
-                let mut count = 0;
-                let mut q = n; // for row i, candidates j in [i, q) are <= t
-                for i in 0..n {
-                    while q > i && (x[i] + x[q - 1]) / 2.0 > t {
-                        q -= 1;
-                    }
-                    if q <= i {
-                        break;
-                    }
-                    count += q - i;
-                }
-                count
-            }
-            Candidates::Pairwise(x, y) => {
-                let n = y.len();
-                let mut count = 0;
-                let mut p = 0; // for row i, candidates j in [p, n) are <= t
-                for xi in x {
-                    while p < n && xi - y[p] > t {
-                        p += 1;
-                    }
-                    count += n - p;
-                }
-                count
-            }
+            Candidates::Walsh(x) | Candidates::Pairwise(x, _) => x.len(),
         }
     }
 
-    /// k-th smallest candidate (1-based).
+    fn row_len(&self, i: usize) -> usize {
+        match self {
+            Candidates::Walsh(x) => x.len() - i,
+            Candidates::Pairwise(_, y) => y.len(),
+        }
+    }
+
+    /// The r-th smallest candidate of row i: fl(x_i + x_{i+r})/2, or fl(x_i − y_{n−1−r}).
+    #[inline]
+    fn value(&self, i: usize, r: usize) -> f64 {
+        match self {
+            Candidates::Walsh(x) => (x[i] + x[i + r]) / 2.0,
+            Candidates::Pairwise(x, y) => x[i] - y[y.len() - 1 - r],
+        }
+    }
+
+    /// For each row, how many of its candidates are ≤ t (`strict`: < t), into `out`; the total.
+    /// Two pointers: the counts are monotone in the row. O(m + n).
+    fn prefix(&self, t: f64, strict: bool, out: &mut [usize]) -> usize {
+        let above = |v: f64| if strict { v >= t } else { v > t };
+        let mut total = 0;
+        match self {
+            Candidates::Walsh(x) => {
+                let n = x.len();
+                let mut q = n; // row i: candidates j in [i, q) are within
+                for i in 0..n {
+                    while q > i && above((x[i] + x[q - 1]) / 2.0) {
+                        q -= 1;
+                    }
+                    out[i] = q.saturating_sub(i);
+                    total += out[i];
+                }
+            }
+            Candidates::Pairwise(x, y) => {
+                let n = y.len();
+                let mut p = 0; // row i: candidates j in [p, n) are within
+                for (i, xi) in x.iter().enumerate() {
+                    while p < n && above(xi - y[p]) {
+                        p += 1;
+                    }
+                    out[i] = n - p;
+                    total += out[i];
+                }
+            }
+        }
+        total
+    }
+
+    /// k-th smallest candidate (1-based), by selection over the rows (Floyd–Rivest style):
+    /// each row keeps a window [lo, hi) of candidates that may still be the answer; two pivots
+    /// drawn from a sample of the windows bracket the target rank and are counted exactly
+    /// ([`Self::prefix`]), which leaves about 5% of the windows per round; when few remain they
+    /// are listed and the answer selected. A pivot that is the answer (ties) is returned at once.
+    /// About four rounds instead of 64 bisection steps; the result is the same double.
     fn kth(&self, k: usize) -> f64 {
+        const SAMPLE: usize = 4096;
+        let rows = self.rows();
+        let limit = 4 * rows + 4096;
+        let mut lo = vec![0usize; rows];
+        let mut hi: Vec<usize> = (0..rows).map(|i| self.row_len(i)).collect();
+        let (mut pa, mut pb) = (vec![0usize; rows], vec![0usize; rows]);
+        let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ (k as u64) ^ ((rows as u64) << 32);
+        let mut cum = vec![0usize; rows + 1];
+        loop {
+            let below: usize = lo.iter().sum();
+            for i in 0..rows {
+                cum[i + 1] = cum[i] + (hi[i] - lo[i]);
+            }
+            let remaining = cum[rows];
+            let kr = k - below; // rank within the windows, 1-based
+            if remaining <= limit {
+                let mut v: Vec<f64> = Vec::with_capacity(remaining);
+                for i in 0..rows {
+                    v.extend((lo[i]..hi[i]).map(|r| self.value(i, r)));
+                }
+                let (_, x, _) = v.select_nth_unstable_by(kr - 1, f64::total_cmp);
+                return *x + 0.0;
+            }
+            let mut sample: Vec<f64> = (0..SAMPLE)
+                .map(|_| {
+                    let u = (crate::stats::rng::splitmix64(&mut state) % remaining as u64) as usize;
+                    let i = cum.partition_point(|&c| c <= u) - 1;
+                    self.value(i, lo[i] + (u - cum[i]))
+                })
+                .collect();
+            sample.sort_unstable_by(f64::total_cmp);
+            let pos = kr as f64 / remaining as f64 * SAMPLE as f64;
+            let d = 1.5 * (SAMPLE as f64).sqrt();
+            let a = sample[((pos - d).max(0.0) as usize).min(SAMPLE - 1)];
+            let b = sample[((pos + d) as usize).min(SAMPLE - 1)];
+            let clamp = |p: &mut [usize], lo: &[usize], hi: &[usize]| {
+                for i in 0..p.len() {
+                    p[i] = p[i].clamp(lo[i], hi[i]);
+                }
+            };
+            let le_a = self.prefix(a, false, &mut pa);
+            if k <= le_a {
+                // The answer is ≤ a: a itself, or below it.
+                let lt_a = self.prefix(a, true, &mut pa);
+                if lt_a < k {
+                    return a + 0.0;
+                }
+                clamp(&mut pa, &lo, &hi);
+                hi.copy_from_slice(&pa);
+                continue;
+            }
+            let lt_b = self.prefix(b, true, &mut pb);
+            if k > lt_b {
+                // The answer is ≥ b: b itself, or above it.
+                let le_b = self.prefix(b, false, &mut pb);
+                if le_b >= k {
+                    return b + 0.0;
+                }
+                clamp(&mut pb, &lo, &hi);
+                lo.copy_from_slice(&pb);
+                continue;
+            }
+            // a < answer < b.
+            clamp(&mut pa, &lo, &hi);
+            clamp(&mut pb, &lo, &hi);
+            lo.copy_from_slice(&pa);
+            hi.copy_from_slice(&pb);
+        }
+    }
+
+    /// k-th smallest by bisection over the doubles, counting at each step: the reference
+    /// implementation [`Self::kth`] is tested against.
+    #[cfg(test)]
+    fn kth_bisection(&self, k: usize) -> f64 {
         let (lo, hi) = self.range();
         let (mut lo, mut hi) = (order_key(lo), order_key(hi));
+        let mut out = vec![0usize; self.rows()];
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if self.count_le(from_order_key(mid)) >= k {
+            if self.prefix(from_order_key(mid), false, &mut out) >= k {
                 hi = mid;
             } else {
                 lo = mid + 1;
@@ -704,6 +807,7 @@ impl Candidates {
 }
 
 /// Monotone map of a double (−0 read as +0) to an unsigned key: a < b ⇔ key(a) < key(b).
+#[cfg(test)]
 fn order_key(v: f64) -> u64 {
     let b = (v + 0.0).to_bits();
     if b >> 63 == 1 {
@@ -713,6 +817,7 @@ fn order_key(v: f64) -> u64 {
     }
 }
 
+#[cfg(test)]
 fn from_order_key(k: u64) -> f64 {
     f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
@@ -847,6 +952,29 @@ impl ExactNull {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn selection_equals_bisection_on_large_candidate_sets_with_ties() {
+        let mut state = 42u64;
+        let mut draw = |scale: f64, integer: bool| -> Vec<f64> {
+            (0..3000)
+                .map(|_| {
+                    let u = (crate::stats::rng::splitmix64(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
+                    let v = scale * (u - 0.3).powi(3) * 10.0;
+                    if integer { v.round() } else { v }
+                })
+                .collect()
+        };
+        for integer in [false, true] {
+            let (x, y) = (draw(7.0, integer), draw(5.0, integer));
+            for c in [Candidates::pairwise(&x, &y), Candidates::walsh(&x)] {
+                let n = c.len();
+                for k in [1, 2, n / 10, n / 2, n / 2 + 1, n - n / 7, n - 1, n] {
+                    assert_eq!(c.kth(k).to_bits(), c.kth_bisection(k).to_bits(), "k = {k} of {n}, integer = {integer}");
+                }
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
