@@ -723,58 +723,22 @@ pub fn read(path: &Path, name: &str, keep: &Keep) -> Result<Table> {
     let width = columns.len();
     let kept: Vec<usize> = (0..width).filter(|&i| keep.text.contains(&columns[i])).collect();
     let kept_num: Vec<usize> = (0..width).filter(|&i| keep.numbers.contains(&columns[i]) && !keep.text.contains(&columns[i])).collect();
-    let mut dicts: Vec<Dict> = kept.iter().map(|_| Dict::new()).collect();
-    let mut codes: Vec<Vec<u32>> = kept.iter().map(|_| Vec::new()).collect();
-    let mut last: Vec<Option<u32>> = vec![None; kept.len()];
-    let mut nums: Vec<NumColumn> = kept_num.iter().map(|_| NumColumn::default()).collect();
-    let mut lines = Lines::default();
-    let mut problems: Vec<Problem> = Vec::new();
-    let mut more = 0u64;
-    let mut rows = 0usize;
-    let mut push = |p: Problem, problems: &mut Vec<Problem>| {
-        if problems.len() < MAX_PROBLEMS {
-            problems.push(p)
-        } else {
-            more += 1
-        }
+    let fields: Vec<usize> = kept.iter().chain(&kept_num).copied().collect();
+    let (to_store, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+    let (recycle, used) = std::sync::mpsc::channel::<Batch>();
+    // Two threads: this one parses and checks rows; the other stores the cells kept.
+    let (scan, store) = std::thread::scope(|scope| {
+        let n_text = kept.len();
+        let n_num = kept_num.len();
+        let storer = scope.spawn(move || store_batches(batches, recycle, n_text, n_num));
+        let scan = scan_rows(&mut rec, name, &columns, separator, &fields, to_store, used);
+        (scan, storer.join())
+    });
+    let (rows, lines) = scan?;
+    let (dicts, codes, nums) = match store {
+        Ok(s) => s,
+        Err(p) => std::panic::resume_unwind(p),
     };
-    while rec.next().map_err(|e| file_err(name, format!("cannot read: {e}")))?.is_some() {
-        let line = rec.line;
-        if line != lines.line(rows) {
-            lines.marks.push((rows, line));
-        }
-        // Lines the record runs over (line breaks inside quoted fields), counted only when needed.
-        let spans = |rec: &Records| 1 + memchr::memchr_iter(b'\n', rec.bytes()).count() as u64;
-        if rec.len() != width {
-            let message = format!("{} fields but the header has {width}; likely cause: {}", rec.len(), width_cause(&rec, width, separator, spans(&rec)));
-            push(Problem { line, column: None, value: Some(rec.shown(separator)), message }, &mut problems);
-        } else if rec.quotes % 2 == 1 && spans(&rec) > 1 {
-            let message = format!("a quote that is not closed: the row runs over {} lines, to the end of the file", spans(&rec));
-            push(Problem { line, column: None, value: Some(rec.shown(separator)), message }, &mut problems);
-        } else if let Some((i, b)) = bad_utf8(&rec) {
-            let shown = String::from_utf8_lossy(rec.field(i)).into_owned();
-            let message = format!("invalid UTF-8 (byte 0x{b:02X}); the file may be Latin-1 or Windows-1252: save it as UTF-8");
-            push(Problem { line, column: Some(columns[i].clone()), value: Some(shown), message }, &mut problems);
-        } else if problems.is_empty() {
-            for (k, &i) in kept.iter().enumerate() {
-                // Consecutive rows often repeat a cell (a subject's records): reuse its code.
-                let cell = rec.field(i);
-                let code = match last[k] {
-                    Some(c) if dicts[k].entry(c).as_bytes() == cell => c,
-                    _ => dicts[k].intern(cell),
-                };
-                last[k] = Some(code);
-                codes[k].push(code);
-            }
-            for (k, &i) in kept_num.iter().enumerate() {
-                nums[k].push(rec.field(i));
-            }
-        }
-        rows += 1;
-    }
-    if !problems.is_empty() {
-        return Err(Error::Problems { file: name.to_string(), problems, more });
-    }
     let mut data: Vec<Option<Column>> = (0..width).map(|_| None).collect();
     for ((i, c), d) in kept.into_iter().zip(codes).zip(dicts) {
         data[i] = Some(Column { codes: c, dict: d, numbers: OnceLock::new() });
@@ -784,6 +748,117 @@ pub fn read(path: &Path, name: &str, keep: &Keep) -> Result<Table> {
         num_data[i] = Some(n);
     }
     Ok(Table { name: name.to_string(), separator, encoding, columns, rows, data, nums: num_data, lines })
+}
+
+/// Rows of kept cells passed from the scanning thread to the storing one.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    /// End offset in `bytes` of each cell, row after row.
+    ends: Vec<usize>,
+}
+
+const BATCH_ROWS: usize = 1 << 14;
+
+/// Parse and check every row (see the module doc), sending the kept cells of good rows on;
+/// the number of rows and their lines, or every problem found.
+fn scan_rows(
+    rec: &mut Records,
+    name: &str,
+    columns: &[String],
+    separator: u8,
+    fields: &[usize],
+    to_store: std::sync::mpsc::SyncSender<Batch>,
+    used: std::sync::mpsc::Receiver<Batch>,
+) -> Result<(usize, Lines)> {
+    let width = columns.len();
+    let mut lines = Lines::default();
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut more = 0u64;
+    let mut rows = 0usize;
+    let mut batch = Batch::default();
+    let mut in_batch = 0;
+    while rec.next().map_err(|e| file_err(name, format!("cannot read: {e}")))?.is_some() {
+        let line = rec.line;
+        if line != lines.line(rows) {
+            lines.marks.push((rows, line));
+        }
+        rows += 1;
+        // Lines the record runs over (line breaks inside quoted fields), counted only when needed.
+        let spans = |rec: &Records| 1 + memchr::memchr_iter(b'\n', rec.bytes()).count() as u64;
+        let problem = if rec.len() != width {
+            let message = format!("{} fields but the header has {width}; likely cause: {}", rec.len(), width_cause(rec, width, separator, spans(rec)));
+            Some(Problem { line, column: None, value: Some(rec.shown(separator)), message })
+        } else if rec.quotes % 2 == 1 && spans(rec) > 1 {
+            let message = format!("a quote that is not closed: the row runs over {} lines, to the end of the file", spans(rec));
+            Some(Problem { line, column: None, value: Some(rec.shown(separator)), message })
+        } else if let Some((i, b)) = bad_utf8(rec) {
+            let shown = String::from_utf8_lossy(rec.field(i)).into_owned();
+            let message = format!("invalid UTF-8 (byte 0x{b:02X}); the file may be Latin-1 or Windows-1252: save it as UTF-8");
+            Some(Problem { line, column: Some(columns[i].clone()), value: Some(shown), message })
+        } else {
+            None
+        };
+        match problem {
+            Some(p) if problems.len() < MAX_PROBLEMS => problems.push(p),
+            Some(_) => more += 1,
+            // Once a row is bad the file is not analysed: its cells are not stored.
+            None if problems.is_empty() => {
+                for &i in fields {
+                    batch.bytes.extend_from_slice(rec.field(i));
+                    batch.ends.push(batch.bytes.len());
+                }
+                in_batch += 1;
+                if in_batch == BATCH_ROWS {
+                    let next = used.try_recv().unwrap_or_default();
+                    // The storing thread ends only by a panic; it is reported when joined.
+                    let _ = to_store.send(std::mem::replace(&mut batch, next));
+                    in_batch = 0;
+                }
+            }
+            None => {}
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Problems { file: name.to_string(), problems, more });
+    }
+    let _ = to_store.send(batch);
+    Ok((rows, lines))
+}
+
+type Stored = (Vec<Dict>, Vec<Vec<u32>>, Vec<NumColumn>);
+
+/// Intern the text cells and parse the numeric ones of every batch (rows of `n_text` text
+/// cells then `n_num` numeric cells), handing each emptied batch back for reuse.
+fn store_batches(batches: std::sync::mpsc::Receiver<Batch>, recycle: std::sync::mpsc::Sender<Batch>, n_text: usize, n_num: usize) -> Stored {
+    let mut dicts: Vec<Dict> = (0..n_text).map(|_| Dict::new()).collect();
+    let mut codes: Vec<Vec<u32>> = vec![Vec::new(); n_text];
+    let mut last: Vec<Option<u32>> = vec![None; n_text];
+    let mut nums: Vec<NumColumn> = (0..n_num).map(|_| NumColumn::default()).collect();
+    let per_row = n_text + n_num;
+    for mut batch in batches {
+        let mut start = 0;
+        for (j, &end) in batch.ends.iter().enumerate() {
+            let cell = &batch.bytes[start..end];
+            start = end;
+            let k = j % per_row;
+            if k < n_text {
+                // Consecutive rows often repeat a cell (a subject's records): reuse its code.
+                let code = match last[k] {
+                    Some(c) if dicts[k].entry(c).as_bytes() == cell => c,
+                    _ => dicts[k].intern(cell),
+                };
+                last[k] = Some(code);
+                codes[k].push(code);
+            } else {
+                nums[k - n_text].push(cell);
+            }
+        }
+        batch.bytes.clear();
+        batch.ends.clear();
+        let _ = recycle.send(batch);
+    }
+    (dicts, codes, nums)
 }
 
 #[cfg(test)]
