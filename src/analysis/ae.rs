@@ -22,7 +22,7 @@ use super::{GroupRow, Layout, Report, VERSION};
 use crate::data::{check_level, BinomialCount, Stratum, TwoByTwo};
 use crate::error::{Error, Result};
 use crate::ingest::layout::require_column;
-use crate::ingest::reader::Column;
+use crate::ingest::reader::{Column, FastHash};
 use crate::ingest::table::{column, CsvFile};
 use crate::stats::{exact, proportion, stratified, two_by_two, Measure, Method, Subset};
 use serde_json::json;
@@ -252,7 +252,7 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     let na = all_arms.len();
     // Subject → (arm position, stratum id).
     let mut strata_names = Interner::default();
-    let mut subject_arm: HashMap<&str, (usize, u32)> = HashMap::new();
+    let mut subject_arm: HashMap<&str, (usize, u32), FastHash> = HashMap::default();
     let mut denominators = vec![0u64; na];
     let mut first_line: Vec<u64> = vec![0; sid_c.distinct()];
     for &r in &pop_rows {
@@ -321,7 +321,7 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
         .collect();
     // Per AE subject code: its arm and stratum, resolved once.
     let ae_subj = recs[0];
-    let all_ids: std::collections::HashSet<&str> = (1..sid_c.distinct() as u32).map(|c| sid_c.entry(c)).collect();
+    let all_ids: std::collections::HashSet<&str, FastHash> = (1..sid_c.distinct() as u32).map(|c| sid_c.entry(c)).collect();
     let lookup: Vec<Option<(usize, u32)>> = (0..ae_subj.distinct() as u32).map(|code| subject_arm.get(ae_subj.entry(code)).copied()).collect();
     let known = |s: &str| all_ids.contains(s);
     let mut socs = Interner::default();

@@ -135,6 +135,32 @@ fn hash(b: &[u8]) -> u64 {
     h
 }
 
+/// [`hash`] as a `std` hasher, for maps keyed by cells (`HashMap<&str, _, FastHash>`): much
+/// faster than SipHash on short keys; not for keys an adversary chooses to collide, which a
+/// trial file's identifiers are not meant to be (a collision costs time, never a wrong result).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FastHash;
+
+/// The hasher of [`FastHash`].
+#[derive(Debug, Default)]
+pub struct FastHasher(u64);
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = hash(bytes) ^ self.0.rotate_left(5);
+    }
+}
+
 impl Dict {
     fn new() -> Dict {
         Dict { text: String::new(), ends: vec![0], slots: vec![0; 64] }
