@@ -14,6 +14,7 @@ fn args(command: &str, file: &str, dir: &Path) -> Vec<String> {
         "describe" => vec!["describe", file],
         "responders" => vec!["responders", file, "--baseline", "b", "--followup", "f", "--reduction", "30%", "--control", "B"],
         "change" => vec!["change", file, "--baseline", "b", "--followup", "f", "--control", "B"],
+        "ancova" => vec!["change", file, "--baseline", "b", "--followup", "f", "--control", "B", "--covariates", "age"],
         "incidence" => vec!["incidence", file, "--event", "e", "--time", "t", "--control", "B"],
         "ae" => vec!["ae", file, "--subjects", file, "--subject", "id", "--arm", "arm", "--ae-subject", "id", "--soc", "soc", "--term", "term", "--control", "B"],
         "report" => {

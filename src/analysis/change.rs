@@ -229,17 +229,42 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
     })
 }
 
+/// A covariate not written `factor(x)` is numeric when every value is a number and categorical
+/// when none is; values mixing numbers and text (`4O` in an age column, `n/a`), or infinite
+/// numbers, are errors naming each line: never silently a factor with a level per value.
+fn numeric_covariate(pairs: &SubjectPairs, rows: &[usize], src: &ChangeSource, name: &str, cells: &[Option<&str>]) -> Result<Option<Vec<f64>>> {
+    use crate::ingest::reader::{num_problem, parse_num, Num};
+    let nums: Vec<Num> = cells.iter().map(|c| c.map_or(Num::Missing, parse_num)).collect();
+    let numbers = nums.iter().filter(|n| matches!(n, Num::Value(_))).count();
+    let infinite = nums.iter().any(|n| matches!(n, Num::Infinite));
+    let text = nums.iter().filter(|n| matches!(n, Num::Invalid)).count();
+    if numbers == 0 && text > 0 && !infinite {
+        return Ok(None);
+    }
+    if text > 0 || infinite {
+        let mut problems = crate::ingest::table::Problems::new(&src.file);
+        for ((n, c), &s) in nums.iter().zip(cells).zip(rows) {
+            if matches!(n, Num::Invalid | Num::Infinite) {
+                let v = c.unwrap_or_default();
+                let why = match n {
+                    Num::Infinite => num_problem(*n, v),
+                    _ => format!("covariate '{name}' holds {numbers} numbers and {text} other value{}: fix them, or write factor({name}) to treat it as categorical", if text == 1 { "" } else { "s" }),
+                };
+                problems.push(pairs.line[s], name, v, why);
+            }
+        }
+        problems.finish()?;
+    }
+    Ok(Some(nums.iter().map(|n| if let Num::Value(x) = n { *x } else { f64::NAN }).collect()))
+}
+
 /// Covariate columns as model columns: numeric as is, categorical as indicators.
 fn covariate_columns(pairs: &SubjectPairs, rows: &[usize], src: &ChangeSource, names: &[String]) -> Result<Vec<(String, Vec<f64>)>> {
     let mut out = Vec::new();
     for (k, spec) in names.iter().enumerate() {
         let (name, factor) = covariate_name(spec);
         let cells: Vec<Option<&str>> = rows.iter().map(|&s| pairs.text[k][s].as_deref()).collect();
-        let numeric: Option<Vec<f64>> = if factor {
-            None
-        } else {
-            cells.iter().map(|c| c.map_or(Some(f64::NAN), |t| t.trim().parse::<f64>().ok().filter(|x| x.is_finite()))).collect()
-        };
+        let numeric: Option<Vec<f64>> = if factor { None } else { numeric_covariate(pairs, rows, src, name, &cells)? };
         match numeric {
             Some(v) => out.push((name.to_string(), v)),
             None => {

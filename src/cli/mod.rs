@@ -273,7 +273,8 @@ enum Command {
         /// Parameter(s) to analyse in a long file with a parameter column (default: all).
         #[arg(long, value_name = "VALUE", value_delimiter = ',')]
         paramcd: Vec<String>,
-        /// ANCOVA covariates besides baseline, comma-separated (text columns become indicators).
+        /// ANCOVA covariates besides baseline, comma-separated: numeric columns as they are, columns
+        /// without a number (or written factor(x)) as indicators; numbers mixed with text are an error.
         #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
         covariates: Vec<String>,
         /// Do not report percent change (needed when a baseline is 0).

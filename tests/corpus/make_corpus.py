@@ -61,6 +61,11 @@ add("decimal_comma_quoted.csv", text(with_row(3, '4,A,"11,5",4,0,2.0,Gastro,Naus
 add("many_problems.csv", text(ROWS + [f"{13 + i},A,bad{i},4,0,2.0,Gastro,Nausea,62" for i in range(25)]), NUMERIC_B, 3, "25 problems")
 add("long_value.csv", text(with_row(3, "4,A," + "9" * 5000 + "x,4,0,2.0,Gastro,Nausea,62")), NUMERIC_B, 3, "9" * 80 + "…'")
 add("control_chars.csv", text(with_row(3, "4,A,1\x1b[31m,4,0,2.0,Gastro,Nausea,62")), NUMERIC_B, 3, "'1\\u{1b}[31m'")
+# Covariates (change --covariates age): a numeric covariate with text in it is an error, never a
+# factor with a level per value; NaN is missing; an all-text covariate is categorical.
+add("covariate_mixed.csv", text(with_row(3, "4,A,11,4,0,2.0,Gastro,Nausea,6O")), "ancova", 3, "5: column 'age' = '6O': covariate 'age' holds 11 numbers and 1 other value: fix them, or write factor(age)")
+add("covariate_infinite.csv", text(with_row(3, "4,A,11,4,0,2.0,Gastro,Nausea,inf")), "ancova", 3, "5: column 'age' = 'inf': an infinite value")
+add("covariate_nan.csv", text(with_row(3, "4,A,11,4,0,2.0,Gastro,Nausea,NaN")), "ancova", 0, "")
 # Arm labels differing only in case or spaces.
 add("arm_variants.csv", text(with_row(7, "8,b,13,12,1,3.0,Nervous,Headache,59")[:8] + [r.replace(",B,", ",B ,") if r.startswith("9,") else r for r in ROWS[8:]]), ARMS, 3, "arm labels that differ only in case or spaces: 'B' (4 rows), 'B ' (1 row), 'b' (1 row)")
 
