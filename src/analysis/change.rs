@@ -78,7 +78,7 @@ fn rank_method(x: &[f64], y: Option<&[f64]>) -> Method {
         Some(y) => x.iter().chain(y.iter()).copied().collect(),
     };
     let zeros = y.is_none() && x.contains(&0.0);
-    all.sort_by(f64::total_cmp);
+    all.sort_unstable_by(f64::total_cmp);
     let ties = all.windows(2).any(|w| w[0] == w[1]);
     rank::recommended_method(x.len(), y.map_or(0, <[f64]>::len), ties || zeros)
 }

@@ -233,7 +233,7 @@ where
             format!("the statistic '{measure_label}' is not finite on {n_bad} of {r_total} resamples (more than half)"),
         ));
     }
-    sorted.sort_by(|a, b| a.total_cmp(b));
+    sorted.sort_unstable_by(|a, b| a.total_cmp(b));
     let r = sorted.len();
 
     let mut common = vec![format!("resamples = {r_total}, seed = {}; RNG: {RNG_NOTE}", opts.seed)];

@@ -105,7 +105,7 @@ pub fn summarize_with(values: &[f64], quantile_type: u8) -> Result<Summary> {
     if n == 0 {
         return Ok(empty);
     }
-    x.sort_by(|a, b| a.total_cmp(b));
+    x.sort_unstable_by(|a, b| a.total_cmp(b));
     // Mean: compensated sum / n. (R's mean() adds a second pass Σ(x − m)/n in long double; in
     // double precision that pass would reintroduce the rounding of x − m for large |x|.)
     // Values near 1e308 whose sums overflow fall back to scaled sums (see dist::mean_sd).

@@ -283,7 +283,7 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
     } else {
         // R: rep(median(x), 2) at level 0.
         let mut xs = x.clone();
-        xs.sort_by(f64::total_cmp);
+        xs.sort_unstable_by(f64::total_cmp);
         let (m1, m2) = median_ks(n);
         let med = [xs[m1 - 1], xs[m2 - 1]];
         let os = walsh.kths(&[k_lo, k_hi]);
@@ -528,7 +528,7 @@ fn sign(x: f64) -> f64 {
 /// Σ(t³ − t) over the tie groups.
 fn midranks(v: &[f64]) -> (Vec<f64>, f64) {
     let mut idx: Vec<usize> = (0..v.len()).collect();
-    idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    idx.sort_unstable_by(|&a, &b| v[a].total_cmp(&v[b]));
     let mut r = vec![0.0; v.len()];
     let mut ties = 0.0;
     let mut i = 0;
@@ -624,14 +624,14 @@ enum Candidates {
 impl Candidates {
     fn walsh(x: &[f64]) -> Self {
         let mut s = x.to_vec();
-        s.sort_by(f64::total_cmp);
+        s.sort_unstable_by(f64::total_cmp);
         Candidates::Walsh(s)
     }
 
     fn pairwise(x: &[f64], y: &[f64]) -> Self {
         let (mut a, mut b) = (x.to_vec(), y.to_vec());
-        a.sort_by(f64::total_cmp);
-        b.sort_by(f64::total_cmp);
+        a.sort_unstable_by(f64::total_cmp);
+        b.sort_unstable_by(f64::total_cmp);
         Candidates::Pairwise(a, b)
     }
 
@@ -1014,14 +1014,14 @@ mod tests {
                 walsh.push((a + b) / 2.0);
             }
         }
-        walsh.sort_by(f64::total_cmp);
+        walsh.sort_unstable_by(f64::total_cmp);
         let c = Candidates::walsh(&x);
         assert_eq!(c.len(), walsh.len());
         for (k, w) in walsh.iter().enumerate() {
             assert_eq!(c.kth(k + 1), *w, "walsh k = {}", k + 1);
         }
         let mut d: Vec<f64> = x.iter().flat_map(|a| y.iter().map(move |b| a - b)).collect();
-        d.sort_by(f64::total_cmp);
+        d.sort_unstable_by(f64::total_cmp);
         let c = Candidates::pairwise(&x, &y);
         assert_eq!(c.len(), d.len());
         for (k, v) in d.iter().enumerate() {
