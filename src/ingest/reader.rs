@@ -252,10 +252,6 @@ impl Column {
         self.dict.entry(code)
     }
 
-    /// The code of a text, if it occurs.
-    pub fn find(&self, text: &str) -> Option<u32> {
-        (1..self.dict.len() as u32).find(|&c| self.dict.entry(c) == text)
-    }
 
     /// Each code's text read as a number (parsed once per distinct text).
     pub fn numbers(&self) -> &[Num] {

@@ -187,9 +187,14 @@ pub(crate) fn run_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + 
 /// numbers) and the roles recognised in it: the analyses then read nothing more.
 pub(crate) fn preload<'a>(files: &DataFiles, analyses: impl IntoIterator<Item = &'a AnalysisSpec> + Clone, spec_name: &str, spec_text: &str) -> Result<()> {
     for (key, (f, o, _)) in files {
-        let mine: Vec<&AnalysisSpec> = analyses.clone().into_iter().filter(|a| a.data.get_ref() == key).collect();
+        let mine: Vec<&AnalysisSpec> = analyses.clone().into_iter().filter(|a| a.data.get_ref() == key || a.subjects.as_ref() == Some(key)).collect();
         let Some(first) = mine.first() else { continue };
         let ctx = |e: Error| spec::spec_context(spec_name, spec_text, Some(first.data.span().start), format!("[data.{key}] {}", strip_flags(&e.to_string())), e);
+        // AE tables choose their columns (SOC, term, flags) from the file: read every column.
+        if mine.iter().any(|a| matches!(a.kind, AnalysisKind::Ae)) {
+            f.preload_all().map_err(ctx)?;
+            continue;
+        }
         let roles = crate::ingest::layout::detect(&f.name, &f.columns, o).map_err(ctx)?.roles;
         let mut text: Vec<&str> = Vec::new();
         let mut numbers: Vec<&str> = Vec::new();
@@ -635,4 +640,51 @@ pub fn run_default(out: &Path, force: bool, csv_raw: bool) -> Result<Vec<Output>
     let outputs = r?;
     write_atomic(out, &outputs, force)?;
     Ok(outputs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The analyses of a spec (and their plots' per-subject data) read each data file once.
+    #[test]
+    fn a_report_reads_each_data_file_once() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets");
+        let text = format!(
+            "{}\n{}",
+            std::fs::read_to_string(root.join("acupuncture_headache/study.toml")).unwrap(),
+            r#"
+[data.adsl]
+file = "../cdisc_pilot01/adsl.csv"
+[data.adae]
+file = "../cdisc_pilot01/adae.csv"
+
+[[analysis]]
+name = "teae"
+kind = "ae"
+data = "adae"
+subjects = "adsl"
+teae = true
+
+[[analysis]]
+name = "serious"
+kind = "ae"
+data = "adae"
+subjects = "adsl"
+serious = true
+"#
+        );
+        let spec = spec::parse("study.toml", &text).unwrap();
+        let base = root.join("acupuncture_headache");
+        let files = load_data(&spec.data, "study.toml", &text, &base).unwrap();
+        preload(&files, &spec.analyses, "study.toml", &text).unwrap();
+        for a in &spec.analyses {
+            let (f, o, _) = &files[a.data.get_ref()];
+            run_analysis(a, f, o, &files, true).unwrap();
+        }
+        for (key, (f, _, _)) in &files {
+            assert_eq!(f.reads(), 1, "[data.{key}] read {} times", f.reads());
+        }
+        assert_eq!(files.len(), 3);
+    }
 }
