@@ -192,8 +192,9 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
         if achieved - alpha > alpha / 2.0 {
             reported = 1.0 - signif2(achieved);
             notes.push(format!(
-                "requested level {level} not achievable with n = {n}: R reports conf.level = {reported} (1 - signif(achieved alpha, 2)); exact coverage {}",
-                1.0 - achieved
+                "requested level {level} not achievable with n = {n}: R reports conf.level = {} (1 - signif(achieved alpha, 2)); exact coverage {}",
+                crate::fmt::sig(reported, 7),
+                crate::fmt::sig(1.0 - achieved, 7)
             ));
         } else {
             notes.push(format!(
@@ -250,9 +251,11 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
     let mut reported = level;
     if alpha >= 1.0 || 1.0 - level < alpha * 0.75 {
         reported = 1.0 - alpha.min(1.0);
-        notes.push(format!(
-            "requested level {level} not achievable with these differences: R's rule lowers it to {reported}"
-        ));
+        notes.push(if reported > 0.0 {
+            format!("requested level {level} not achievable with these differences: R's rule lowers it to {}", crate::fmt::sig(reported, 6))
+        } else {
+            format!("requested level {level} not achievable with these differences: no interval is (R reports conf.level 0)")
+        });
     }
 
     // Generic statistic between consecutive Walsh averages: only the count below d changes; the
@@ -377,7 +380,8 @@ fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) 
         if achieved - alpha > alpha / 2.0 {
             reported = 1.0 - achieved;
             notes.push(format!(
-                "requested level {level} not achievable with n_x = {nx}, n_y = {ny}: R reports conf.level = {reported} (its exact coverage)"
+                "requested level {level} not achievable with n_x = {nx}, n_y = {ny}: R reports conf.level = {} (its exact coverage)",
+                crate::fmt::sig(reported, 7)
             ));
         } else {
             notes.push(format!(
