@@ -157,3 +157,54 @@ fn each_file_is_read_once_per_analysis() {
     change_file(&h, &o, &spec).unwrap();
     assert_eq!(f.reads(), 2);
 }
+
+#[test]
+fn nan_in_a_numeric_covariate_is_missing_not_a_factor() {
+    let file = corpus().join("covariate_nan.csv").display().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_trialstat"))
+        .args(["change", &file, "--baseline", "b", "--followup", "f", "--control", "B", "--covariates", "age", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ancova: Vec<&serde_json::Value> = j["results"].as_array().unwrap().iter().filter(|r| r["measure"] == "ancova-difference").collect();
+    // 12 subjects, one with age NaN: 11 complete cases, and age enters as one numeric term.
+    assert_eq!(ancova.len(), 1);
+    assert_eq!(ancova[0]["n"], 11);
+    let notes = j["notes"].to_string();
+    assert!(notes.contains("f ~ arm + baseline, age (") && !notes.contains("age="), "{notes}");
+}
+
+#[test]
+fn spec_labels_must_be_two() {
+    let dir = std::env::temp_dir().join(format!("trialstat-corpus-labels-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = corpus().join("good.csv").display().to_string();
+    let spec = dir.join("study.toml");
+    for (labels, fragment) in [
+        ("[\"a\", \"b\", \"c\"]", "labels: 3 given; expected exactly two, [TREATMENT, CONTROL]"),
+        ("[\"a\"]", "labels: 1 given; expected exactly two"),
+    ] {
+        std::fs::write(
+            &spec,
+            format!("title = \"t\"\n[data.d]\nfile = {file:?}\nsubject = \"id\"\narm = \"arm\"\n\n[[analysis]]\nname = \"c\"\nkind = \"change\"\ndata = \"d\"\ntreatment = [\"A\"]\ncontrol = \"B\"\nlabels = {labels}\nbaseline = \"b\"\nfollowup = [\"f\"]\n"),
+        )
+        .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_trialstat")).args(["report", spec.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]).output().unwrap();
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{e}");
+        assert!(e.contains(&format!("study.toml:13: {fragment}")), "{e}");
+        assert!(!dir.join("out").exists());
+    }
+    // Two labels with two treatment arms named: refused too (they would be ignored).
+    std::fs::write(
+        &spec,
+        format!("title = \"t\"\n[data.d]\nfile = {file:?}\nsubject = \"id\"\narm = \"arm\"\n\n[[analysis]]\nname = \"c\"\nkind = \"change\"\ndata = \"d\"\nlabels = [\"a\", \"b\"]\nbaseline = \"b\"\nfollowup = [\"f\"]\n"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_trialstat")).args(["report", spec.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]).output().unwrap();
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{e}");
+    assert!(e.contains("name one treatment"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
