@@ -197,7 +197,7 @@ pub struct ArmSummary {
     /// Distinct subjects.
     pub subjects: u64,
     pub rows: u64,
-    /// Missing values (empty, NA or .) by column, for the columns that have any in the file.
+    /// Missing values (empty, NA, . or NaN) by column, for the columns that have any in the file.
     pub missing: Vec<(String, u64)>,
 }
 

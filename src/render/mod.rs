@@ -698,7 +698,7 @@ pub fn describe_with(d: &crate::ingest::table::Description, format: Format, cell
             if !d.params.is_empty() {
                 out.push_str(&format!("parameters ({}): {}\n", d.params.len(), d.params.join(", ")));
             }
-            out.push_str("\nMissing values are cells that are empty, NA or '.'.\n");
+            out.push_str("\nMissing values are cells that are empty, NA, '.' or NaN.\n");
             out
         }
     }

@@ -1,13 +1,13 @@
 """Reference values for `trialstat describe` (tests/golden_ingest.rs), computed independently
 of polars with Python's csv module: per arm, distinct subjects, rows and missing cells (empty,
-NA or '.') per column; distinct visits and parameters in order of first appearance.
+NA, '.' or NaN) per column; distinct visits and parameters in order of first appearance.
 Run from the repository root: python3 tests/reference/ingest_describe.py"""
 import csv, json, os, sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from refcommon import versions  # noqa: E402
 
-MISSING = {"", "NA", "."}
+MISSING = {"", "NA", ".", "NaN", "nan", "NAN"}  # as trialstat reads them (src/ingest/reader.rs)
 CASES = [
     # file, subject, arm, visit, param
     ("datasets/cdisc_pilot01/adsl.csv", "USUBJID", "TRT01A", None, None),
