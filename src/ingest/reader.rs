@@ -761,12 +761,15 @@ pub fn read(path: &Path, name: &str, keep: &Keep) -> Result<Table> {
         Ok(s) => s,
         Err(p) => std::panic::resume_unwind(p),
     };
+    // The vectors grew by doubling: give back what the last doubling reserved but did not use.
     let mut data: Vec<Option<Column>> = (0..width).map(|_| None).collect();
-    for ((i, c), d) in kept.into_iter().zip(codes).zip(dicts) {
+    for ((i, mut c), d) in kept.into_iter().zip(codes).zip(dicts) {
+        c.shrink_to_fit();
         data[i] = Some(Column { codes: c, dict: d, numbers: OnceLock::new() });
     }
     let mut num_data: Vec<Option<NumColumn>> = (0..width).map(|_| None).collect();
-    for (i, n) in kept_num.into_iter().zip(nums) {
+    for (i, mut n) in kept_num.into_iter().zip(nums) {
+        n.values.shrink_to_fit();
         num_data[i] = Some(n);
     }
     Ok(Table { name: name.to_string(), separator, encoding, columns, rows, data, nums: num_data, lines })
