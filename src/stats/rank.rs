@@ -718,6 +718,8 @@ impl Candidates {
     /// About four rounds instead of 64 bisection steps; the result is the same double.
     fn kth(&self, k: usize) -> f64 {
         const SAMPLE: usize = 4096;
+        // Out-of-range ranks give the smallest or largest candidate, as bisection did.
+        let k = k.clamp(1, self.len());
         let rows = self.rows();
         let limit = 4 * rows + 4096;
         let mut lo = vec![0usize; rows];
@@ -972,7 +974,7 @@ mod tests {
             let (x, y) = (draw(7.0, integer), draw(5.0, integer));
             for c in [Candidates::pairwise(&x, &y), Candidates::walsh(&x)] {
                 let n = c.len();
-                for k in [1, 2, n / 10, n / 2, n / 2 + 1, n - n / 7, n - 1, n] {
+                for k in [0, 1, 2, n / 10, n / 2, n / 2 + 1, n - n / 7, n - 1, n, n + 1] {
                     assert_eq!(c.kth(k).to_bits(), c.kth_bisection(k).to_bits(), "k = {k} of {n}, integer = {integer}");
                 }
             }
