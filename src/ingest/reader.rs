@@ -521,7 +521,7 @@ fn finish(reader: Box<dyn Read>, start: &[u8], encoding: Encoding, name: &str) -
 }
 
 /// The most frequent of comma, semicolon and tab outside quotes (comma when none occurs).
-fn sniff(header: &[u8]) -> u8 {
+pub fn sniff(header: &[u8]) -> u8 {
     let mut counts = [0usize; 3];
     let mut quoted = false;
     for &b in header {
@@ -1003,6 +1003,20 @@ mod tests {
         let t = all(&p).unwrap();
         let w = t.numbers("v").unwrap();
         assert_eq!((0..5).map(|r| w.get(r)).collect::<Vec<_>>(), got);
+    }
+
+    #[test]
+    fn encoding_error_paths() {
+        let e = all(&write("odd16.csv", b"\xFF\xFEi\x00d\x00\n")).unwrap_err().to_string();
+        assert!(e.contains("odd number of bytes"), "{e}");
+        // A lone low surrogate (0xDC00) is not UTF-16.
+        let e = all(&write("bad16.csv", b"\xFF\xFEi\x00\x00\xDC\n\x00")).unwrap_err().to_string();
+        assert!(e.contains("f.csv: invalid UTF-16 at byte 4"), "{e}");
+        let e = all(&write("hdr.csv", b"id,Caf\xE9\n1,2\n")).unwrap_err().to_string();
+        assert!(e.contains("f.csv: line 1 (header), field 2: invalid UTF-8 (byte 0xE9)"), "{e}");
+        let dir = std::env::temp_dir().join(format!("trialstat-reader-{}", std::process::id()));
+        let e = all(&dir).unwrap_err().to_string();
+        assert!(e.contains("is a folder, not a CSV file"), "{e}");
     }
 
     #[test]

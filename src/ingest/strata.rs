@@ -101,16 +101,10 @@ pub fn parse_strata(file: &str, text: &str) -> Result<Vec<Stratum>> {
     Ok(strata)
 }
 
-/// The most frequent of comma, semicolon and tab in the header line (comma when none occurs).
+/// The delimiter of a header line: the trial-file reader's rule ([`super::reader::sniff`]), so a
+/// stratum file and a trial file with the same header are split alike.
 pub fn sniff_delimiter(header: &str) -> u8 {
-    let mut best = (0usize, b',');
-    for d in [b',', b';', b'\t'] {
-        let n = header.bytes().filter(|&b| b == d).count();
-        if n > best.0 {
-            best = (n, d);
-        }
-    }
-    best.1
+    super::reader::sniff(header.as_bytes())
 }
 
 #[cfg(test)]

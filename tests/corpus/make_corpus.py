@@ -56,6 +56,7 @@ add("infinite.csv", text(with_row(3, "4,A,inf,4,0,2.0,Gastro,Nausea,62")), NUMER
 add("overflow.csv", text(with_row(3, "4,A,1e400,4,0,2.0,Gastro,Nausea,62")), NUMERIC_B, 3, "5: column 'b' = '1e400': an infinite value or a number too large")
 add("overflowing_sum.csv", text(with_row(0, "1,A,10,1e308,1,2.5,Gastro,Nausea,40")[:1] + with_row(1, "2,A,12,1e308,0,3.0,Gastro,Vomiting,51")[1:]), "responders,change,report", 3, "values this large overflow")
 add("person_time_inf.csv", text(with_row(3, "4,A,11,4,0,1e999,Gastro,Nausea,62")), "incidence", 3, "5: column 't' = '1e999': an infinite value")
+add("person_time_sum.csv", text(with_row(0, "1,A,10,5,1,1e308,Gastro,Nausea,40")[:1] + with_row(1, "2,A,12,6,0,1e308,Gastro,Vomiting,51")[1:]), "incidence", 3, "column 't' = 'A': the person-time of this group sums to more than a double holds")
 add("count_nan.csv", text(with_row(3, "4,A,11,4,NaN,2.0,Gastro,Nausea,62")), "describe,responders,change,incidence,ae,report", 0, "")
 add("decimal_comma_quoted.csv", text(with_row(3, '4,A,"11,5",4,0,2.0,Gastro,Nausea,62')), NUMERIC_B, 3, "column 'b' = '11,5': not a number: a decimal comma?")
 add("many_problems.csv", text(ROWS + [f"{13 + i},A,bad{i},4,0,2.0,Gastro,Nausea,62" for i in range(25)]), NUMERIC_B, 3, "25 problems")
