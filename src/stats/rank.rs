@@ -134,7 +134,9 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
     let level = check_level(level)?;
     check_values("differences", "difference", diffs)?;
 
-    let x: Vec<f64> = diffs.iter().copied().filter(|d| *d != 0.0).collect();
+    // Sorted once: ranks, ties, Walsh averages and the level-0 median all come from it.
+    let mut x: Vec<f64> = diffs.iter().copied().filter(|d| *d != 0.0).collect();
+    x.sort_unstable_by(f64::total_cmp);
     let zeros = diffs.len() - x.len();
     if x.is_empty() {
         return Err(Error::undefined(
@@ -145,9 +147,7 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
     }
     let n = x.len();
     let nf = n as f64;
-    let abs: Vec<f64> = x.iter().map(|v| v.abs()).collect();
-    let (ranks, ties) = midranks(&abs);
-    let v_stat: f64 = x.iter().zip(&ranks).filter(|(v, _)| **v > 0.0).map(|(_, r)| *r).sum();
+    let (v_stat, ties) = signed_ranks(&x);
     let has_ties = ties > 0.0;
 
     let mut notes = Vec::new();
@@ -177,7 +177,7 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
 
     // Walsh averages of the non-zero differences, as R: (x_i + x_j) / 2 for i <= j (selected
     // from, never stored).
-    let walsh = Candidates::walsh(&x);
+    let walsh = Candidates::Walsh(&x);
     let big_n = walsh.len();
 
     if exact {
@@ -260,7 +260,7 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
 
     // Generic statistic between consecutive Walsh averages: only the count below d changes; the
     // variance keeps the ties among equal differences.
-    let (_, ties0) = midranks(&x);
+    let ties0 = tie_sum(&x);
     let sigma0 = (nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - ties0 / 48.0).sqrt();
     let half = big_n as f64 / 2.0;
     let g = |k: usize, zq: f64| {
@@ -285,10 +285,8 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
         ));
     } else {
         // R: rep(median(x), 2) at level 0.
-        let mut xs = x.clone();
-        xs.sort_unstable_by(f64::total_cmp);
         let (m1, m2) = median_ks(n);
-        let med = [xs[m1 - 1], xs[m2 - 1]];
+        let med = [x[m1 - 1], x[m2 - 1]];
         let os = walsh.kths(&[k_lo, k_hi]);
         est.estimate = Some((os[0] + os[1]) / 2.0);
         if os[0] != os[1] {
@@ -335,13 +333,17 @@ fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) 
     let (nxf, nyf) = (nx as f64, ny as f64);
     let ntot = nxf + nyf;
 
-    let pooled: Vec<f64> = x.iter().chain(y).copied().collect();
-    let (ranks, ties) = midranks(&pooled);
-    let w_stat: f64 = ranks[..nx].iter().sum::<f64>() - nxf * (nxf + 1.0) / 2.0;
+    // Each sample sorted once: ranks come from merging them, and the differences x_i − y_j
+    // (selected from, never stored) from the same sorted vectors.
+    let (mut xs, mut ys) = (x.to_vec(), y.to_vec());
+    xs.sort_unstable_by(f64::total_cmp);
+    ys.sort_unstable_by(f64::total_cmp);
+    let (rank_sum_x, ties) = merged_ranks(xs.iter().copied(), ys.iter().copied());
+    let w_stat = rank_sum_x - nxf * (nxf + 1.0) / 2.0;
     let has_ties = ties > 0.0;
     let mut notes = Vec::new();
 
-    let all_equal = pooled.iter().all(|v| *v == pooled[0]);
+    let all_equal = xs[0] == xs[nx - 1] && ys[0] == ys[ny - 1] && xs[0] == ys[0];
     if all_equal {
         return Err(Error::undefined(
             measure,
@@ -365,8 +367,7 @@ fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) 
         ));
     }
 
-    // Differences x_i - y_j (selected from, never stored).
-    let diffs = Candidates::pairwise(x, y);
+    let diffs = Candidates::Pairwise(&xs, &ys);
     let big_n = diffs.len();
     let (k_lo, k_hi) = median_ks(big_n);
 
@@ -407,10 +408,8 @@ fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) 
         .with_test(w_stat, None, p)
         .with_n((nx + ny) as u64);
 
-    let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mumin = min(x) - max(y);
-    let mumax = max(x) - min(y);
+    let mumin = xs[0] - ys[ny - 1];
+    let mumax = xs[nx - 1] - ys[0];
     if mumin == mumax {
         notes.push(
             "all x equal and all y equal: the shift is their difference; no confidence interval (R's wilcox.test stops with an error here)"
@@ -420,11 +419,9 @@ fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) 
         est.notes = notes;
         return Ok(est);
     }
-    let w_min = rank_sum_z(x, y, mumin, true);
-    let w_max = rank_sum_z(x, y, mumax, true);
-    let (_, tx) = midranks(x);
-    let (_, ty) = midranks(y);
-    let ties0 = tx + ty;
+    let w_min = rank_sum_z(&xs, &ys, mumin, true);
+    let w_max = rank_sum_z(&xs, &ys, mumax, true);
+    let ties0 = tie_sum(&xs) + tie_sum(&ys);
     let sigma0 = ((nxf * nyf / 12.0) * ((ntot + 1.0) - ties0 / (ntot * (ntot - 1.0)))).sqrt();
     let half = big_n as f64 / 2.0;
     let g = |k: usize, zq: f64| {
@@ -530,6 +527,7 @@ fn sign(x: f64) -> f64 {
 
 /// Average ranks (1-based) as R's `rank(ties.method = "average")`, ties by exact equality, and
 /// Σ(t³ − t) over the tie groups.
+#[cfg(test)]
 fn midranks(v: &[f64]) -> (Vec<f64>, f64) {
     let mut idx: Vec<usize> = (0..v.len()).collect();
     idx.sort_unstable_by(|&a, &b| v[a].total_cmp(&v[b]));
@@ -552,27 +550,69 @@ fn midranks(v: &[f64]) -> (Vec<f64>, f64) {
     (r, ties)
 }
 
+/// Ranks of the pooled values of two ascending sequences, from merging them (no sort, no
+/// index): the sum of the midranks of `a`'s values and the tie term Σ(t³ − t) over runs of
+/// equal values. Midranks are multiples of ½ and their sums stay below 2⁵³, so the sum is exact
+/// in any order: the same doubles as ranking the pooled vector ([`midranks`]).
+fn merged_ranks(a: impl Iterator<Item = f64>, b: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    let (mut pos, mut sum_a, mut ties) = (0usize, 0.0, 0.0);
+    loop {
+        let v = match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some(&x), None) => x,
+            (None, Some(&y)) => y,
+            (Some(&x), Some(&y)) => x.min(y),
+        };
+        let (mut ca, mut cb) = (0usize, 0usize);
+        while a.next_if(|&x| x == v).is_some() {
+            ca += 1;
+        }
+        while b.next_if(|&y| y == v).is_some() {
+            cb += 1;
+        }
+        let t = ca + cb;
+        let avg = (2 * pos + t + 1) as f64 / 2.0;
+        sum_a += avg * ca as f64;
+        let tf = t as f64;
+        ties += tf * tf * tf - tf;
+        pos += t;
+    }
+    (sum_a, ties)
+}
+
+/// Σ(t³ − t) over runs of equal values of an ascending slice.
+fn tie_sum(sorted: &[f64]) -> f64 {
+    merged_ranks(sorted.iter().copied(), std::iter::empty()).1
+}
+
+/// Signed rank statistic of an ascending slice of non-zero values: V = the sum of the midranks
+/// of |x| over the positive values, and the tie term of |x|. The |x| of the negative values,
+/// read backwards, and the positive values are two ascending sequences to merge.
+fn signed_ranks(sorted: &[f64]) -> (f64, f64) {
+    let neg = sorted.partition_point(|v| *v < 0.0);
+    merged_ranks(sorted[neg..].iter().copied(), sorted[..neg].iter().rev().map(|v| -v))
+}
+
 /// R's `W(d)` of the signed rank normal CI: the standardised signed rank statistic of x − d,
 /// zeros dropped, tie-corrected variance, continuity correction if `correct`. NaN when every
-/// x − d is zero (as R).
+/// x − d is zero (as R). `x` ascending (so is fl(x − d): rounding is monotone).
 fn signed_rank_z(x: &[f64], d: f64, correct: bool) -> f64 {
     let xd: Vec<f64> = x.iter().map(|v| v - d).filter(|v| *v != 0.0).collect();
     let nx = xd.len() as f64;
-    let abs: Vec<f64> = xd.iter().map(|v| v.abs()).collect();
-    let (r, ties) = midranks(&abs);
-    let v: f64 = xd.iter().zip(&r).filter(|(a, _)| **a > 0.0).map(|(_, r)| *r).sum();
+    let (v, ties) = signed_ranks(&xd);
     let zd = v - nx * (nx + 1.0) / 4.0;
     let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - ties / 48.0).sqrt();
     let corr = if correct { 0.5 * sign(zd) } else { 0.0 };
     (zd - corr) / sigma
 }
 
-/// R's `W(d)` of the rank-sum normal CI: the standardised rank-sum statistic of (x − d, y).
+/// R's `W(d)` of the rank-sum normal CI: the standardised rank-sum statistic of (x − d, y);
+/// `x` and `y` ascending.
 fn rank_sum_z(x: &[f64], y: &[f64], d: f64, correct: bool) -> f64 {
     let (nx, ny) = (x.len() as f64, y.len() as f64);
-    let pooled: Vec<f64> = x.iter().map(|v| v - d).chain(y.iter().copied()).collect();
-    let (r, ties) = midranks(&pooled);
-    let dz = r[..x.len()].iter().sum::<f64>() - nx * (nx + 1.0) / 2.0 - nx * ny / 2.0;
+    let (rx, ties) = merged_ranks(x.iter().map(|v| v - d), y.iter().copied());
+    let dz = rx - nx * (nx + 1.0) / 2.0 - nx * ny / 2.0;
     let corr = if correct { 0.5 * sign(dz) } else { 0.0 };
     let n = nx + ny;
     let sigma = ((nx * ny / 12.0) * ((n + 1.0) - ties / (n * (n - 1.0)))).sqrt();
@@ -620,25 +660,14 @@ fn step_root(g: impl Fn(usize) -> f64, m: usize, f_lower: f64, f_upper: f64) -> 
 /// candidates ≤ t is counted exactly with two pointers in O(m + n), and the k-th smallest is
 /// selected in a few rounds of counting ([`Candidates::kth`]). Memory O(m + n) plus the last
 /// few million candidates; the result is bit-for-bit the k-th element of R's sorted vector.
-enum Candidates {
-    Walsh(Vec<f64>),
-    Pairwise(Vec<f64>, Vec<f64>),
+enum Candidates<'a> {
+    /// Sorted x.
+    Walsh(&'a [f64]),
+    /// Sorted x and sorted y.
+    Pairwise(&'a [f64], &'a [f64]),
 }
 
-impl Candidates {
-    fn walsh(x: &[f64]) -> Self {
-        let mut s = x.to_vec();
-        s.sort_unstable_by(f64::total_cmp);
-        Candidates::Walsh(s)
-    }
-
-    fn pairwise(x: &[f64], y: &[f64]) -> Self {
-        let (mut a, mut b) = (x.to_vec(), y.to_vec());
-        a.sort_unstable_by(f64::total_cmp);
-        b.sort_unstable_by(f64::total_cmp);
-        Candidates::Pairwise(a, b)
-    }
-
+impl Candidates<'_> {
     fn len(&self) -> usize {
         match self {
             Candidates::Walsh(x) => x.len() * (x.len() + 1) / 2,
@@ -972,7 +1001,8 @@ mod tests {
         };
         for integer in [false, true] {
             let (x, y) = (draw(7.0, integer), draw(5.0, integer));
-            for c in [Candidates::pairwise(&x, &y), Candidates::walsh(&x)] {
+            let (xs, ys) = (sorted(&x), sorted(&y));
+            for c in [Candidates::Pairwise(&xs, &ys), Candidates::Walsh(&xs)] {
                 let n = c.len();
                 for k in [0, 1, 2, n / 10, n / 2, n / 2 + 1, n - n / 7, n - 1, n, n + 1] {
                     assert_eq!(c.kth(k).to_bits(), c.kth_bisection(k).to_bits(), "k = {k} of {n}, integer = {integer}");
@@ -1002,6 +1032,40 @@ mod tests {
         assert!((d.prob[3] * 10.0 - 2.0).abs() < 1e-12);
     }
 
+    fn sorted(v: &[f64]) -> Vec<f64> {
+        let mut s = v.to_vec();
+        s.sort_unstable_by(f64::total_cmp);
+        s
+    }
+
+    /// The merge-based ranks give the same doubles as ranking the pooled vector.
+    #[test]
+    fn merged_ranks_equal_pooled_midranks() {
+        let mut state = 7u64;
+        let mut draw = |n: usize, round: bool| -> Vec<f64> {
+            (0..n)
+                .map(|_| {
+                    let u = (crate::stats::rng::splitmix64(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
+                    let v = 20.0 * (u - 0.4);
+                    if round { v.round() } else { v }
+                })
+                .collect()
+        };
+        for round in [false, true] {
+            let (x, y) = (draw(500, round), draw(300, round));
+            let pooled: Vec<f64> = x.iter().chain(&y).copied().collect();
+            let (r, t) = midranks(&pooled);
+            let (sx, ty) = merged_ranks(sorted(&x).into_iter(), sorted(&y).into_iter());
+            assert_eq!((sx, ty), (r[..x.len()].iter().sum::<f64>(), t), "round = {round}");
+            let nz: Vec<f64> = x.iter().copied().filter(|v| *v != 0.0).collect();
+            let abs: Vec<f64> = nz.iter().map(|v| v.abs()).collect();
+            let (r, t) = midranks(&abs);
+            let v: f64 = nz.iter().zip(&r).filter(|(d, _)| **d > 0.0).map(|(_, r)| *r).sum();
+            assert_eq!(signed_ranks(&sorted(&nz)), (v, t), "round = {round}");
+            assert_eq!(tie_sum(&sorted(&x)), midranks(&x).1);
+        }
+    }
+
     #[test]
     fn midranks_average_ties() {
         let (r, t) = midranks(&[3.0, 1.0, 3.0, 2.0, 3.0]);
@@ -1021,14 +1085,16 @@ mod tests {
             }
         }
         walsh.sort_unstable_by(f64::total_cmp);
-        let c = Candidates::walsh(&x);
+        let xs = sorted(&x);
+        let c = Candidates::Walsh(&xs);
         assert_eq!(c.len(), walsh.len());
         for (k, w) in walsh.iter().enumerate() {
             assert_eq!(c.kth(k + 1), *w, "walsh k = {}", k + 1);
         }
         let mut d: Vec<f64> = x.iter().flat_map(|a| y.iter().map(move |b| a - b)).collect();
         d.sort_unstable_by(f64::total_cmp);
-        let c = Candidates::pairwise(&x, &y);
+        let (xs, ys) = (sorted(&x), sorted(&y));
+        let c = Candidates::Pairwise(&xs, &ys);
         assert_eq!(c.len(), d.len());
         for (k, v) in d.iter().enumerate() {
             assert_eq!(c.kth(k + 1), *v, "pairwise k = {}", k + 1);
