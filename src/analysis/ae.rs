@@ -234,7 +234,7 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     let arm_c = column(&st, &arm_col)?;
     let strata_c = strata_col.as_deref().map(|c| column(&st, c)).transpose()?;
     let pop_rows = population.select(&st, &[])?;
-    let present = crate::ingest::table::value_counts_in(&st, &pop_rows, &arm_col)?;
+    let present = crate::ingest::table::value_counts_in(&st, pop_rows.iter().copied(), &arm_col)?;
     if present.is_empty() {
         return Err(Error::Data {
             file: subjects.name.clone(),

@@ -292,7 +292,7 @@ pub fn describe(file: &CsvFile, overrides: &Overrides) -> Result<Description> {
         .collect();
     let distinct_of = |c: &Option<String>| -> Result<Vec<String>> {
         match c {
-            Some(c) => distinct_in(&t, &rows, c),
+            Some(c) => distinct_in(&t, rows.iter().copied(), c),
             None => Ok(Vec::new()),
         }
     };
@@ -316,36 +316,23 @@ pub fn describe(file: &CsvFile, overrides: &Overrides) -> Result<Description> {
 }
 
 /// Distinct non-missing values of column `c` among `rows`, in order of first appearance.
-pub fn distinct_in(t: &Table, rows: &[usize], c: &str) -> Result<Vec<String>> {
-    let col = column(t, c)?;
-    let mut seen = vec![false; col.distinct()];
-    seen[0] = true;
-    let mut out = Vec::new();
-    for &r in rows {
-        let k = col.code(r) as usize;
-        if !seen[k] {
-            seen[k] = true;
-            out.push(col.entry(k as u32).to_string());
-        }
-    }
-    Ok(out)
+pub fn distinct_in(t: &Table, rows: impl IntoIterator<Item = usize>, c: &str) -> Result<Vec<String>> {
+    Ok(value_counts_in(t, rows, c)?.into_iter().map(|(v, _)| v).collect())
 }
 
 /// Distinct non-missing values of column `c` (as text) among the rows the filter keeps, in order
 /// of first appearance.
 pub fn distinct(file: &CsvFile, c: &str) -> Result<Vec<String>> {
-    let t = file.load(&[c])?;
-    let rows = file.select(&t, &[])?;
-    distinct_in(&t, &rows, c)
+    Ok(value_counts(file, c)?.into_iter().map(|(v, _)| v).collect())
 }
 
 /// Non-missing values of column `c` among `rows` with their row counts, in order of first
 /// appearance.
-pub fn value_counts_in(t: &Table, rows: &[usize], c: &str) -> Result<Vec<(String, u64)>> {
+pub fn value_counts_in(t: &Table, rows: impl IntoIterator<Item = usize>, c: &str) -> Result<Vec<(String, u64)>> {
     let col = column(t, c)?;
     let mut n = vec![0u64; col.distinct()];
     let mut order = Vec::new();
-    for &r in rows {
+    for r in rows {
         let k = col.code(r) as usize;
         if k != 0 {
             if n[k] == 0 {
@@ -360,6 +347,9 @@ pub fn value_counts_in(t: &Table, rows: &[usize], c: &str) -> Result<Vec<(String
 /// [`value_counts_in`] over the rows the filter keeps.
 pub fn value_counts(file: &CsvFile, c: &str) -> Result<Vec<(String, u64)>> {
     let t = file.load(&[c])?;
+    if file.filter.is_none() {
+        return value_counts_in(&t, 0..t.rows, c); // no list of every row
+    }
     let rows = file.select(&t, &[])?;
-    value_counts_in(&t, &rows, c)
+    value_counts_in(&t, rows, c)
 }

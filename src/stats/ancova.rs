@@ -215,24 +215,36 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
         )));
     }
 
-    let qr = householder_qr(cols.clone(), &names)?;
+    let qr = householder_qr(cols, &names)?;
     let qty = qr.apply_qt(&y);
     let rinv = qr.r_inverse();
     // β = R⁻¹ (Qᵀy)[..p]
     let beta: Vec<f64> = (0..p)
         .map(|j| neumaier_sum((j..p).map(|k| rinv[j][k] * qty[k])))
         .collect();
-    // Residuals from the original data (more accurate than ‖(Qᵀy)[p..]‖ for tiny residuals).
+    // Residuals from the original data (more accurate than ‖(Qᵀy)[p..]‖ for tiny residuals):
+    // the design cells are read again from the input (the QR overwrote its copy), scaled as
+    // above; a division by a power of two is exact, so these are the same doubles.
+    let cell = |j: usize, i: usize| -> f64 {
+        let k = keep[i];
+        let x = match j {
+            0 => 1.0,
+            1 => f64::from(u8::from(input.treated[k])),
+            2 => input.baseline[k],
+            _ => input.covariates[j - 3].1[k],
+        };
+        x / scales[j]
+    };
     let resid: Vec<f64> = (0..n)
-        .map(|i| y[i] - neumaier_sum((0..p).map(|j| cols[j][i] * beta[j])))
+        .map(|i| y[i] - neumaier_sum((0..p).map(|j| cell(j, i) * beta[j])))
         .collect();
     let rss = neumaier_sum(resid.iter().map(|r| r * r));
     let df = (n - p) as f64;
     let ybar = neumaier_sum(y.iter().copied()) / n as f64;
     let tss = neumaier_sum(y.iter().map(|v| (v - ybar) * (v - ybar)));
-    let fitted: Vec<f64> = (0..n).map(|i| y[i] - resid[i]).collect();
-    let fbar = neumaier_sum(fitted.iter().copied()) / n as f64;
-    let fvar = neumaier_sum(fitted.iter().map(|f| (f - fbar) * (f - fbar))) / (n as f64 - 1.0);
+    let fitted = |i: usize| y[i] - resid[i];
+    let fbar = neumaier_sum((0..n).map(fitted)) / n as f64;
+    let fvar = neumaier_sum((0..n).map(|i| (fitted(i) - fbar) * (fitted(i) - fbar))) / (n as f64 - 1.0);
     let resvar = rss / df;
     // R's summary.lm: "essentially perfect fit" when resvar < (mean(f)² + var(f)) · 1e-30.
     if resvar.is_nan() || resvar < (fbar * fbar + fvar) * 1e-30 {
@@ -281,7 +293,8 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
 
 /// Householder QR of an n × p matrix (n > p) held column-major.
 struct Qr {
-    /// Householder vectors vₖ (length n − k), with Hₖ = I − 2vvᵀ/(vᵀv) acting on rows k.. .
+    /// Column k holds, from row k on, the Householder vector vₖ (length n − k), with
+    /// Hₖ = I − 2vvᵀ/(vᵀv) acting on rows k.. (stored in place of the factored matrix, as LAPACK).
     v: Vec<Vec<f64>>,
     /// Upper triangle, r[i][j] for j ≥ i.
     r: Vec<Vec<f64>>,
@@ -301,7 +314,6 @@ fn norm2(x: &[f64]) -> f64 {
 fn householder_qr(mut a: Vec<Vec<f64>>, names: &[String]) -> Result<Qr> {
     let p = a.len();
     let orig_norm: Vec<f64> = a.iter().map(|c| norm2(c)).collect();
-    let mut vs = Vec::with_capacity(p);
     let mut r = vec![vec![0.0; p]; p];
     for k in 0..p {
         let xnorm = norm2(&a[k][k..]);
@@ -314,13 +326,14 @@ fn householder_qr(mut a: Vec<Vec<f64>>, names: &[String]) -> Result<Qr> {
         }
         let x0 = a[k][k];
         let alpha = if x0 >= 0.0 { -xnorm } else { xnorm };
-        let mut v: Vec<f64> = a[k][k..].to_vec();
+        let (done, rest) = a.split_at_mut(k + 1);
+        let v = &mut done[k][k..];
         v[0] -= alpha;
         let vtv = neumaier_sum(v.iter().map(|t| t * t));
         // Apply Hₖ to the remaining columns.
-        for col in a.iter_mut().skip(k + 1) {
+        for col in rest.iter_mut() {
             let s = 2.0 * neumaier_sum(v.iter().zip(&col[k..]).map(|(vi, ci)| vi * ci)) / vtv;
-            for (ci, vi) in col[k..].iter_mut().zip(&v) {
+            for (ci, vi) in col[k..].iter_mut().zip(v.iter()) {
                 *ci -= s * vi;
             }
         }
@@ -328,16 +341,16 @@ fn householder_qr(mut a: Vec<Vec<f64>>, names: &[String]) -> Result<Qr> {
         for j in (k + 1)..p {
             r[k][j] = a[j][k];
         }
-        vs.push(v);
     }
-    Ok(Qr { v: vs, r })
+    Ok(Qr { v: a, r })
 }
 
 impl Qr {
     /// Qᵀy.
     fn apply_qt(&self, y: &[f64]) -> Vec<f64> {
         let mut z = y.to_vec();
-        for (k, v) in self.v.iter().enumerate() {
+        for (k, col) in self.v.iter().enumerate() {
+            let v = &col[k..];
             let vtv = neumaier_sum(v.iter().map(|t| t * t));
             let s = 2.0 * neumaier_sum(v.iter().zip(&z[k..]).map(|(vi, zi)| vi * zi)) / vtv;
             for (zi, vi) in z[k..].iter_mut().zip(v) {
