@@ -116,7 +116,7 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
                         line: pairs.line[s],
                         column: src.baseline.clone(),
                         value: "0".into(),
-                        message: format!("subject {}: baseline is 0, so the percent change is undefined; add --no-percent to report absolute change only", pairs.subject[s]),
+                        message: format!("subject {}: baseline is 0, so the percent change is undefined; add --no-percent to report absolute change only", &pairs.subject[s]),
                     });
                 }
                 data[k].base.push(b);

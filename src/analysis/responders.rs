@@ -213,7 +213,7 @@ fn statuses(file: &CsvFile, pairs: &SubjectPairs, spec: &ResponderSpec) -> Resul
                     line: pairs.line[s],
                     column: spec.baseline.as_ref().map(|b| b.describe(None, None)).unwrap_or_default(),
                     value: "0".into(),
-                    message: format!("subject {}: baseline is 0, so the percent change is undefined; use an absolute threshold (e.g. --reduction 4) or exclude the subject with --where", pairs.subject[s]),
+                    message: format!("subject {}: baseline is 0, so the percent change is undefined; use an absolute threshold (e.g. --reduction 4) or exclude the subject with --where", &pairs.subject[s]),
                 })?),
                 _ => None,
             },
@@ -255,7 +255,7 @@ fn rates_report(
         };
         add(&mut tally);
         if let Some((_, j)) = strata {
-            let label = pairs.text[j][s].clone().unwrap_or_else(|| "(missing)".into());
+            let label = pairs.text[j][s].as_deref().unwrap_or("(missing)").to_string();
             add(by_stratum.entry(label).or_insert_with(|| vec![[0; 3]; na]));
         }
     }
@@ -414,14 +414,14 @@ fn by_status_param(file: &CsvFile, q: &PairQuery, pairs: &SubjectPairs, status: 
         return Err(Error::invalid("--by-responder", format!("'{param}'"), "baseline and follow-up given as visits (--baseline-visit, --followup-visit) so that the parameter is read at the same visits"));
     }
     let other = subject_pairs(file, &bq)?;
-    let idx: std::collections::HashMap<&str, usize> = other.subject.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+    let idx: std::collections::HashMap<&str, usize> = other.subject.iter().enumerate().map(|(i, s)| (s, i)).collect();
     let subset = Subset { param: Some(param.to_string()), ..Default::default() };
     let mut out = Vec::new();
     for a in arms.all() {
         for st in [true, false] {
             let mut cols: [Vec<f64>; 4] = Default::default();
             for s in (0..pairs.len()).filter(|&s| pairs.arm[s].as_deref() == Some(a) && status[s] == Some(st)) {
-                let Some(&o) = idx.get(pairs.subject[s].as_str()) else { continue };
+                let Some(&o) = idx.get(&pairs.subject[s]) else { continue };
                 let (b, f) = (other.baseline[o], other.followup[o]);
                 cols[0].push(b.unwrap_or(f64::NAN));
                 cols[1].push(f.unwrap_or(f64::NAN));

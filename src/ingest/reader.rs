@@ -19,8 +19,9 @@
 //! reported together, with the count of the others.
 //!
 //! # Storage
-//! Each column kept is a vector of `u32` codes into a dictionary of its distinct texts, in order
-//! of first appearance (code 0 = missing). A cell is never an owned `String`; numbers are parsed
+//! Each text column kept is a vector of codes into a dictionary of its distinct texts, in order
+//! of first appearance (code 0 = missing), in the narrowest integer that holds the dictionary
+//! (one byte per row for arms, visits or sites). A cell is never an owned `String`; numbers are parsed
 //! once per distinct text ([`Column::numbers`]).
 
 use crate::error::{Error, Problem, Result};
@@ -218,10 +219,47 @@ impl Dict {
     }
 }
 
+/// A column's codes in the narrowest integer that holds its dictionary: a column of arms,
+/// visits or sites takes one byte per row, identifiers four.
+#[derive(Debug)]
+enum Codes {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+}
+
+impl Codes {
+    /// Narrow the codes read (all below `distinct`), giving the wide vector back as it goes.
+    fn narrow(wide: Vec<u32>, distinct: usize) -> Codes {
+        // A new allocation of the narrow size (an in-place collect could keep the wide one).
+        fn to<T>(wide: Vec<u32>, f: impl Fn(u32) -> T) -> Vec<T> {
+            let mut v = Vec::with_capacity(wide.len());
+            v.extend(wide.iter().map(|&c| f(c)));
+            v
+        }
+        if distinct <= 1 << 8 {
+            Codes::U8(to(wide, |c| c as u8))
+        } else if distinct <= 1 << 16 {
+            Codes::U16(to(wide, |c| c as u16))
+        } else {
+            Codes::U32(wide)
+        }
+    }
+
+    #[inline]
+    fn get(&self, row: usize) -> u32 {
+        match self {
+            Codes::U8(v) => u32::from(v[row]),
+            Codes::U16(v) => u32::from(v[row]),
+            Codes::U32(v) => v[row],
+        }
+    }
+}
+
 /// One column kept by the reader.
 #[derive(Debug)]
 pub struct Column {
-    codes: Vec<u32>,
+    codes: Codes,
     dict: Dict,
     numbers: OnceLock<Vec<Num>>,
 }
@@ -230,7 +268,7 @@ impl Column {
     /// The cell of `row`; `None` = missing.
     #[inline]
     pub fn text(&self, row: usize) -> Option<&str> {
-        match self.codes[row] {
+        match self.codes.get(row) {
             0 => None,
             c => Some(self.dict.entry(c)),
         }
@@ -239,7 +277,7 @@ impl Column {
     /// The code of `row`'s cell (0 = missing); equal codes are equal texts.
     #[inline]
     pub fn code(&self, row: usize) -> u32 {
-        self.codes[row]
+        self.codes.get(row)
     }
 
     /// Number of codes, the missing code 0 included.
@@ -261,7 +299,7 @@ impl Column {
     /// `row`'s number.
     #[inline]
     pub fn number(&self, row: usize) -> Num {
-        self.numbers()[self.codes[row] as usize]
+        self.numbers()[self.codes.get(row) as usize]
     }
 }
 
@@ -765,7 +803,8 @@ pub fn read(path: &Path, name: &str, keep: &Keep) -> Result<Table> {
     let mut data: Vec<Option<Column>> = (0..width).map(|_| None).collect();
     for ((i, mut c), d) in kept.into_iter().zip(codes).zip(dicts) {
         c.shrink_to_fit();
-        data[i] = Some(Column { codes: c, dict: d, numbers: OnceLock::new() });
+        let codes = Codes::narrow(c, d.len());
+        data[i] = Some(Column { codes, dict: d, numbers: OnceLock::new() });
     }
     let mut num_data: Vec<Option<NumColumn>> = (0..width).map(|_| None).collect();
     for (i, mut n) in kept_num.into_iter().zip(nums) {

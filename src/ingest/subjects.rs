@@ -16,6 +16,7 @@
 use super::reader::{Column, Numbers};
 use super::table::{column, numbers, CsvFile, Problems};
 use crate::error::{Error, Result};
+use std::sync::Arc;
 
 /// Where a subject's baseline or follow-up value comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,15 +83,48 @@ pub struct PairQuery {
     pub text: Vec<String>,
 }
 
-/// One entry per subject, in order of first appearance in the file.
+/// Subject identifiers in one buffer, no allocation per subject: `ids[s]` is the s-th as a
+/// `str` (a million identifiers take their bytes plus 8 bytes each, not a `String` each).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ids {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Ids {
+    pub fn push(&mut self, id: &str) {
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+    }
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|s| &self[s])
+    }
+}
+
+impl std::ops::Index<usize> for Ids {
+    type Output = str;
+    fn index(&self, s: usize) -> &str {
+        let start = if s == 0 { 0 } else { self.ends[s - 1] };
+        &self.text[start..self.ends[s]]
+    }
+}
+
+/// One entry per subject, in order of first appearance in the file. Arm labels and text
+/// columns are shared strings (one allocation per distinct value, not per subject).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubjectPairs {
-    pub subject: Vec<String>,
-    pub arm: Vec<Option<String>>,
+    pub subject: Ids,
+    pub arm: Vec<Option<Arc<str>>>,
     pub baseline: Vec<Option<f64>>,
     pub followup: Vec<Option<f64>>,
     pub numeric: Vec<Vec<Option<f64>>>,
-    pub text: Vec<Vec<Option<String>>>,
+    pub text: Vec<Vec<Option<Arc<str>>>>,
     /// File line of the subject's first row (of its baseline row where there is one).
     pub line: Vec<u64>,
     /// Subjects with some but not all of the follow-up visits (aggregated follow-up only).
@@ -173,6 +207,9 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
         None => Vec::new(),
     };
 
+    // One shared string per code of the arm and text columns.
+    let mut arm_labels: Vec<Option<Arc<str>>> = vec![None; arm.distinct()];
+    let mut text_labels: Vec<Vec<Option<Arc<str>>>> = text.iter().map(|c| vec![None; c.distinct()]).collect();
     let mut problems = Problems::new(&file.name);
     let mut out = SubjectPairs { numeric: vec![Vec::new(); q.numeric.len()], text: vec![Vec::new(); q.text.len()], ..Default::default() };
     // Subject code → index + 1 (0 = not seen yet).
@@ -195,7 +232,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
                     file: file.name.clone(),
                     line,
                     column: subject_name.clone(),
-                    value: key.clone(),
+                    value: key.to_string(),
                     message: format!("subject appears twice (lines {} and {line}) in a one-row-per-subject analysis; keep one row with --where", out.line[s]),
                 });
             }
@@ -219,17 +256,17 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
             match (code, subj) {
                 (Some(k), Some(c)) => {
                     index[k as usize] = s as u32 + 1;
-                    out.subject.push(c.entry(k).to_string());
+                    out.subject.push(c.entry(k));
                 }
-                _ => out.subject.push(format!("line {line}")),
+                _ => out.subject.push(&format!("line {line}")),
             }
-            out.arm.push(arm.text(r).map(str::to_string));
+            out.arm.push(shared(&mut arm_labels, arm, r));
             out.line.push(line);
             for (j, c) in numeric.iter().enumerate() {
                 out.numeric[j].push(problems.number(&t, c, &q.numeric[j], r));
             }
             for (j, c) in text.iter().enumerate() {
-                out.text[j].push(c.text(r).map(str::to_string));
+                out.text[j].push(shared(&mut text_labels[j], c, r));
             }
             out.baseline.push(base_c.and_then(|c| problems.number(&t, &c, base_col.as_deref().unwrap_or_default(), r)));
             out.followup.push(fu_c.and_then(|c| problems.number(&t, &c, fu_col.as_deref().unwrap_or_default(), r)));
@@ -257,7 +294,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
                         value: vc.entry(vc.code(r)).to_string(),
                         message: format!(
                             "subject {} has two rows for {what} (lines {} and {line}); keep one with --where (e.g. an analysis flag such as ANL01FL = 'Y')",
-                            out.subject[s], seen[at]
+                            &out.subject[s], seen[at]
                         ),
                     });
                 }
@@ -297,7 +334,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
                     file: file.name.clone(),
                     line: out.line[s],
                     column: value_col.clone().unwrap_or_default(),
-                    value: out.subject[s].clone(),
+                    value: out.subject[s].to_string(),
                     message: format!("the subject's {which} values sum to more than a double holds (1.8e308)"),
                 });
             }
@@ -315,6 +352,15 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
         check_sums(&file.name, c, v, &out.line)?;
     }
     Ok(out)
+}
+
+/// The cell of `row` as a string shared by every row with the same code (`labels` caches them).
+fn shared(labels: &mut [Option<Arc<str>>], col: &Column, row: usize) -> Option<Arc<str>> {
+    let k = col.code(row) as usize;
+    if k == 0 {
+        return None;
+    }
+    Some(labels[k].get_or_insert_with(|| Arc::from(col.entry(k as u32))).clone())
 }
 
 /// The statistics sum values and their squares: values so large that those sums overflow a
