@@ -211,11 +211,23 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
     let mut arm_labels: Vec<Option<Arc<str>>> = vec![None; arm.distinct()];
     let mut text_labels: Vec<Vec<Option<Arc<str>>>> = text.iter().map(|c| vec![None; c.distinct()]).collect();
     let mut problems = Problems::new(&file.name);
-    let mut out = SubjectPairs { numeric: vec![Vec::new(); q.numeric.len()], text: vec![Vec::new(); q.text.len()], ..Default::default() };
+    // At most one record per distinct identifier (per row without one): the vectors are sized
+    // once, never doubled past what they hold.
+    let most = subj.map_or(rows.len(), |c| (c.distinct() - 1).min(rows.len()));
+    let mut out = SubjectPairs {
+        subject: Ids { text: String::new(), ends: Vec::with_capacity(most) },
+        arm: Vec::with_capacity(most),
+        baseline: Vec::with_capacity(most),
+        followup: Vec::with_capacity(most),
+        numeric: vec![Vec::with_capacity(most); q.numeric.len()],
+        text: vec![Vec::with_capacity(most); q.text.len()],
+        line: Vec::with_capacity(most),
+        incomplete_followup: 0,
+    };
     // Subject code → index + 1 (0 = not seen yet).
     let mut index: Vec<u32> = vec![0; subj.map_or(0, |c| c.distinct())];
-    let mut seen: Vec<u64> = Vec::new(); // line per subject × visit slot, 0 = not seen
-    let mut vals: Vec<Option<f64>> = Vec::new();
+    let mut seen: Vec<u64> = Vec::with_capacity(most * nv); // line per subject × visit slot, 0 = not seen
+    let mut vals: Vec<f64> = Vec::with_capacity(most * nv); // NaN = missing (values read are finite)
     let subject_name = subject_col.clone().unwrap_or_default();
     for &r in &rows {
         let line = t.line(r);
@@ -271,7 +283,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
             out.baseline.push(base_c.and_then(|c| problems.number(&t, &c, base_col.as_deref().unwrap_or_default(), r)));
             out.followup.push(fu_c.and_then(|c| problems.number(&t, &c, fu_col.as_deref().unwrap_or_default(), r)));
             seen.extend(std::iter::repeat_n(0, nv));
-            vals.extend(std::iter::repeat_n(None, nv));
+            vals.extend(std::iter::repeat_n(f64::NAN, nv));
             s
         };
         if let (Some(vc), Some(xc)) = (visit, value) {
@@ -299,7 +311,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
                     });
                 }
                 seen[at] = line;
-                vals[at] = v;
+                vals[at] = v.unwrap_or(f64::NAN);
                 if slot < nb && nb == 1 {
                     out.line[s] = line;
                 }
@@ -307,12 +319,12 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
         }
     }
     problems.finish()?;
-    let combine = |v: &[Option<f64>], seen: &[u64], agg: Aggregate| -> (Option<f64>, bool) {
+    let combine = |v: &[f64], seen: &[u64], agg: Aggregate| -> (Option<f64>, bool) {
         let present = seen.iter().filter(|&&l| l != 0).count();
-        if v.iter().any(|x| x.is_none()) {
+        if v.iter().any(|x| x.is_nan()) {
             return (None, present > 0 && present < seen.len());
         }
-        let sum: f64 = v.iter().map(|x| x.unwrap_or(0.0)).sum();
+        let sum: f64 = v.iter().sum();
         (Some(if agg == Aggregate::Mean { sum / v.len() as f64 } else { sum }), false)
     };
     for s in 0..out.subject.len() {
