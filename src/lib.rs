@@ -29,6 +29,7 @@ pub mod error;
 pub mod fmt;
 pub mod ingest;
 pub mod input;
+pub mod par;
 pub mod plot;
 pub mod progress;
 pub mod render;

@@ -70,11 +70,15 @@ pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result
     preload(&files, &spec.analyses, spec_name, spec_text)?;
     let progress = crate::progress::bar((spec.analyses.len() + spec.plots.len()) as u64, "");
     progress.message("analyses".to_string());
-    let results = run_parallel(&spec.analyses, |a| {
+    let run_one = |a: &AnalysisSpec| {
         let (f, o, _) = &files[a.data.get_ref()];
         let plotted = spec.plots.iter().any(|p| p.analysis.get_ref() == a.name.get_ref());
         run_analysis(a, f, o, &files, plotted)
-    });
+    };
+    // Analyses are independent (they share the tables read above): side by side on every
+    // core, results in spec order, so the output and the first error do not depend on the
+    // thread count.
+    let results = crate::par::map(&spec.analyses, run_one);
     let mut done: Vec<Done> = Vec::new();
     for (a, r) in spec.analyses.iter().zip(results) {
         let ctx = |e: Error| spec::spec_context(spec_name, spec_text, Some(a.name.span().start), format!("analysis '{}': {}", a.name.get_ref(), strip_flags(&e.to_string())), e);
@@ -158,29 +162,6 @@ pub(crate) fn load_data(data: &std::collections::BTreeMap<String, spec::DataSpec
         files.insert(key.clone(), (f, o, hash));
     }
     Ok(files)
-}
-
-/// `f` of every item, on as many threads as the machine has cores (the analyses of a report are
-/// independent: they share the files read before). Results come back in the items' order, so
-/// the output, and the error reported first, do not depend on the thread count.
-pub(crate) fn run_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<R>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let r = f(item);
-                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-            });
-        }
-    });
-    slots.into_iter().filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())).collect()
 }
 
 /// Read each data file once, before the analyses, with every column they name (as text or as
