@@ -66,7 +66,7 @@ pub struct CountsSpec {
     pub labels: Option<[String; 2]>,
     /// `harmful` (default) or `beneficial`: decides NNTB vs NNTH.
     #[serde(default)]
-    pub events: Option<String>,
+    pub events: Option<crate::stats::two_by_two::EventKind>,
 }
 
 /// One claim.
@@ -206,7 +206,7 @@ pub fn parse_figure(text: &str) -> Option<(f64, f64)> {
     }
     if let Some((a, b)) = t.split_once('/') {
         let (a, b): (f64, f64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-        if b == 0.0 {
+        if b == 0.0 || !a.is_finite() || !b.is_finite() {
             return None;
         }
         // An exact count: tolerance half an event over the denominator.
@@ -220,8 +220,16 @@ pub fn parse_figure(text: &str) -> Option<(f64, f64)> {
         (t, 1.0)
     };
     let v: f64 = body.parse().ok()?;
-    let decimals = body.split_once('.').map_or(0, |(_, d)| d.chars().take_while(|c| c.is_ascii_digit()).count());
-    let half = 0.5 * 10f64.powi(-(decimals as i32)) * scale;
+    if !v.is_finite() {
+        return None; // NaN, inf: nothing a paper cites
+    }
+    // Half a unit in the last digit written: 3e-2 → 0.005, 4.60 → 0.005, 1.5E3 → 50.
+    let (mantissa, exponent) = match body.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().ok()?),
+        None => (body, 0),
+    };
+    let decimals = mantissa.split_once('.').map_or(0, |(_, d)| d.len() as i32);
+    let half = 0.5 * 10f64.powi(exponent - decimals) * scale;
     Some((v * scale, half))
 }
 
@@ -271,6 +279,7 @@ fn bound_verdict(greater: bool, bound: f64, value: f64, ci: Option<crate::stats:
 
 fn figure_value(f: &Figure) -> Option<(f64, Option<f64>)> {
     match f {
+        Figure::Number(x) if !x.is_finite() => None,
         Figure::Number(x) => Some((*x, None)),
         Figure::Text(t) => parse_figure(t).map(|(v, h)| (v, Some(h))),
     }
@@ -316,6 +325,21 @@ pub fn parse(file: &str, text: &str) -> Result<ClaimsFile> {
         if let Some(a) = &cl.analysis {
             if !names.contains(&a.as_str()) {
                 return Err(spec::spec_error(file, text, at, format!("claim '{id}': analysis = '{a}': no analysis of that name; defined: {}", names.join(", "))));
+            }
+        }
+        if let Some(t) = &cl.tolerance {
+            if parse_tolerance(t).is_none() {
+                return Err(spec::spec_error(
+                    file,
+                    text,
+                    at,
+                    format!("claim '{id}': tolerance = '{}': a finite number ≥ 0, absolute (0.05) or relative to the cited value (\"10%\")", figure_text(t)),
+                ));
+            }
+        }
+        for f in cl.cited_ci.iter().flatten() {
+            if figure_value(f).is_none() {
+                return Err(spec::spec_error(file, text, at, format!("claim '{id}': cited_ci bound '{}': a finite number, or text such as 1.2 or 54%", figure_text(f))));
             }
         }
         match &cl.cited {
@@ -377,13 +401,24 @@ fn pick<'a>(report: &'a Report, c: &ClaimSpec) -> Option<&'a Estimate> {
     })
 }
 
-fn tolerance_of(c: &ClaimSpec, cited: f64, default: Option<f64>) -> Option<f64> {
-    match &c.tolerance {
-        Some(Figure::Number(x)) => Some(x.abs()),
-        Some(Figure::Text(t)) => match t.trim().strip_suffix('%') {
-            Some(p) => p.trim().parse::<f64>().ok().map(|p| p / 100.0 * cited.abs()),
-            None => t.trim().parse::<f64>().ok().map(f64::abs),
+/// A tolerance as written: absolute (`0.05`, `"0.05"`) or relative to the cited value
+/// (`"10%"`, as a fraction); `None` unless a finite number ≥ 0.
+fn parse_tolerance(f: &Figure) -> Option<(f64, bool)> {
+    let (x, relative) = match f {
+        Figure::Number(x) => (*x, false),
+        Figure::Text(t) => match t.trim().strip_suffix('%') {
+            Some(p) => (p.trim().parse::<f64>().ok()? / 100.0, true),
+            None => (t.trim().parse::<f64>().ok()?, false),
         },
+    };
+    (x.is_finite() && x >= 0.0).then_some((x, relative))
+}
+
+/// The tolerance for `cited`: the claim's own (checked by [`parse`]), else `default`.
+fn tolerance_of(c: &ClaimSpec, cited: f64, default: Option<f64>) -> Option<f64> {
+    match c.tolerance.as_ref().and_then(parse_tolerance) {
+        Some((x, true)) => Some(x * cited.abs()),
+        Some((x, false)) => Some(x),
         None => default,
     }
 }
@@ -452,8 +487,8 @@ pub fn check(file: &ClaimsFile, name: &str, text: &str, base: &Path) -> Result<C
             if let Some(l) = &k.labels {
                 o.labels = l.clone();
             }
-            if k.events.as_deref() == Some("beneficial") {
-                o.events = crate::stats::two_by_two::EventKind::Beneficial;
+            if let Some(e) = k.events {
+                o.events = e;
             }
             o.input_notes = [t.note, cc.note].into_iter().flatten().collect();
             compare(&crate::data::TwoByTwo::new(t.count, cc.count), &o).map_err(ctx)?

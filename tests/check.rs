@@ -203,6 +203,48 @@ fn claims_file_errors_name_the_file_line_and_key() {
     assert!(e.contains(".toml:9:") && e.contains("used twice"), "{e}");
 }
 
+/// Cited values and tolerances that are not finite numbers, or unreadable, are errors naming
+/// the claim's line, never a verdict ("reproduced" for NaN, a tolerance silently 0).
+#[test]
+fn non_finite_or_unreadable_cited_values_and_tolerances_are_errors() {
+    let claim = |extra: &str| format!("[[claim]]\nid = \"a\"\nsource = \"s\"\ncount = \"7/10\"\nmeasure = \"proportion\"\n{extra}\n");
+    for (name, extra, fragment) in [
+        ("nan-text", "cited = \"NaN\"", "cited = 'NaN'"),
+        ("inf-text", "cited = \"inf\"", "cited = 'inf'"),
+        ("nan-pct", "cited = \"nan%\"", "cited = 'nan%'"),
+        ("nan-number", "cited = nan\ntolerance = 0.1", "cited = 'NaN'"),
+        ("inf-number", "cited = inf\ntolerance = 0.1", "cited = 'inf'"),
+        ("tol-nan", "cited = \"70%\"\ntolerance = nan", "tolerance = 'NaN'"),
+        ("tol-abc", "cited = \"70%\"\ntolerance = \"abc%\"", "tolerance = 'abc%'"),
+        ("tol-neg", "cited = \"70%\"\ntolerance = -0.1", "tolerance = '-0.1'"),
+        ("ci-nan", "cited = \"70%\"\ncited_ci = [\"0.4\", \"nan\"]", "cited_ci bound 'nan'"),
+    ] {
+        let (_, e) = check_err(name, &claim(extra));
+        assert!(e.contains(".toml:2:") && e.contains(fragment), "{name}: {e}");
+    }
+}
+
+/// The default tolerance is half a unit in the cited text's last digit, exponent included:
+/// "3e-2" allows ±0.005 (p = 0.0329 reproduces it, p = 2.3e-30 does not).
+#[test]
+fn default_tolerance_reads_the_exponent() {
+    let d = tmp("exp");
+    let p = d.join("c.toml");
+    let fisher = |id: &str, t: &str, c: &str, cited: &str| {
+        format!("[[claim]]\nid = \"{id}\"\nsource = \"s\"\ncounts = {{ treated = \"{t}\", control = \"{c}\" }}\nmeasure = \"fisher-exact\"\nstatistic = \"p-value\"\ncited = \"{cited}\"\n\n")
+    };
+    std::fs::write(&p, fisher("tiny", "100/100", "0/100", "3e-2") + &fisher("near", "20/100", "10/100", "7e-2") + &fisher("off", "20/100", "10/100", "8e-2")).unwrap();
+    let out = cli(&["check", p.to_str().unwrap(), "--format", "json"]);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(claim(&r, "tiny")["verdict"], "not-reproduced", "{r}");
+    assert!((claim(&r, "tiny")["tolerance"].as_f64().unwrap() - 0.005).abs() < 1e-15, "{r}");
+    // R 4.2: fisher.test(matrix(c(20, 80, 10, 90), 2))$p.value = 0.0734275897213765: within
+    // 7e-2 ± 0.005, not within 8e-2 ± 0.005.
+    assert_eq!(claim(&r, "near")["verdict"], "reproduced", "{r}");
+    assert!((claim(&r, "near")["computed_value"].as_f64().unwrap() - 0.0734275897213765).abs() < 1e-12, "{r}");
+    assert_eq!(claim(&r, "off")["verdict"], "not-reproduced", "{r}");
+}
+
 #[test]
 fn directions_and_hedged_ratios() {
     let d = tmp("dir");

@@ -293,17 +293,20 @@ fn ancova_rows(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Cha
     let baseline: Vec<f64> = rows.iter().map(|&s| pairs.baseline[s].unwrap_or(f64::NAN)).collect();
     let covs = covariate_columns(pairs, &rows, src, &opts.covariates)?;
     let subset = &src.subset;
+    // One model for every arm: the first treatment is `treated`, each other treatment an
+    // indicator column; each treatment's difference is its coefficient (control = reference).
+    let treated: Vec<bool> = arm_of.iter().map(|&a| a == 0).collect();
+    let others: Vec<(String, Vec<f64>)> =
+        (1..arms.treatments.len()).map(|o| (format!("arm={}", arms.treatments[o]), arm_of.iter().map(|&a| f64::from(u8::from(a == o))).collect())).collect();
+    let all_covs: Vec<(&str, &[f64])> = others.iter().chain(covs.iter()).map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+    let fit = ancova(&AncovaInput { outcome: &outcome, treated: &treated, baseline: &baseline, covariates: &all_covs }, level);
     for (t, tlabel) in arms.treatments.iter().enumerate() {
-        let treated: Vec<bool> = arm_of.iter().map(|&a| a == t).collect();
-        // The other treatment arms as indicators, so that every arm shares one model.
-        let others: Vec<(String, Vec<f64>)> = (0..arms.treatments.len())
-            .filter(|&o| o != t)
-            .map(|o| (format!("arm={}", arms.treatments[o]), arm_of.iter().map(|&a| f64::from(u8::from(a == o))).collect()))
-            .collect();
-        let all_covs: Vec<(&str, &[f64])> = others.iter().chain(covs.iter()).map(|(n, v)| (n.as_str(), v.as_slice())).collect();
-        let input = AncovaInput { outcome: &outcome, treated: &treated, baseline: &baseline, covariates: &all_covs };
         let label = format!("{tlabel} vs {}", arms.control);
-        let r = ancova(&input, level).map(|fit| fit.difference);
+        let r = match (&fit, t) {
+            (Err(e), _) => Err(e.clone()),
+            (Ok(f), 0) => Ok(f.difference.clone()),
+            (Ok(f), _) => f.difference_of(&others[t - 1].0).ok_or_else(|| Error::invalid("ANCOVA column", &others[t - 1].0, "an arm column of the model")),
+        };
         push_as(results, Measure::AncovaDifference, Method::Exact, r, &label, subset)?;
     }
     let adj = if opts.covariates.is_empty() { "baseline".to_string() } else { format!("baseline, {}", opts.covariates.join(", ")) };

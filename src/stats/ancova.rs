@@ -93,6 +93,27 @@ pub struct AncovaFit {
     pub n: u64,
 }
 
+impl AncovaFit {
+    /// The adjusted difference for another 0/1 arm column of the model (`arm=B` when three or
+    /// more arms share one model, each treatment against the common control): that column's
+    /// coefficient, its t-based CI at the level of [`AncovaFit::difference`], t and p, with the
+    /// same notes naming the column. `None` if the model has no column `name`.
+    pub fn difference_of(&self, name: &str) -> Option<Estimate> {
+        let c = self.coefficients.iter().find(|c| c.name == name)?;
+        let level = self.difference.ci?.level;
+        let tcrit = t_for_level(level, self.residual_df);
+        let mut e = self.difference.clone();
+        e.estimate = Some(c.estimate);
+        e.ci = Some(crate::stats::Ci::new(c.estimate - tcrit * c.se, c.estimate + tcrit * c.se, level));
+        e.statistic = Some(c.t);
+        e.p_value = Some(c.p_value);
+        if let Some(first) = e.notes.first_mut() {
+            *first = first.replacen("treated − control difference", &format!("{name} − control difference (the coefficient of {name})"), 1);
+        }
+        Some(e)
+    }
+}
+
 /// Relative tolerance for a column to count as linearly dependent (R's `lm` default `tol`).
 const RANK_TOL: f64 = 1e-7;
 

@@ -279,11 +279,11 @@ impl NcHypergeometric {
         }
     }
 
-    /// Solve g(θ) = 0 for an increasing g, bracketing outwards from θ = 0.
+    /// Solve g(θ) = 0 for an increasing g, bracketing outwards from θ = 0; returns ψ = e^θ.
     fn solve(&self, what: &str, g: impl Fn(f64) -> f64) -> Result<f64> {
         let g0 = g(0.0);
         if g0 == 0.0 {
-            return Ok(0.0);
+            return Ok(1.0); // θ = 0 is the root: ψ = e⁰ (a symmetric table's estimate)
         }
         let limit = if g0 < 0.0 { THETA_LIMIT } else { -THETA_LIMIT };
         let (inner, outer) = bracket_outward(&g, 0.0, 1.0, limit, 2.0).ok_or_else(|| Error::NoConvergence {
@@ -418,6 +418,19 @@ mod tests {
         let s = h.sums(psi.ln());
         assert!((s.dev / s.total).abs() < 1e-12);
         assert!(psi < 1.0);
+    }
+
+    /// Tables whose estimating equation is exactly zero at ψ = 1 (each row the same): the
+    /// conditional MLE is 1, as R's fisher.test prints (`estimate` = 1 for
+    /// `matrix(c(10, 40, 10, 40), 2)` and `matrix(c(1, 1, 1, 1), 2)`), inside its own CI.
+    #[test]
+    fn symmetric_tables_estimate_one() {
+        for t in [tab(10, 40, 10, 40), tab(1, 1, 1, 1), tab(3, 3, 5, 5)] {
+            let e = odds_ratio_exact_conditional(&t, 0.95).unwrap();
+            assert_eq!(e.estimate, Some(1.0), "{t:?}");
+            let ci = e.ci.unwrap();
+            assert!(ci.lower < 1.0 && 1.0 < ci.upper, "{t:?}: {ci:?}");
+        }
     }
 
     #[test]

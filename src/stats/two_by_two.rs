@@ -87,7 +87,7 @@ const HALF_NOTE: &str = "0.5 added to every cell: zero cell (Haldane-Anscombe); 
 
 /// Whether the counted event is harmful (death, relapse) or beneficial (cure, response); it sets
 /// the sign of the number needed to treat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EventKind {
     Harmful,
