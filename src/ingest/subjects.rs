@@ -226,6 +226,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
     };
     // Subject code → index + 1 (0 = not seen yet).
     let mut index: Vec<u32> = vec![0; subj.map_or(0, |c| c.distinct())];
+    let mut arm_code: Vec<u32> = Vec::with_capacity(most); // per subject: equal codes, equal labels
     let mut seen: Vec<u64> = Vec::with_capacity(most * nv); // line per subject × visit slot, 0 = not seen
     let mut vals: Vec<f64> = Vec::with_capacity(most * nv); // NaN = missing (values read are finite)
     let subject_name = subject_col.clone().unwrap_or_default();
@@ -248,7 +249,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
                     message: format!("subject appears twice (lines {} and {line}) in a one-row-per-subject analysis; keep one row with --where", out.line[s]),
                 });
             }
-            if out.arm[s].as_deref() != arm.text(r) {
+            if arm_code[s] != arm.code(r) {
                 return Err(Error::Data {
                     file: file.name.clone(),
                     line,
@@ -273,6 +274,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
                 _ => out.subject.push(&format!("line {line}")),
             }
             out.arm.push(shared(&mut arm_labels, arm, r));
+            arm_code.push(arm.code(r));
             out.line.push(line);
             for (j, c) in numeric.iter().enumerate() {
                 out.numeric[j].push(problems.number(&t, c, &q.numeric[j], r));
