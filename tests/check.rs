@@ -2,9 +2,7 @@
 //! failure), directions (`>1`), and claims-file errors with file, line and key (`FILE:LINE: message`) before any output.
 //! Computed values are compared with R's (tests/reference/change.R → change.json).
 
-mod common;
-
-use common::{assert_close, assert_rel9, cli, dataset, load, num};
+use crate::common::{assert_close, assert_rel9, cli, dataset, load, num};
 use serde_json::Value;
 use std::path::PathBuf;
 

@@ -5,9 +5,7 @@
 //! Tolerances: counts exact; risk ratio and difference points (closed forms) and the MH ratios
 //! 1e-12 relative; Fisher p-values 1e-9 relative (SciPy sums the same hypergeometric terms).
 
-mod common;
-
-use common::{assert_close, cli_err, cli_json, dataset, load, num};
+use crate::common::{assert_close, cli_err, cli_json, dataset, load, num};
 use serde_json::Value;
 
 const ARMS: [&str; 3] = ["Placebo", "Xanomeline Low Dose", "Xanomeline High Dose"];

@@ -6,9 +6,7 @@
 //! R and statsmodels themselves agree to 4e-13 except on the badly conditioned `large_offset`
 //! case (5e-11 on a p-value of 4e-7).
 
-mod common;
-
-use common::{assert_rel9, load, num};
+use crate::common::{assert_rel9, load, num};
 use serde_json::Value;
 use trialstat::stats::ancova::{ancova, AncovaFit, AncovaInput};
 use trialstat::stats::{Measure, Method};
@@ -39,7 +37,7 @@ fn values(v: &Value) -> Vec<f64> {
 fn headache(covariates: &[&str]) -> Data {
     let mut cols = vec!["pk5", "group", "pk1"];
     cols.extend_from_slice(covariates);
-    let c = common::headache_columns(&cols);
+    let c = crate::common::headache_columns(&cols);
     Data {
         outcome: c[0].clone(),
         treated: c[1].iter().map(|&g| g == 1.0).collect(),

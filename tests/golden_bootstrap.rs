@@ -3,7 +3,7 @@
 //! R and trialstat cannot share a random number stream, so the validation is split:
 //! 1. `tests/reference/bootstrap_input.json` holds, for four fixed data sets, trialstat's replicates
 //!    `t*`, `t0` and jackknife influence values. It is written by this test file when run with
-//!    `TRIALSTAT_WRITE_BOOTSTRAP_INPUT=1 cargo test --test golden_bootstrap`; every ordinary run
+//!    `TRIALSTAT_WRITE_BOOTSTRAP_INPUT=1 cargo test --test main golden_bootstrap`; every ordinary run
 //!    checks that the replicates are still bit-identical (the stream must never change).
 //! 2. `tests/reference/bootstrap.R` feeds those replicates to R's `boot.ci(type = c("perc", "bca"))`
 //!    on a hand-built `boot` object, with R's own `empinf(type = "jack")` influence values, and
@@ -12,9 +12,7 @@
 //!    resampling scheme in plain Python and writes `bootstrap_py.json`: raw generator outputs,
 //!    the first resamples' indices and replicate summaries, checked here exactly / to 1e-12.
 
-mod common;
-
-use common::{assert_close, assert_rel9, load, num, reference_path};
+use crate::common::{assert_close, assert_rel9, load, num, reference_path};
 use serde_json::{json, Value};
 use std::sync::Mutex;
 use trialstat::stats::bootstrap::{bootstrap, BootstrapOptions, BootstrapResult, RNG_NOTE};
@@ -160,7 +158,7 @@ fn replicates_match_committed_input() {
         }
         let doc = json!({
             "about": "trialstat bootstrap replicates for tests/reference/bootstrap.R and bootstrap.py",
-            "generator": "TRIALSTAT_WRITE_BOOTSTRAP_INPUT=1 cargo test --test golden_bootstrap",
+            "generator": "TRIALSTAT_WRITE_BOOTSTRAP_INPUT=1 cargo test --test main golden_bootstrap",
             "rng": RNG_NOTE,
             "cases": out,
         });

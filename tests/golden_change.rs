@@ -6,9 +6,7 @@
 //! Hedges' g CI come from root searches: R stops its own near 1e-4 (uniroot), so they are
 //! compared with the script's tightly solved values (`tight`) to 1e-7 relative (absolute for 0).
 
-mod common;
-
-use common::{assert_rel9, cli_err, cli_json, dataset, load, num};
+use crate::common::{assert_rel9, cli_err, cli_json, dataset, load, num};
 use serde_json::Value;
 
 /// The CLI arguments reproducing a reference case.

@@ -17,9 +17,7 @@
 //!   from the root (3.4e-6 at most seen, on a bound of 0.22), and only where effectsize converged (its own objective below 1e-6); the rows
 //!   where it did not are listed in `effectsize_failures_are_real`.
 
-mod common;
-
-use common::{assert_close, assert_rel9, load, num};
+use crate::common::{assert_close, assert_rel9, load, num};
 use serde_json::Value;
 use trialstat::data::GroupSummary;
 use trialstat::stats::noncentral_t::{ncp_ci, pnt};

@@ -7,9 +7,7 @@
 //! and the mean/SD are compensated sums, so the only differences are the last-bit rounding of
 //! R's long-double sums and of numpy's interpolation formula.
 
-mod common;
-
-use common::{assert_close, load, num};
+use crate::common::{assert_close, load, num};
 use serde_json::Value;
 use trialstat::stats::descriptive::{percent_change, quantile, summarize, summarize_with};
 use trialstat::Error;
@@ -139,7 +137,7 @@ fn percent_change_matches_admiral_convention() {
 /// (baseline mean among patients with a 12-month score).
 #[test]
 fn headache_trial_published_group_summaries() {
-    let c = common::headache_columns(&["group", "pk1", "pk5"]);
+    let c = crate::common::headache_columns(&["group", "pk1", "pk5"]);
     let (group, pk1, pk5) = (&c[0], &c[1], &c[2]);
     let published = [(0.0, 22.3, 17.0, 140, 16.0), (1.0, 16.2, 13.7, 161, 34.0)];
     for (g, mean, sd, n, reduction) in published {
@@ -161,7 +159,7 @@ fn headache_trial_published_group_summaries() {
 /// 1e-4 percentage points.
 #[test]
 fn headache_trial_pchange_column() {
-    let c = common::headache_columns(&["pk1", "pk5", "pchange"]);
+    let c = crate::common::headache_columns(&["pk1", "pk5", "pchange"]);
     let mut n = 0;
     for (i, ((&b, &f), &pchange)) in c[0].iter().zip(&c[1]).zip(&c[2]).enumerate() {
         if f.is_nan() {

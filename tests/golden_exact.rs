@@ -1,9 +1,7 @@
 //! Golden tests for `stats::exact` (Fisher's exact test, conditional MLE and exact conditional CI
 //! of the odds ratio) against R's fisher.test (exact.json) and SciPy (exact_py.json).
 
-mod common;
-
-use common::{assert_close, load, num};
+use crate::common::{assert_close, load, num};
 use serde_json::Value;
 use trialstat::data::TwoByTwo;
 use trialstat::stats::exact::{fisher_exact, odds_ratio_exact_conditional, MAX_SUPPORT};

@@ -3,9 +3,7 @@
 //! Tolerance: 1e-9 relative (exact Garwood and conditional binomial limits, closed forms in
 //! beta/chi-squared quantiles).
 
-mod common;
-
-use common::{assert_rel9, cli_err, cli_json, dataset, load, num};
+use crate::common::{assert_rel9, cli_err, cli_json, dataset, load, num};
 use serde_json::Value;
 
 fn find<'a>(j: &'a Value, measure: &str, group: &str) -> &'a Value {

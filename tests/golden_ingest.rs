@@ -2,9 +2,7 @@
 //! (tests/reference/ingest_describe.py, csv module, no polars), plus the reading edge cases:
 //! delimiters, BOM, CRLF, missing-value spellings, and errors that name the file and column.
 
-mod common;
-
-use common::load;
+use crate::common::load;
 use trialstat::ingest::layout::{Layout, Overrides};
 use trialstat::ingest::table::{describe, CsvFile};
 

@@ -5,9 +5,7 @@
 //!
 //! Counts are exact; summaries (mean, SD) 1e-9 relative.
 
-mod common;
-
-use common::{assert_rel9, cli_err, cli_json, dataset, load, num};
+use crate::common::{assert_rel9, cli_err, cli_json, dataset, load, num};
 use serde_json::Value;
 
 /// (responders, n) of each arm, from the report's inputs.

@@ -1,8 +1,6 @@
 //! Golden tests for `stats::proportion` against R (`prop.test`, `binom.test`; proportion.json),
 //! statsmodels / SciPy / mpmath (proportion_py.json). Scripts: tests/reference/proportion.{R,py}.
-mod common;
-
-use common::{assert_close, assert_rel9, load, num};
+use crate::common::{assert_close, assert_rel9, load, num};
 use serde_json::Value;
 use trialstat::data::BinomialCount;
 use trialstat::stats::proportion::proportion;
@@ -131,10 +129,10 @@ fn near_2_pow_53_keeps_relative_precision() {
     // The Beta quantiles at 2^53 against R 4.2.2 (n <- 2^53; qbeta(0.025, 3, n - 2),
     // qbeta(0.975, 4, n - 3), qbeta(0.025, 3.5, n - 2.5), qbeta(0.975, n/2 + 1, n/2); 17 digits).
     let (l, u) = ci(3, n, Method::ClopperPearson, 0.95);
-    common::assert_close(l, 6.8686403553242320e-17, 1e-12, "Clopper-Pearson lower at 3/2^53");
-    common::assert_close(u, 9.7336284252040052e-16, 1e-12, "Clopper-Pearson upper at 3/2^53");
+    crate::common::assert_close(l, 6.8686403553242320e-17, 1e-12, "Clopper-Pearson lower at 3/2^53");
+    crate::common::assert_close(u, 9.7336284252040052e-16, 1e-12, "Clopper-Pearson upper at 3/2^53");
     let (l, _) = ci(3, n, Method::Jeffreys, 0.95);
-    common::assert_close(l, 9.3806583649622480e-17, 1e-12, "Jeffreys lower at 3/2^53");
+    crate::common::assert_close(l, 9.3806583649622480e-17, 1e-12, "Jeffreys lower at 3/2^53");
     let (_, u) = ci(n / 2, n, Method::ClopperPearson, 0.95);
-    common::assert_close(u, 5.0000001032578822e-01, 1e-14, "Clopper-Pearson upper at (2^53/2)/2^53");
+    crate::common::assert_close(u, 5.0000001032578822e-01, 1e-14, "Clopper-Pearson upper at (2^53/2)/2^53");
 }

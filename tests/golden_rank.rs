@@ -15,9 +15,7 @@
 //!   at 1e-9 against the two middle values computed in R, and R's (default and tight) answers are
 //!   checked to lie in that root set (within their uniroot tolerance).
 
-mod common;
-
-use common::{load, num};
+use crate::common::{load, num};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::OnceLock;

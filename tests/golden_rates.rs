@@ -1,9 +1,7 @@
 //! Golden tests for `stats::rates` (incidence rate ratio and difference) against R's poisson.test
 //! and epiR (rates.json) and statsmodels / SciPy (rates_py.json).
 
-mod common;
-
-use common::{assert_close, assert_rel9, load, num};
+use crate::common::{assert_close, assert_rel9, load, num};
 use serde_json::Value;
 use trialstat::data::PersonTime;
 use trialstat::stats::rates::{rate_difference, rate_ratio, MAX_EXACT_EVENTS};

@@ -1,10 +1,8 @@
 //! `trialstat responders` on the bundled trials: counts against an independent Python
 //! computation (tests/reference/responders.py), the published figures, and the error paths.
 
-mod common;
-
 use assert_cmd::Command;
-use common::load;
+use crate::common::load;
 use serde_json::Value;
 use trialstat::data::{BinomialCount, TwoByTwo};
 use trialstat::stats::{two_by_two, Method};
@@ -131,13 +129,13 @@ fn stratified_by_site_matches_r_mantelhaen_test() {
     let find = |m: &str, meth: &str| j["results"].as_array().unwrap().iter().find(|x| x["measure"] == m && x["method"] == meth).unwrap().clone();
     let or = find("mh-odds-ratio", "robins-breslow-greenland");
     let u = &r["mantelhaen_uncorrected"];
-    common::assert_rel9(or["estimate"].as_f64().unwrap(), common::num(&u["estimate"]), "MH OR");
-    common::assert_rel9(or["ci"]["lower"].as_f64().unwrap(), common::num(&u["lower"]), "MH OR lower");
-    common::assert_rel9(or["ci"]["upper"].as_f64().unwrap(), common::num(&u["upper"]), "MH OR upper");
+    crate::common::assert_rel9(or["estimate"].as_f64().unwrap(), crate::common::num(&u["estimate"]), "MH OR");
+    crate::common::assert_rel9(or["ci"]["lower"].as_f64().unwrap(), crate::common::num(&u["lower"]), "MH OR lower");
+    crate::common::assert_rel9(or["ci"]["upper"].as_f64().unwrap(), crate::common::num(&u["upper"]), "MH OR upper");
     for (meth, key) in [("uncorrected", "mantelhaen_uncorrected"), ("yates", "mantelhaen_yates")] {
         let cmh = find("cmh", meth);
-        common::assert_rel9(cmh["statistic"].as_f64().unwrap(), common::num(&r[key]["statistic"]), "CMH");
-        common::assert_rel9(cmh["p_value"].as_f64().unwrap(), common::num(&r[key]["p_value"]), "CMH p");
+        crate::common::assert_rel9(cmh["statistic"].as_f64().unwrap(), crate::common::num(&r[key]["statistic"]), "CMH");
+        crate::common::assert_rel9(cmh["p_value"].as_f64().unwrap(), crate::common::num(&r[key]["p_value"]), "CMH p");
     }
     let sites: Vec<&str> = j["inputs"]["strata"].as_array().unwrap().iter().map(|s| s["stratum"].as_str().unwrap()).collect();
     let want: Vec<&str> = r["sites"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();

@@ -10,9 +10,7 @@
 //! comparisons use 1e-9 relative (`assert_rel9`), except statsmodels' p-values, which it computes as
 //! 1 − cdf (absolute error ~1e-16, so compared only above 1e-5, still at 1e-9 relative).
 
-mod common;
-
-use common::{assert_rel9, load, num};
+use crate::common::{assert_rel9, load, num};
 use serde_json::Value;
 use trialstat::data::{Stratum, TwoByTwo};
 use trialstat::stats::stratified::{breslow_day, cmh_test, mh_odds_ratio, mh_risk_difference, mh_risk_ratio};

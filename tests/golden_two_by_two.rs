@@ -1,9 +1,7 @@
 //! Golden tests for `stats::two_by_two` against R (chisq.test, epiR; two_by_two.json), statsmodels
 //! / SciPy / exact fractions (two_by_two_py.json) and published tables (Newcombe 1998b Table II,
 //! Nam 1995, Fagerland et al. 2015). Scripts: tests/reference/two_by_two.{R,py}.
-mod common;
-
-use common::{assert_close, assert_rel9, load, num};
+use crate::common::{assert_close, assert_rel9, load, num};
 use serde_json::Value;
 use trialstat::data::{BinomialCount, TwoByTwo};
 use trialstat::stats::dist::z_for_level;

@@ -2,9 +2,7 @@
 //! exits with status 2 (unusable file or argument) or 3 (invalid value), with a message naming
 //! the file.
 
-mod common;
-
-use common::cli;
+use crate::common::cli;
 
 fn check(name: &str, content: &[u8]) {
     let dir = std::env::temp_dir().join(format!("trialstat-robust-{}-{name}", std::process::id()));

@@ -3,9 +3,7 @@
 //! title, the axis titles and the arm labels. The files are written to `target/plots-test/` for
 //! looking at.
 
-mod common;
-
-use common::dataset;
+use crate::common::dataset;
 use trialstat::analysis::arms::{resolve_in_file, ArmChoice};
 use trialstat::analysis::counts::CountOptions;
 use trialstat::ingest::layout::Overrides;

@@ -1,9 +1,7 @@
 //! `trialstat report`: the bundled study end to end, byte-identical reruns, HTML escaping of
 //! text from the data, atomic output, and spec errors with file, line and key.
 
-mod common;
-
-use common::cli;
+use crate::common::cli;
 use std::path::{Path, PathBuf};
 
 fn tmp(name: &str) -> PathBuf {

@@ -1,9 +1,7 @@
 //! Regression tests for inputs at the edges of f64 found in review: each once panicked, hung,
 //! returned NaN or lost digits. Numbers come from R 4.2.2 (the expression is given beside each).
 
-mod common;
-
-use common::assert_close;
+use crate::common::assert_close;
 use trialstat::data::{GroupSummary, PersonTime};
 use trialstat::stats::bootstrap::{bootstrap, BootstrapOptions, MAX_RESAMPLES};
 use trialstat::stats::dist::{pt, qt, z_for_level};

@@ -3,7 +3,7 @@
 #
 # R and trialstat cannot share a random stream, so trialstat writes its replicates t*, t0 and
 # jackknife values to tests/reference/bootstrap_input.json
-# (TRIALSTAT_WRITE_BOOTSTRAP_INPUT=1 cargo test --test golden_bootstrap). This script
+# (TRIALSTAT_WRITE_BOOTSTRAP_INPUT=1 cargo test --test main golden_bootstrap). This script
 #   1. rebuilds each data set and statistic in R,
 #   2. computes R's own jackknife influence values, empinf(type = "jack") with strata,
 #   3. builds a "boot" object by hand holding trialstat's replicates (checked below to behave
