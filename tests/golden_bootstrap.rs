@@ -550,3 +550,102 @@ fn invalid_inputs_are_errors() {
     let e = bootstrap(&[4], |_| f64::NAN, "nan", &ok).unwrap_err();
     assert!(matches!(e, trialstat::Error::Undefined { .. }) && e.to_string().contains("full data"), "{e}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The `trialstat bootstrap` command.
+
+/// pk5 of the headache trial by group (1, 0), read here with the csv crate (missing = empty).
+fn headache_pk5() -> (Vec<f64>, Vec<f64>) {
+    let mut r = csv::Reader::from_path(crate::common::dataset("acupuncture_headache/acupuncture_headache.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let (g, v) = (h.iter().position(|c| c == "group").unwrap(), h.iter().position(|c| c == "pk5").unwrap());
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let Ok(val) = rec[v].trim().parse::<f64>() else { continue };
+        match rec[g].trim() {
+            "1" => x.push(val),
+            "0" => y.push(val),
+            other => panic!("group {other}"),
+        }
+    }
+    (x, y)
+}
+
+/// The command's statistic, written out here (the test's own code, not the command's).
+fn two_arm_stat(name: &str, x: &[f64], ix: &[usize], y: &[f64], iy: &[usize]) -> f64 {
+    let mean = |v: &[f64], i: &[usize]| i.iter().map(|&k| v[k]).sum::<f64>() / i.len() as f64;
+    let var = |v: &[f64], i: &[usize]| {
+        let m = mean(v, i);
+        i.iter().map(|&k| (v[k] - m).powi(2)).sum::<f64>() / (i.len() as f64 - 1.0)
+    };
+    let median = |v: &[f64], i: &[usize]| {
+        let mut s: Vec<f64> = i.iter().map(|&k| v[k]).collect();
+        s.sort_by(f64::total_cmp);
+        let n = s.len();
+        if n % 2 == 1 { s[n / 2] } else { (s[n / 2 - 1] + s[n / 2]) / 2.0 }
+    };
+    match name {
+        "mean-difference" => mean(x, ix) - mean(y, iy),
+        "ratio-of-means" => mean(x, ix) / mean(y, iy),
+        "median-difference" => median(x, ix) - median(y, iy),
+        _ => {
+            let (nx, ny) = (ix.len() as f64, iy.len() as f64);
+            let m = nx + ny - 2.0;
+            let sp = (((nx - 1.0) * var(x, ix) + (ny - 1.0) * var(y, iy)) / m).sqrt();
+            trialstat::stats::continuous::hedges_j(m) * (mean(x, ix) - mean(y, iy)) / sp
+        }
+    }
+}
+
+/// `trialstat bootstrap`: each statistic on the full data as R computes it (bootstrap_cmd.R,
+/// 1e-9), and the percentile and BCa limits and standard error of the bootstrap engine (validated
+/// against R's boot.ci above) run here on the values this test reads itself, same seed.
+#[test]
+fn bootstrap_command_matches_r_and_the_engine() {
+    let r = load("bootstrap_cmd.json");
+    let f = crate::common::dataset("acupuncture_headache/acupuncture_headache.csv");
+    let stats = ["mean-difference", "hedges-g", "median-difference", "ratio-of-means"];
+    let j = crate::common::cli_json(&["bootstrap", &f, "--arm", "group", "--value", "pk5", "--control", "0", "--statistic", &stats.join(","), "--resamples", "999", "--seed", "7"]);
+    let (x, y) = headache_pk5();
+    assert_eq!((x.len() as u64, y.len() as u64), (r["n_x"].as_u64().unwrap(), r["n_y"].as_u64().unwrap()));
+    assert_eq!(j["inputs"]["n"], json!([x.len(), y.len()]));
+    let opts = BootstrapOptions { resamples: 999, seed: 7, level: 0.95, threads: 1 };
+    for name in stats {
+        let b = bootstrap(&[x.len(), y.len()], |g: &[&[usize]]| two_arm_stat(name, &x, g[0], &y, g[1]), name, &opts).unwrap();
+        let n = b.replicates.len() as f64;
+        let m = b.replicates.iter().sum::<f64>() / n;
+        let se = (b.replicates.iter().map(|t| (t - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        for (method, want) in [("bca", &b.bca), ("percentile", &b.percentile)] {
+            let e = j["results"].as_array().unwrap().iter().find(|e| e["group"] == format!("{name}: 1 vs 0") && e["method"] == method).unwrap();
+            assert_rel9(num(&e["estimate"]), num(&r[name.replace('-', "_")]), &format!("{name} t0 vs R"));
+            let ci = want.ci.unwrap();
+            assert_close(num(&e["ci"]["lower"]), ci.lower, 1e-12, &format!("{name} {method} lower"));
+            assert_close(num(&e["ci"]["upper"]), ci.upper, 1e-12, &format!("{name} {method} upper"));
+            assert_close(num(&e["se"]), se, 1e-12, &format!("{name} se"));
+        }
+    }
+}
+
+#[test]
+fn bootstrap_command_errors() {
+    let f = crate::common::dataset("acupuncture_headache/acupuncture_headache.csv");
+    let (code, e) = crate::common::cli_err(&["bootstrap", &f, "--arm", "group", "--value", "pk5", "--control", "0", "--statistic", "mean"]);
+    assert_eq!(code, 2, "{e}");
+    assert!(e.contains("--statistic = 'mean'") && e.contains("hedges-g"), "{e}");
+    let (code, e) = crate::common::cli_err(&["bootstrap", &f, "--arm", "group", "--value", "pk55", "--control", "0"]);
+    assert_eq!(code, 2, "{e}");
+    assert!(e.contains("pk55") && e.contains("pk5"), "{e}");
+    // A value that is not a number: exit 3 naming file, line, column and value.
+    let d = std::env::temp_dir().join(format!("trialstat-boot-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let p = d.join("bad.csv");
+    std::fs::write(&p, "arm,value\nA,1\nA,2\nB,3\nB,x\nB,4\n").unwrap();
+    let (code, e) = crate::common::cli_err(&["bootstrap", p.to_str().unwrap(), "--control", "B"]);
+    assert_eq!(code, 3, "{e}");
+    assert!(e.contains("bad.csv:5") && e.contains("'x'"), "{e}");
+    // One value in an arm.
+    std::fs::write(&p, "arm,value\nA,1\nB,3\nB,4\n").unwrap();
+    let (code, e) = crate::common::cli_err(&["bootstrap", p.to_str().unwrap(), "--control", "B"]);
+    assert!(code != 0 && e.contains("arm 'A' has 1 value"), "{e}");
+}

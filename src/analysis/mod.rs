@@ -5,6 +5,7 @@
 
 pub mod ae;
 pub mod arms;
+pub mod bootstrap;
 pub mod change;
 pub mod counts;
 pub mod incidence;

@@ -446,6 +446,32 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Bootstrap percentile and BCa CIs of a two-arm comparison of one value per row, resampling
+    /// within arms: `trialstat bootstrap w3.csv --value value --control control --statistic hedges-g`.
+    Bootstrap {
+        /// The CSV file (one value per row; pick one visit of a long file with --where).
+        file: PathBuf,
+        #[command(flatten)]
+        columns: ColumnFlags,
+        #[command(flatten)]
+        arms: ArmFlags,
+        /// Statistic(s), comma-separated: mean-difference, hedges-g, median-difference,
+        /// ratio-of-means (treatment vs control).
+        #[arg(long, value_name = "NAME", value_delimiter = ',', default_value = "mean-difference,hedges-g")]
+        statistic: Vec<String>,
+        /// Number of resamples (9999: (R + 1)·α is whole at the usual levels).
+        #[arg(long, default_value_t = 9999, value_name = "R")]
+        resamples: usize,
+        /// Seed of the random streams (resample b uses stream b): same seed, same numbers.
+        #[arg(long, default_value_t = 20240601, value_name = "N")]
+        seed: u64,
+        /// Two-sided confidence level, strictly between 0 and 1.
+        #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
+        level: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Standardised mean differences from summaries:
     /// `trialstat smd --treated 16.2,13.7,161 --control 22.3,17.0,140`.
     Smd {
@@ -480,7 +506,7 @@ pub fn main() -> i32 {
     }
     // A spinner while a data command works on a large file (reading dominates).
     let _progress = match &cli.command {
-        Command::Describe { file, .. } | Command::Responders { file, .. } | Command::Change { file, .. } | Command::Ae { file, .. } | Command::Incidence { file, .. } => match std::fs::metadata(file) {
+        Command::Describe { file, .. } | Command::Responders { file, .. } | Command::Change { file, .. } | Command::Ae { file, .. } | Command::Incidence { file, .. } | Command::Bootstrap { file, .. } => match std::fs::metadata(file) {
             Ok(m) if m.len() >= trialstat::progress::LARGE_FILE_BYTES => trialstat::progress::spinner(format!("{} ({} MB)", file.display(), m.len() / 1_000_000)),
             _ => trialstat::progress::Step::hidden(),
         },
@@ -735,6 +761,15 @@ fn run(cli: Cli) -> Result<String, Error> {
             let strata = strata_file::read_strata_file(&file)?;
             Ok(render(&counts::stratified(&strata, &file.display().to_string(), &opts)?, format))
         }
+        Command::Bootstrap { file, columns, arms, statistic, resamples, seed, level, format } => {
+            use trialstat::analysis::bootstrap::{bootstrap_file, BootStatistic, BootstrapSpec};
+            use trialstat::stats::bootstrap::BootstrapOptions;
+            let level = parse_level(&level)?;
+            let statistics = statistic.iter().map(|s| s.parse::<BootStatistic>()).collect::<Result<Vec<_>, _>>()?;
+            let f = open_filtered(&file, columns.filter.as_deref())?;
+            let spec = BootstrapSpec { arms: arms.choice(), value: columns.value.clone(), statistics, options: BootstrapOptions { resamples, seed, level, threads: 0 } };
+            Ok(render(&bootstrap_file(&f, &columns.overrides(), &spec)?, format))
+        }
         Command::Smd { treated, control, labels, common } => {
             let (opts, format) = options(&common, labels.as_deref())?;
             let t = parse::parse_summary("--treated", &treated)?;
@@ -797,4 +832,15 @@ fn parse_methods(names: &[String]) -> Result<MethodChoice, Error> {
         }
     }
     Ok(MethodChoice::Named(list))
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap's own consistency checks over every subcommand (duplicate flag names, conflicting
+    /// defaults): a mistake there panics only when that subcommand is run.
+    #[test]
+    fn command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

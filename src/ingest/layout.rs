@@ -104,20 +104,7 @@ pub fn require_column(file: &str, flag: &str, name: &str, columns: &[String]) ->
 
 /// Recognise the layout and the column roles from the header; `overrides` win.
 pub fn detect(file: &str, columns: &[String], overrides: &Overrides) -> Result<Detected> {
-    let pick = |flag: &str, o: &Option<String>, cands: &[&str]| -> Result<Option<String>> {
-        match o {
-            Some(name) => require_column(file, flag, name, columns).map(Some),
-            None => Ok(find(columns, cands)),
-        }
-    };
-    let roles = Roles {
-        subject: pick("--subject", &overrides.subject, SUBJECT)?,
-        arm: pick("--arm", &overrides.arm, ARM)?,
-        visit: pick("--visit", &overrides.visit, VISIT)?,
-        param: pick("--param", &overrides.param, PARAM)?,
-        value: pick("--value", &overrides.value, VALUE)?,
-        site: pick("--site", &overrides.site, SITE)?,
-    };
+    let roles = roles(file, columns, overrides)?;
     let adam = has(columns, "USUBJID");
     let layout = if adam && has(columns, "AEDECOD") {
         Layout::AdamAdae
@@ -142,6 +129,26 @@ pub fn detect(file: &str, columns: &[String], overrides: &Overrides) -> Result<D
     }
     let visit_columns = if layout == Layout::Wide { visit_families(columns) } else { Vec::new() };
     Ok(Detected { layout, roles, visit_columns })
+}
+
+/// The columns playing each role: the one named by an override (which must exist), else the
+/// first recognised name. Unlike [`detect`], a file without a subject column is accepted (one
+/// value per row, e.g. for `bootstrap`).
+pub fn roles(file: &str, columns: &[String], overrides: &Overrides) -> Result<Roles> {
+    let pick = |flag: &str, o: &Option<String>, cands: &[&str]| -> Result<Option<String>> {
+        match o {
+            Some(name) => require_column(file, flag, name, columns).map(Some),
+            None => Ok(find(columns, cands)),
+        }
+    };
+    Ok(Roles {
+        subject: pick("--subject", &overrides.subject, SUBJECT)?,
+        arm: pick("--arm", &overrides.arm, ARM)?,
+        visit: pick("--visit", &overrides.visit, VISIT)?,
+        param: pick("--param", &overrides.param, PARAM)?,
+        value: pick("--value", &overrides.value, VALUE)?,
+        site: pick("--site", &overrides.site, SITE)?,
+    })
 }
 
 /// Families of columns `prefix` + number with at least two members (`pk1`, `pk2`, `pk5`), in

@@ -113,6 +113,10 @@ pub struct Estimate {
     pub estimate: Option<f64>,
     /// Confidence interval; `None` when the method gives none.
     pub ci: Option<Ci>,
+    /// Standard error of the estimate where the method defines one (a bootstrap's: the SD of
+    /// its finite replicates); omitted from JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
+    pub se: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
     pub statistic: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
@@ -142,6 +146,7 @@ impl Estimate {
             subset: Subset::default(),
             estimate: None,
             ci: None,
+            se: None,
             statistic: None,
             df: None,
             p_value: None,
