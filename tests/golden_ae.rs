@@ -166,3 +166,62 @@ fn bad_input() {
     assert!(msg.contains("no subject with an arm is left in the population (SAFFL = 'N')"), "{msg}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--ci-method`: the named methods replace the default intervals of every row; naming an
+/// odds-ratio method adds odds ratios. Each interval equals the library's (validated against R
+/// in golden_two_by_two / golden_proportion) on the counts the row reports.
+#[test]
+fn ci_methods_are_chosen_per_measure() {
+    use trialstat::data::{BinomialCount, TwoByTwo};
+    use trialstat::stats::{proportion, two_by_two, Method};
+    let (adae, adsl) = (dataset("cdisc_pilot01/adae.csv"), dataset("cdisc_pilot01/adsl.csv"));
+    let j = cli_json(&ae_args(&["--teae", "--rows", "soc", "--ci-method", "katz-log,woolf", "--ci-method", "wald"], &adae, &adsl));
+    let results = j["results"].as_array().unwrap();
+    let methods = |m: &str| {
+        let mut v: Vec<&str> = results.iter().filter(|r| r["measure"] == m).map(|r| r["method"].as_str().unwrap()).collect();
+        v.dedup();
+        v
+    };
+    assert_eq!(methods("risk-ratio"), ["katz-log"]);
+    assert_eq!(methods("odds-ratio"), ["woolf"]);
+    assert_eq!(methods("risk-difference"), ["wald"]);
+    // A method name applies to every measure it fits (as in `compare`): Wald proportions too.
+    assert_eq!(methods("proportion"), ["wald"]);
+    let count = |soc: &Option<String>, arm: &str| {
+        let r = results.iter().find(|r| r["measure"] == "proportion" && r["group"] == arm && r["soc"].as_str().map(String::from) == *soc).unwrap();
+        BinomialCount::new(r["count"].as_u64().unwrap(), r["n"].as_u64().unwrap()).unwrap()
+    };
+    for (soc, _) in row_keys(&j) {
+        let t = TwoByTwo::new(count(&soc, ARMS[2]), count(&soc, ARMS[0]));
+        let g = format!("{} vs {}", ARMS[2], ARMS[0]);
+        for (measure, want) in [
+            ("risk-ratio", two_by_two::risk_ratio(&t, Method::KatzLog, 0.95)),
+            ("odds-ratio", two_by_two::odds_ratio(&t, Method::Woolf, 0.95)),
+            ("risk-difference", two_by_two::risk_difference(&t, Method::Wald, 0.95)),
+        ] {
+            let want = want.unwrap();
+            let got = results.iter().find(|r| r["measure"] == measure && r["group"] == g.as_str() && r["soc"].as_str().map(String::from) == soc).unwrap();
+            if let (Some(w), Some(c)) = (want.estimate, want.ci) {
+                assert_close(num(&got["estimate"]), w, 1e-12, &format!("{measure} {soc:?}"));
+                assert_close(num(&got["ci"]["lower"]), c.lower, 1e-12, &format!("{measure} lower {soc:?}"));
+                assert_close(num(&got["ci"]["upper"]), c.upper, 1e-12, &format!("{measure} upper {soc:?}"));
+            }
+        }
+        let p = proportion::proportion(&count(&soc, ARMS[0]), Method::Wald, 0.95).unwrap();
+        let got = results.iter().find(|r| r["measure"] == "proportion" && r["group"] == ARMS[0] && r["soc"].as_str().map(String::from) == soc).unwrap();
+        assert_close(num(&got["ci"]["lower"]), p.ci.unwrap().lower, 1e-12, "wald proportion");
+    }
+    // The default table has no odds ratios; the text table names a non-default method.
+    let d = cli_json(&ae_args(&["--teae", "--rows", "soc"], &adae, &adsl));
+    assert!(d["results"].as_array().unwrap().iter().all(|r| r["measure"] != "odds-ratio"));
+    let out = crate::common::cli(&ae_args(&["--teae", "--rows", "soc", "--ci-method", "katz-log"], &adae, &adsl));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("(95% CI, katz-log)") && !text.contains("OR "), "{text}");
+    // A method of no AE measure, and a misspelt one.
+    let (code, e) = cli_err(&ae_args(&["--ci-method", "welch"], &adae, &adsl));
+    assert_eq!(code, 2);
+    assert!(e.contains("--ci-method") && e.contains("welch") && e.contains("katz-log"), "{e}");
+    let (code, e) = cli_err(&ae_args(&["--ci-method", "katz-lg"], &adae, &adsl));
+    assert_eq!(code, 2);
+    assert!(e.contains("did you mean 'katz-log'"), "{e}");
+}

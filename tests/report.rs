@@ -1,7 +1,7 @@
 //! `trialstat report`: the bundled study end to end, byte-identical reruns, HTML escaping of
 //! text from the data, atomic output, and spec errors with file, line and key.
 
-use crate::common::cli;
+use crate::common::{cli, dataset};
 use std::path::{Path, PathBuf};
 
 fn tmp(name: &str) -> PathBuf {
@@ -146,9 +146,38 @@ fn spec_errors_name_file_line_and_key_and_write_nothing() {
     assert!(e.contains("study.toml:8: analysis 'resp':") && e.contains("'respp': no such column (did you mean 'resp'?)"), "{e}");
     let (_, e) = run(&HOSTILE_SPEC.replace("control = \"control\"", "control = \"placebo\""));
     assert!(e.contains("analysis 'resp':") && e.contains("'placebo'") && e.contains("a, control"), "{e}");
+    // ci_method: an unknown method, and one in a change analysis (its methods are fixed).
+    let (code, e) = run(&HOSTILE_SPEC.replace("flag = \"resp\"", "flag = \"resp\"\nci_method = \"katz-lg\""));
+    assert_eq!(code, 2);
+    assert!(e.contains("study.toml:8: analysis 'resp':") && e.contains("ci_method") && e.contains("did you mean 'katz-log'"), "{e}");
     // A plot of an analysis that does not exist.
     let (_, e) = run(&HOSTILE_SPEC.replace("analysis = \"resp\"", "analysis = \"response\""));
     assert!(e.contains("study.toml:17:") && e.contains("analysis = 'response': no analysis of that name"), "{e}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// `ci_method` in a spec gives the same intervals as `--ci-method` on the command line.
+#[test]
+fn spec_ci_method_matches_the_command_line() {
+    let d = tmp("ci-method");
+    let data = dataset("acupuncture_headache/acupuncture_headache.csv");
+    let spec = format!(
+        "title = \"t\"\n\n[data.h]\nfile = {data:?}\nsubject = \"id\"\narm = \"group\"\n\n[[analysis]]\nname = \"r\"\nkind = \"responders\"\ndata = \"h\"\ntreatment = [\"1\"]\ncontrol = \"0\"\nbaseline = \"pk1\"\nfollowup = [\"pk5\"]\nreduction = \"35%\"\nci_method = [\"katz-log\", \"wald\"]\n"
+    );
+    std::fs::write(d.join("study.toml"), &spec).unwrap();
+    let out = d.join("out");
+    let o = cli(&["report", d.join("study.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let from_spec: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("tables/r.json")).unwrap()).unwrap();
+    let from_cli = crate::common::cli_json(&["responders", &data, "--subject", "id", "--arm", "group", "--treatment", "1", "--control", "0", "--baseline", "pk1", "--followup", "pk5", "--reduction", "35%", "--ci-method", "katz-log,wald"]);
+    assert_eq!(from_spec["results"], from_cli["results"]);
+    assert!(from_spec["results"].as_array().unwrap().iter().any(|r| r["measure"] == "risk-ratio" && r["method"] == "katz-log"));
+    // Not in a change analysis.
+    std::fs::write(d.join("study.toml"), spec.replace("kind = \"responders\"", "kind = \"change\"").replace("reduction = \"35%\"\n", "")).unwrap();
+    let o = cli(&["report", d.join("study.toml").to_str().unwrap(), "--out", d.join("out2").to_str().unwrap()]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("ci_method") && e.contains("change analysis"), "{e}");
     std::fs::remove_dir_all(&d).unwrap();
 }
 

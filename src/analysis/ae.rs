@@ -18,7 +18,7 @@
 
 use super::arms::{resolve_counted, ArmChoice, Arms};
 use super::counts::push_as;
-use super::{GroupRow, Layout, Report, VERSION};
+use super::{GroupRow, Layout, MethodChoice, Report, VERSION};
 use crate::data::{check_level, BinomialCount, Stratum, TwoByTwo};
 use crate::error::{Error, Result};
 use crate::ingest::layout::require_column;
@@ -65,6 +65,10 @@ pub struct AeSpec {
     /// Stratify by this column of the subject file.
     pub strata: Option<String>,
     pub level: f64,
+    /// CI methods of the per-arm proportions and of the risk ratio and difference rows (each
+    /// measure's recommended one by default); odds-ratio rows appear when an odds-ratio method
+    /// is named (or `all`).
+    pub methods: MethodChoice,
 }
 
 impl Default for AeSpec {
@@ -83,6 +87,7 @@ impl Default for AeSpec {
             min_percent: None,
             strata: None,
             level: 0.95,
+            methods: MethodChoice::Recommended,
         }
     }
 }
@@ -127,6 +132,44 @@ struct Row {
     counts: Vec<u64>,
     /// [stratum][arm] subjects
     by_stratum: Vec<Vec<u64>>,
+}
+
+/// The CI methods of each measure of an AE table row.
+struct AeMethods {
+    proportion: Vec<Method>,
+    risk_ratio: Vec<Method>,
+    odds_ratio: Vec<Method>,
+    risk_difference: Vec<Method>,
+}
+
+impl AeMethods {
+    /// From the user's choice: each measure's recommended method unless named; odds ratios only
+    /// when an odds-ratio method is named, or with `all`.
+    fn of(choice: &MethodChoice) -> Result<AeMethods> {
+        choice.validate("ae", &[Measure::Proportion, Measure::RiskRatio, Measure::OddsRatio, Measure::RiskDifference, Measure::FisherExact])?;
+        let or_named = match choice {
+            MethodChoice::Recommended => false,
+            MethodChoice::All => true,
+            MethodChoice::Named(list) => list.iter().any(|m| Measure::OddsRatio.methods().contains(m)),
+        };
+        Ok(AeMethods {
+            proportion: choice.for_measure(Measure::Proportion),
+            risk_ratio: choice.for_measure(Measure::RiskRatio),
+            odds_ratio: if or_named { choice.for_measure(Measure::OddsRatio) } else { Vec::new() },
+            risk_difference: choice.for_measure(Measure::RiskDifference),
+        })
+    }
+
+    /// "risk ratio: koopman CI; risk difference: newcombe CI" for the notes.
+    fn describe(&self) -> String {
+        let names = |v: &[Method]| v.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ");
+        let mut parts = vec![format!("risk ratio: {} CI", names(&self.risk_ratio))];
+        if !self.odds_ratio.is_empty() {
+            parts.push(format!("odds ratio: {} CI", names(&self.odds_ratio)));
+        }
+        parts.push(format!("risk difference: {} CI", names(&self.risk_difference)));
+        parts.join("; ")
+    }
 }
 
 /// Per-arm and per-stratum counts of distinct subjects: (any event, by SOC, by SOC and term).
@@ -444,19 +487,29 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     }
 
     // Estimates.
+    let methods = AeMethods::of(&spec.methods)?;
     let mut results = Vec::new();
     let control = na - 1;
     for row in &rows {
         let subset = Subset { soc: row.soc.clone(), term: row.term.clone(), ..Default::default() };
         for (k, label) in all_arms.iter().enumerate() {
             let x = BinomialCount::new(row.counts[k], denominators[k])?;
-            push_as(&mut results, Measure::Proportion, Method::Wilson, proportion::proportion(&x, Method::Wilson, level), label, &subset)?;
+            for &m in &methods.proportion {
+                push_as(&mut results, Measure::Proportion, m, proportion::proportion(&x, m, level), label, &subset)?;
+            }
         }
         for t in 0..control {
             let g = format!("{} vs {}", all_arms[t], all_arms[control]);
             let table = TwoByTwo::new(BinomialCount::new(row.counts[t], denominators[t])?, BinomialCount::new(row.counts[control], denominators[control])?);
-            push_as(&mut results, Measure::RiskRatio, Method::Koopman, two_by_two::risk_ratio(&table, Method::Koopman, level), &g, &subset)?;
-            push_as(&mut results, Measure::RiskDifference, Method::Newcombe, two_by_two::risk_difference(&table, Method::Newcombe, level), &g, &subset)?;
+            for &m in &methods.risk_ratio {
+                push_as(&mut results, Measure::RiskRatio, m, two_by_two::risk_ratio(&table, m, level), &g, &subset)?;
+            }
+            for &m in &methods.odds_ratio {
+                push_as(&mut results, Measure::OddsRatio, m, two_by_two::odds_ratio(&table, m, level), &g, &subset)?;
+            }
+            for &m in &methods.risk_difference {
+                push_as(&mut results, Measure::RiskDifference, m, two_by_two::risk_difference(&table, m, level), &g, &subset)?;
+            }
             push_as(&mut results, Measure::FisherExact, Method::Exact, exact::fisher_exact(&table, level), &g, &subset)?;
             if strata_col.is_some() {
                 let strata: Vec<Stratum> = (0..ns)
@@ -482,7 +535,7 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
         let used: Vec<&str> = (0..ns).filter(|&st| (0..control).all(|t| strata_n[st][t] > 0) && strata_n[st][control] > 0).map(|st| strata_names.names[st].as_str()).collect();
         notes.push(format!("Stratified by '{s}' of the subject file: {} strata ({}); strata without subjects in both arms of a comparison are left out of it.", used.len(), used.join(", ")));
     }
-    notes.push(format!("Ratios and differences are each arm vs {} (risk ratio: Koopman score CI; risk difference: Newcombe hybrid score CI; Fisher's exact test, two-sided).", arms.control));
+    notes.push(format!("Ratios and differences are each arm vs {} ({}; Fisher's exact test, two-sided).", arms.control, methods.describe()));
 
     let arm_json: serde_json::Map<String, serde_json::Value> = all_arms.iter().zip(&denominators).map(|(a, n)| (a.to_string(), json!(n))).collect();
     Ok(Report {

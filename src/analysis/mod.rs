@@ -87,6 +87,31 @@ pub enum MethodChoice {
 }
 
 impl MethodChoice {
+    /// Method names as the user wrote them (each entry may hold several, comma-separated; `all`
+    /// for every method): none = each measure's recommended method. An unknown name is an
+    /// error naming `key`, the closest method and every method.
+    pub fn parse(key: &str, names: &[String]) -> Result<MethodChoice> {
+        let mut list = Vec::new();
+        for raw in names {
+            for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                if name.eq_ignore_ascii_case("all") {
+                    return Ok(MethodChoice::All);
+                }
+                let lower = name.to_ascii_lowercase();
+                match Method::from_name(&lower) {
+                    Some(m) if !list.contains(&m) => list.push(m),
+                    Some(_) => {}
+                    None => {
+                        let hint = crate::ingest::closest(&lower, Method::ALL.iter().map(|m| m.name())).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
+                        let all: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+                        return Err(Error::invalid(key, format!("'{name}'"), format!("a method name{hint}: {}, or all", all.join(", "))));
+                    }
+                }
+            }
+        }
+        Ok(if list.is_empty() { MethodChoice::Recommended } else { MethodChoice::Named(list) })
+    }
+
     /// The methods to report for `measure`.
     pub fn for_measure(&self, measure: Measure) -> Vec<Method> {
         match self {

@@ -13,7 +13,6 @@ use trialstat::ingest::{counts as parse, strata as strata_file};
 use std::io::Write;
 use trialstat::render::{render_with, CsvCells, Format};
 use trialstat::stats::two_by_two::EventKind;
-use trialstat::stats::Method;
 use trialstat::Error;
 
 const AFTER_HELP: &str = "\
@@ -336,6 +335,11 @@ enum Command {
         /// Stratify by this subject-file column: adds MH RR/OR/RD and Breslow-Day per row.
         #[arg(long, value_name = "COLUMN")]
         strata: Option<String>,
+        /// CI method of the proportions, risk ratios and risk differences (repeatable or
+        /// comma-separated; `all` for every method); naming an odds-ratio method adds odds
+        /// ratios. Default: Wilson, Koopman, Newcombe.
+        #[arg(long = "ci-method", value_name = "NAME")]
+        ci_method: Vec<String>,
         /// Two-sided confidence level, strictly between 0 and 1.
         #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
         level: String,
@@ -682,7 +686,7 @@ fn run(cli: Cli) -> Result<String, Error> {
             };
             Ok(render(&change_file(&f, &columns.overrides(), &spec)?, format))
         }
-        Command::Ae { file, subjects, subjects_where, filter, arms, subject, arm, ae_subject, soc, term, teae, serious, severity, rows, min_percent, strata, level, format } => {
+        Command::Ae { file, subjects, subjects_where, filter, arms, subject, arm, ae_subject, soc, term, teae, serious, severity, rows, min_percent, strata, ci_method, level, format } => {
             use trialstat::analysis::ae::{ae_table, AeRows, AeSpec};
             let level = parse_level(&level)?;
             if let Some(m) = min_percent {
@@ -710,6 +714,7 @@ fn run(cli: Cli) -> Result<String, Error> {
                 min_percent,
                 strata,
                 level,
+                methods: parse_methods(&ci_method)?,
             };
             Ok(render(&ae_table(&ae, &subj, &spec)?, format))
         }
@@ -807,31 +812,7 @@ fn parse_level(s: &str) -> Result<f64, Error> {
 }
 
 fn parse_methods(names: &[String]) -> Result<MethodChoice, Error> {
-    if names.is_empty() {
-        return Ok(MethodChoice::Recommended);
-    }
-    let mut list = Vec::new();
-    for raw in names {
-        for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            if name.eq_ignore_ascii_case("all") {
-                return Ok(MethodChoice::All);
-            }
-            let lower = name.to_ascii_lowercase();
-            match Method::from_name(&lower) {
-                Some(m) => {
-                    if !list.contains(&m) {
-                        list.push(m)
-                    }
-                }
-                None => {
-                    let hint = trialstat::ingest::closest(&lower, Method::ALL.iter().map(|m| m.name())).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
-                    let all: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
-                    return Err(Error::invalid("--ci-method", format!("'{name}'"), format!("a method name{hint}: {}, or all", all.join(", "))));
-                }
-            }
-        }
-    }
-    Ok(MethodChoice::Named(list))
+    MethodChoice::parse("--ci-method", names)
 }
 
 #[cfg(test)]

@@ -390,11 +390,22 @@ fn ae_table(report: &Report) -> Table {
     }
     let stratified = report.results.iter().any(|e| e.measure == Measure::MhRiskRatio);
     let ci = level_label(report);
+    // The table shows the first method of each measure (the JSON and CSV have every one), and
+    // names it when it is not the default.
+    let method_of = |m: Measure| report.results.iter().find(|e| e.measure == m).map(|e| e.method);
+    let named = |m: Measure| match method_of(m) {
+        Some(x) if x != m.recommended() => format!(", {x}"),
+        _ => String::new(),
+    };
+    let with_or = method_of(Measure::OddsRatio).is_some();
     let mut head: Vec<String> = vec!["SOC / preferred term".into()];
     head.extend(arms.iter().map(|g| format!("{} (N={})", g.label, g.denominator)));
     for c in &comparisons {
-        head.push(format!("RR {c} ({ci})"));
-        head.push(format!("RD {c} ({ci})"));
+        head.push(format!("RR {c} ({ci}{})", named(Measure::RiskRatio)));
+        if with_or {
+            head.push(format!("OR {c} ({ci}{})", named(Measure::OddsRatio)));
+        }
+        head.push(format!("RD {c} ({ci}{})", named(Measure::RiskDifference)));
         head.push("p".into());
         if stratified {
             head.push(format!("MH RR ({ci})"));
@@ -429,6 +440,9 @@ fn ae_table(report: &Report) -> Table {
             }
             for c in &comparisons {
                 r.push(with_ci(of(Measure::RiskRatio, c), &|x| sig(x, 3)));
+                if with_or {
+                    r.push(with_ci(of(Measure::OddsRatio, c), &|x| sig(x, 3)));
+                }
                 r.push(with_ci(of(Measure::RiskDifference, c), &|x| format!("{:.1}", x * 100.0)));
                 r.push(of(Measure::FisherExact, c).and_then(|e| e.p_value).map(pvalue).unwrap_or_default());
                 if stratified {

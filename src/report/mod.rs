@@ -304,6 +304,10 @@ fn subject_data(f: &CsvFile, o: &Overrides, a: &AnalysisSpec) -> Result<Option<(
 pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: &DataFiles, want_pairs: bool) -> Result<(Report, Option<(SubjectPairs, Arms)>)> {
     use crate::analysis::responders::{parse_threshold, MissingPolicy, ResponderRule, ResponderSpec};
     let level = a.level.unwrap_or(0.95);
+    let methods = crate::analysis::MethodChoice::parse("ci_method", &a.ci_method)?;
+    if a.kind == AnalysisKind::Change && !a.ci_method.is_empty() {
+        return Err(Error::invalid("ci_method", a.ci_method.join(", "), "no ci_method in a change analysis (its methods are fixed: Welch, noncentral t, Hodges-Lehmann, ANCOVA)"));
+    }
     if a.labels.is_some() && (a.treatment.len() != 1 || a.control.is_none()) {
         return Err(Error::invalid("labels", format!("{:?}", a.labels.as_ref().map(|l| l.to_vec()).unwrap_or_default()), "two labels for two arms: name one treatment (treatment = [\"ARM\"]) and the control (control = \"ARM\")"));
     }
@@ -333,7 +337,7 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
                 strata: a.strata.clone(),
                 by_responder: a.by_responder.clone(),
             };
-            let mut opts = CountOptions { level, ..Default::default() };
+            let mut opts = CountOptions { level, methods, ..Default::default() };
             opts.events = match a.events.as_deref() {
                 None | Some("beneficial") => crate::stats::two_by_two::EventKind::Beneficial,
                 Some("harmful") => crate::stats::two_by_two::EventKind::Harmful,
@@ -385,6 +389,7 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
                 min_percent: a.min_percent,
                 strata: a.strata.clone(),
                 level,
+                methods,
             };
             Ok((ae_table(f, sf, &spec)?, None))
         }
@@ -397,7 +402,7 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
             };
             let time = a.time.clone().ok_or_else(|| Error::invalid("time", "not given", "the person-time column"))?;
             let spec = IncidenceSpec { arms: arm_choice(a), events, time, time_unit: a.time_unit.clone() };
-            let mut r = incidence_file(f, o, &spec, &CountOptions { level, ..Default::default() })?;
+            let mut r = incidence_file(f, o, &spec, &CountOptions { level, methods, ..Default::default() })?;
             relabel(&mut r, a);
             Ok((r, None))
         }

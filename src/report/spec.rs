@@ -101,6 +101,9 @@ pub struct AnalysisSpec {
     pub merge_arm_variants: bool,
     #[serde(default)]
     pub level: Option<f64>,
+    /// CI methods, as `--ci-method` (responders, ae, incidence): one name, a list, or "all".
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub ci_method: Vec<String>,
     /// Display labels of the two arms: [TREATMENT, CONTROL] (responders; change and incidence
     /// when one treatment and the control are named).
     #[serde(default, deserialize_with = "two_labels")]
@@ -162,6 +165,20 @@ pub struct AnalysisSpec {
     pub time: Option<String>,
     #[serde(default)]
     pub time_unit: Option<String>,
+}
+
+/// A string or a list of strings (`ci_method = "katz-log"` or `["katz-log", "wald"]`).
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 /// Plot kinds.
