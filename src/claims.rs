@@ -107,6 +107,10 @@ pub struct ClaimSpec {
     pub param: Option<String>,
     #[serde(default)]
     pub visit: Option<String>,
+    /// The variable of the estimate when an analysis has more than one (`percent-change` for
+    /// Hedges' g of the percent change); absent = the analysis's main one.
+    #[serde(default)]
+    pub outcome: Option<String>,
     #[serde(default)]
     pub soc: Option<String>,
     #[serde(default)]
@@ -394,6 +398,7 @@ fn pick<'a>(report: &'a Report, c: &ClaimSpec) -> Option<&'a Estimate> {
         e.measure.name() == measure
             && c.method.as_deref().is_none_or(|m| e.method.name() == m)
             && c.group.as_deref().is_none_or(|g| e.group.as_deref() == Some(g))
+            && c.outcome == e.subset.outcome
             && c.param.as_deref().is_none_or(|g| e.subset.param.as_deref() == Some(g))
             && c.visit.as_deref().is_none_or(|g| e.subset.visit.as_deref() == Some(g))
             && c.soc.as_deref().is_none_or(|g| e.subset.soc.as_deref() == Some(g))

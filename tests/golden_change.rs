@@ -72,6 +72,12 @@ fn every_case_matches_r() {
             assert_rel9(num(&t["ci"]["upper"]), num(&w["upper"]), &format!("{ctx} paired t upper"));
             assert_rel9(num(&t["statistic"]), num(&w["statistic"]), &format!("{ctx} paired t"));
             assert_rel9(num(&t["p_value"]), num(&w["p_value"]), &format!("{ctx} paired p"));
+            for (measure, key) in [("d-z", "d_z"), ("g-z", "g_z")] {
+                let e = result(&j, measure, arm);
+                assert_eq!(e["method"], "noncentral-t");
+                assert_rel9(num(&e["estimate"]), num(&want["standardized"][key]["estimate"]), &format!("{ctx} {measure}"));
+                check_tight(e, &want["standardized"][key], &format!("{ctx} {measure}"));
+            }
             let v = result(&j, "wilcoxon-signed-rank", arm);
             let w = &want["signed_rank"];
             assert_eq!(v["method"], if w["exact"].as_bool().unwrap() { "exact" } else { "normal" }, "{ctx} signed-rank method");
@@ -88,8 +94,12 @@ fn every_case_matches_r() {
                 assert_rel9(num(got), num(&w[key]), &format!("{ctx} welch {key}"));
             }
             let e = result(&j, "hedges-g", &g);
+            assert!(e.get("outcome").is_none(), "{ctx}: the first Hedges' g is of the change");
             assert_rel9(num(&e["estimate"]), num(&cmp["hedges_g"]["estimate"]), &format!("{ctx} g"));
             check_tight(e, &cmp["hedges_g"], &format!("{ctx} g"));
+            let e = j["results"].as_array().unwrap().iter().find(|r| r["measure"] == "hedges-g" && r["group"] == g.as_str() && r["outcome"] == "percent-change").unwrap();
+            assert_rel9(num(&e["estimate"]), num(&cmp["hedges_g_percent"]["estimate"]), &format!("{ctx} g of percent change"));
+            check_tight(e, &cmp["hedges_g_percent"], &format!("{ctx} g of percent change"));
             let e = result(&j, "hodges-lehmann", &g);
             let w = &cmp["mann_whitney"];
             assert_eq!(e["method"], if w["exact"].as_bool().unwrap() { "exact" } else { "normal" }, "{ctx} rank-sum method");

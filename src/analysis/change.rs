@@ -1,8 +1,9 @@
 //! Change from baseline: per arm, summaries of the baseline, the follow-up, the change
 //! (follow-up − baseline) and the percent change (100·change/|baseline|, the ADaM `PCHG`
-//! convention), the paired t test and the Wilcoxon signed rank test of the change; between each
-//! arm and the control, the difference in mean change (Welch), Hedges' g of the change (noncentral
-//! t CI), Mann–Whitney with the Hodges–Lehmann shift, and the ANCOVA difference of the follow-up
+//! convention), the paired t test, the standardised mean change d_z and g_z (noncentral t CIs)
+//! and the Wilcoxon signed rank test of the change; between each arm and the control, the
+//! difference in mean change (Welch), Hedges' g of the change and of the percent change
+//! (noncentral t CIs), Mann–Whitney with the Hodges–Lehmann shift, and the ANCOVA difference of the follow-up
 //! adjusted for baseline and any covariates.
 //!
 //! # Subjects
@@ -147,20 +148,23 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
     let mut summaries = Vec::new();
     let mut results = Vec::new();
     let changes: Vec<Vec<f64>> = data.iter().map(|d| d.fu.iter().zip(&d.base).map(|(f, b)| f - b).collect()).collect();
+    let pcts: Vec<Vec<f64>> = data
+        .iter()
+        .map(|d| if opts.percent { d.fu.iter().zip(&d.base).map(|(f, b)| 100.0 * (f - b) / b.abs()).collect() } else { Vec::new() })
+        .collect();
     for (k, d) in data.iter().enumerate() {
-        let pct: Vec<f64> = d.fu.iter().zip(&d.base).map(|(f, b)| 100.0 * (f - b) / b.abs()).collect();
+        let pct = &pcts[k];
         let mut vars: Vec<(&str, &[f64])> = vec![("baseline", &d.base), ("follow-up", &d.fu), ("change", &changes[k])];
         if opts.percent {
-            vars.push(("percent-change", &pct));
+            vars.push(("percent-change", pct));
         }
         for (name, v) in vars {
             summaries.push(SummaryRow { group: d.label.clone(), subset: subset.clone(), variable: name.into(), summary: summarize(v)? });
         }
-        let g = GroupSummary::from_values(&changes[k]);
-        match g {
-            Ok(g) => push_as(&mut results, Measure::MeanChange, Method::Exact, paired::mean_change(&g, level), &d.label, subset)?,
-            Err(e) => return Err(e),
-        }
+        let g = GroupSummary::from_values(&changes[k])?;
+        push_as(&mut results, Measure::MeanChange, Method::Exact, paired::mean_change(&g, level), &d.label, subset)?;
+        push_as(&mut results, Measure::DZ, Method::NoncentralT, paired::d_z(&g, Method::NoncentralT, level), &d.label, subset)?;
+        push_as(&mut results, Measure::GZ, Method::NoncentralT, paired::g_z(&g, Method::NoncentralT, level), &d.label, subset)?;
         let m = rank_method(&changes[k], None);
         push_as(&mut results, Measure::WilcoxonSignedRank, m, rank::wilcoxon_signed_rank(&changes[k], m, level), &d.label, subset)?;
     }
@@ -172,6 +176,11 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
         let gc = GroupSummary::from_values(&changes[c])?;
         push_as(&mut results, Measure::MeanDifference, Method::Welch, continuous::mean_difference(&gt, &gc, Method::Welch, level), &label, subset)?;
         push_as(&mut results, Measure::HedgesG, Method::NoncentralT, continuous::hedges_g(&gt, &gc, Method::NoncentralT, level), &label, subset)?;
+        if opts.percent {
+            let (pt, pc) = (GroupSummary::from_values(&pcts[t])?, GroupSummary::from_values(&pcts[c])?);
+            let of_pct = Subset { outcome: Some("percent-change".into()), ..subset.clone() };
+            push_as(&mut results, Measure::HedgesG, Method::NoncentralT, continuous::hedges_g(&pt, &pc, Method::NoncentralT, level), &label, &of_pct)?;
+        }
         let m = rank_method(&changes[t], Some(&changes[c]));
         push_as(&mut results, Measure::HodgesLehmann, m, rank::hodges_lehmann(&changes[t], &changes[c], m, level), &label, subset)?;
     }

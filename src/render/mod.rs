@@ -84,8 +84,8 @@ pub fn json(report: &Report) -> String {
 }
 
 /// Column names of the CSV output, in order.
-pub const CSV_COLUMNS: [&str; 18] = [
-    "measure", "method", "group", "param", "visit", "soc", "term", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "n", "count", "notes",
+pub const CSV_COLUMNS: [&str; 19] = [
+    "measure", "method", "group", "param", "visit", "soc", "term", "outcome", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "n", "count", "notes",
 ];
 
 /// One row per result, full precision; empty cell = not applicable; infinities as `Inf`/`-Inf`;
@@ -117,6 +117,7 @@ pub fn csv_with(report: &Report, cells: CsvCells) -> String {
             e.subset.visit.clone().unwrap_or_default(),
             e.subset.soc.clone().unwrap_or_default(),
             e.subset.term.clone().unwrap_or_default(),
+            e.subset.outcome.clone().unwrap_or_default(),
             num(e.estimate),
             num(ci.map(|c| c.lower)),
             num(ci.map(|c| c.upper)),
@@ -214,7 +215,10 @@ fn cells(e: &Estimate, report: &Report) -> Cells {
         None => String::new(),
     };
     Cells {
-        measure: measure_label(e.measure, &report.command).to_string(),
+        measure: match &e.subset.outcome {
+            Some(o) => format!("{} of {o}", measure_label(e.measure, &report.command)),
+            None => measure_label(e.measure, &report.command).to_string(),
+        },
         method: e.method.name().to_string(),
         group: e.group.clone().unwrap_or_default(),
         // A pure test has no estimate: leave the cell empty; an undefined estimate reads NA.

@@ -87,11 +87,15 @@ pub struct Subset {
     /// the any-event row.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub term: Option<String>,
+    /// The variable an estimate is of when an analysis compares more than one (`percent-change`
+    /// for Hedges' g of the percent change in `change`); `None` for its main variable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 impl Subset {
     pub fn is_empty(&self) -> bool {
-        self.param.is_none() && self.visit.is_none() && self.soc.is_none() && self.term.is_none()
+        self.param.is_none() && self.visit.is_none() && self.soc.is_none() && self.term.is_none() && self.outcome.is_none()
     }
 }
 

@@ -10,12 +10,15 @@
 #                       two values), summaries {n, mean, sd, median, q1, q3} (quantile type 7, R's
 #                       default) of baseline, follow-up, change and percent change;
 #     paired_t          t.test(change): estimate, conf.int, t, df, p;
+#     standardized      d_z and g_z of the change: effectsize::cohens_d(change) and
+#                       hedges_g(change) (one sample: mean / SD, noncentral-t CI), with `tight`;
 #     signed_rank       wilcox.test(change, conf.int = TRUE) with R's default exact / correct:
 #                       V, p, estimate, CI, and whether the exact distribution was used (R uses it
 #                       when n < 50 and there are no ties or zeros; otherwise the normal
 #                       approximation with continuity correction).
 #   comparisons[]       each non-control arm vs the control arm:
 #     welch             t.test(change_t, change_c) (Welch): estimate = mean_t - mean_c, CI, t, df, p;
+#     hedges_g_percent  the same for the percent changes;
 #     hedges_g          effectsize::hedges_g(change_t, change_c) (0.8.3): pooled SD, the exact
 #                       gamma-function correction J(df) = Gamma(df/2) / (sqrt(df/2) Gamma((df-1)/2)),
 #                       df = n1 + n2 - 2 (not the approximation 1 - 3/(4 df - 1)), and the
@@ -119,6 +122,22 @@ hedges_entry <- function(label, x, y) {
                     upper = json_num(lim[2])))
 }
 
+# d_z and g_z of the changes of one arm (effectsize 0.8.3 cohens_d / hedges_g with paired
+# differences: the one-sample standardised mean change, noncentral-t CI), with the tight limits.
+dz_entries <- function(label, x) {
+  n <- length(x); df <- n - 1
+  t <- mean(x) / (sd(x) / sqrt(n))
+  J <- exp(lgamma(df / 2) - log(sqrt(df / 2)) - lgamma((df - 1) / 2))
+  lim <- ncp_limits(t, df) / sqrt(n)
+  d <- with_warnings(label, effectsize::cohens_d(x))
+  g <- with_warnings(label, effectsize::hedges_g(x))
+  list(d_z = list(estimate = json_num(d$Cohens_d), lower = json_num(d$CI_low), upper = json_num(d$CI_high),
+                  tight = list(estimate = json_num(t / sqrt(n)), lower = json_num(lim[1]), upper = json_num(lim[2]))),
+       g_z = list(estimate = json_num(g$Hedges_g), lower = json_num(g$CI_low), upper = json_num(g$CI_high),
+                  tight = list(estimate = json_num(J * t / sqrt(n)), lower = json_num(J * lim[1]),
+                               upper = json_num(J * lim[2]))))
+}
+
 # ---- one case ------------------------------------------------------------------------------------
 # d: one row per subject, columns arm (character), baseline, followup and the covariates.
 # missing: named integer vector, per arm, of subjects with only one of baseline / follow-up.
@@ -139,6 +158,7 @@ analyse <- function(spec, d, missing, factor_covs = character(0)) {
          baseline = summ(p$baseline), followup = summ(p$followup), change = summ(p$change),
          percent_change = summ(p$pchange),
          paired_t = t_entry(tt, unname(tt$estimate)),
+         standardized = dz_entries(paste0("d_z, arm ", a), p$change),
          signed_rank = wilcox_entry(paste0("signed rank, arm ", a), p$change))
   })
 
@@ -160,6 +180,9 @@ analyse <- function(spec, d, missing, factor_covs = character(0)) {
     list(treatment = a, control = spec$control,
          welch = t_entry(w, unname(w$estimate[1] - w$estimate[2])),
          hedges_g = hedges_entry(paste0("hedges_g, ", a), x, y),
+         hedges_g_percent = hedges_entry(paste0("hedges_g percent change, ", a),
+                                         pairs$pchange[pairs$arm == a],
+                                         pairs$pchange[pairs$arm == spec$control]),
          mann_whitney = wilcox_entry(paste0("rank sum, ", a, " vs ", spec$control), x, y),
          ancova = list(estimate = json_num(cf[term, 1]), se = json_num(cf[term, 2]),
                        statistic = json_num(cf[term, 3]), df = m$df.residual,
