@@ -208,3 +208,27 @@ fn cells_keep_their_spelling() {
     assert_eq!(j["inputs"]["n_pairs"]["A"], 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--quantile-type K`: the summaries' quartiles are R's `quantile(type = K)` (quantile_cmd.R),
+/// for every type; out-of-range types are refused by the parser.
+#[test]
+fn quantile_types_match_r() {
+    let r = load("quantile_cmd.json");
+    let f = dataset("acupuncture_headache/acupuncture_headache.csv");
+    for k in 1..=9 {
+        let kt = k.to_string();
+        let j = cli_json(&["change", &f, "--subject", "id", "--arm", "group", "--baseline", "pk1", "--followup", "pk5", "--control", "0", "--quantile-type", &kt]);
+        for arm in ["1", "0"] {
+            for (var, key) in [("baseline", "baseline"), ("change", "change")] {
+                let s = j["summaries"].as_array().unwrap().iter().find(|s| s["group"] == arm && s["variable"] == var).unwrap();
+                assert_eq!(s["quantile_type"].as_u64(), Some(k), "type {k}");
+                let w = &r[arm][key][format!("type{k}")];
+                assert_rel9(num(&s["q1"]), num(&w["q1"]), &format!("type {k} arm {arm} {var} q1"));
+                assert_rel9(num(&s["q3"]), num(&w["q3"]), &format!("type {k} arm {arm} {var} q3"));
+            }
+        }
+    }
+    let (code, e) = cli_err(&["change", &f, "--baseline", "pk1", "--followup", "pk5", "--control", "0", "--quantile-type", "10"]);
+    assert_eq!(code, 2);
+    assert!(e.contains("--quantile-type") && e.contains("10"), "{e}");
+}

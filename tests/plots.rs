@@ -51,6 +51,7 @@ fn responder_rates_and_stratified_forest() {
         missing: MissingPolicy::CompleteCase,
         strata: Some("site".into()),
         by_responder: None,
+        quantile_type: 7,
     };
     let o = Overrides { arm: Some("rx".into()), ..Default::default() };
     let r = responders_file(&f, &o, &spec, &CountOptions::default()).unwrap();

@@ -29,7 +29,7 @@ use crate::data::{check_level, GroupSummary};
 use crate::error::{Error, Result};
 use crate::ingest::subjects::SubjectPairs;
 use crate::stats::ancova::{ancova, AncovaInput};
-use crate::stats::descriptive::summarize;
+use crate::stats::descriptive::summarize_with;
 use crate::stats::{continuous, paired, rank, Estimate, Measure, Method, Subset};
 use serde_json::json;
 
@@ -42,6 +42,8 @@ pub struct ChangeOptions {
     /// Covariate names; their values are `pairs.text[k]` for k in 0..covariates.len(). A name
     /// written `factor(NAME)` is categorical even when its values are numbers (site codes).
     pub covariates: Vec<String>,
+    /// Hyndman–Fan type (1–9, R's `quantile(type = )`) of the quartiles in the summaries.
+    pub quantile_type: u8,
 }
 
 /// Split `factor(NAME)` into (NAME, true); any other name is (name, false).
@@ -55,7 +57,7 @@ pub fn covariate_name(spec: &str) -> (&str, bool) {
 
 impl Default for ChangeOptions {
     fn default() -> Self {
-        ChangeOptions { level: 0.95, percent: true, covariates: Vec::new() }
+        ChangeOptions { level: 0.95, percent: true, covariates: Vec::new(), quantile_type: 7 }
     }
 }
 
@@ -159,7 +161,7 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
             vars.push(("percent-change", pct));
         }
         for (name, v) in vars {
-            summaries.push(SummaryRow { group: d.label.clone(), subset: subset.clone(), variable: name.into(), summary: summarize(v)? });
+            summaries.push(SummaryRow { group: d.label.clone(), subset: subset.clone(), variable: name.into(), summary: summarize_with(v, opts.quantile_type)? });
         }
         let g = GroupSummary::from_values(&changes[k])?;
         push_as(&mut results, Measure::MeanChange, Method::Exact, paired::mean_change(&g, level), &d.label, subset)?;

@@ -26,7 +26,7 @@ use crate::data::{BinomialCount, TwoByTwo};
 use crate::error::{Error, Result};
 use crate::ingest::subjects::{subject_pairs, PairQuery, SubjectPairs, ValueSource};
 use crate::ingest::table::CsvFile;
-use crate::stats::descriptive::summarize;
+use crate::stats::descriptive::summarize_with;
 use crate::stats::Subset;
 
 /// A change threshold: relative to |baseline| (0.40 for 40 %) or absolute (in the outcome's units).
@@ -70,6 +70,8 @@ pub struct ResponderSpec {
     pub strata: Option<String>,
     /// Summarise this column or parameter by responder status.
     pub by_responder: Option<String>,
+    /// Hyndman–Fan type (1–9, R's `quantile(type = )`) of the quartiles in those summaries.
+    pub quantile_type: u8,
 }
 
 /// Parse a responder threshold: `40%` (relative to |baseline|) or `4` (absolute), above 0; a
@@ -183,8 +185,8 @@ pub fn responders_file(file: &CsvFile, overrides: &crate::ingest::layout::Overri
     let mut report = rates_report(file, &arm, &arms, &pairs, &status, spec, &names, strata.map(|k| (strata_col.as_deref().unwrap_or_default(), k)), opts)?;
     if let Some(b) = &spec.by_responder {
         let rows = match &by_column {
-            Some(c) => by_status_column(&pairs, &status, &arms, c, pairs.numeric.len() - 1)?,
-            None => by_status_param(file, &q, &pairs, &status, &arms, b)?,
+            Some(c) => by_status_column(&pairs, &status, &arms, c, pairs.numeric.len() - 1, spec.quantile_type)?,
+            None => by_status_param(file, &q, &pairs, &status, &arms, b, spec.quantile_type)?,
         };
         report.summaries = rows;
         report.notes.push(format!("Summaries of {b} by responder status within each arm (subjects with a responder status)."));
@@ -381,7 +383,7 @@ fn status_label(arm: &str, s: bool) -> String {
 }
 
 /// Summaries of a subject-level column by arm and responder status.
-fn by_status_column(pairs: &SubjectPairs, status: &[Option<bool>], arms: &Arms, column: &str, k: usize) -> Result<Vec<SummaryRow>> {
+fn by_status_column(pairs: &SubjectPairs, status: &[Option<bool>], arms: &Arms, column: &str, k: usize, qtype: u8) -> Result<Vec<SummaryRow>> {
     let mut out = Vec::new();
     for a in arms.all() {
         for st in [true, false] {
@@ -389,7 +391,7 @@ fn by_status_column(pairs: &SubjectPairs, status: &[Option<bool>], arms: &Arms, 
                 .filter(|&s| pairs.arm[s].as_deref() == Some(a) && status[s] == Some(st))
                 .map(|s| pairs.numeric[k][s].unwrap_or(f64::NAN))
                 .collect();
-            out.push(SummaryRow { group: status_label(a, st), subset: Subset::default(), variable: column.to_string(), summary: summarize(&v)? });
+            out.push(SummaryRow { group: status_label(a, st), subset: Subset::default(), variable: column.to_string(), summary: summarize_with(&v, qtype)? });
         }
     }
     Ok(out)
@@ -397,7 +399,7 @@ fn by_status_column(pairs: &SubjectPairs, status: &[Option<bool>], arms: &Arms, 
 
 /// Summaries of another parameter at the same baseline and follow-up visits, by arm and
 /// responder status: baseline, follow-up, change and percent change (non-zero baselines).
-fn by_status_param(file: &CsvFile, q: &PairQuery, pairs: &SubjectPairs, status: &[Option<bool>], arms: &Arms, param: &str) -> Result<Vec<SummaryRow>> {
+fn by_status_param(file: &CsvFile, q: &PairQuery, pairs: &SubjectPairs, status: &[Option<bool>], arms: &Arms, param: &str, qtype: u8) -> Result<Vec<SummaryRow>> {
     if q.param_column.is_none() {
         return Err(Error::File { file: file.name.clone(), message: format!("--by-responder '{param}': the file has no parameter column; name it with --param") });
     }
@@ -433,7 +435,7 @@ fn by_status_param(file: &CsvFile, q: &PairQuery, pairs: &SubjectPairs, status: 
                 }
             }
             for (name, v) in ["baseline", "follow-up", "change", "percent-change"].iter().zip(cols.iter()) {
-                out.push(SummaryRow { group: status_label(a, st), subset: subset.clone(), variable: name.to_string(), summary: summarize(v)? });
+                out.push(SummaryRow { group: status_label(a, st), subset: subset.clone(), variable: name.to_string(), summary: summarize_with(v, qtype)? });
             }
         }
     }

@@ -241,6 +241,9 @@ enum Command {
         /// Summarise this column (wide) or parameter (long) by responder status within each arm.
         #[arg(long, value_name = "COLUMN|PARAM")]
         by_responder: Option<String>,
+        /// Quartile type of those summaries, 1-9 (R's quantile types; 7 is R's default).
+        #[arg(long, default_value_t = 7, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=9))]
+        quantile_type: u8,
         #[command(flatten)]
         common: Common,
     },
@@ -279,6 +282,9 @@ enum Command {
         /// Do not report percent change (needed when a baseline is 0).
         #[arg(long)]
         no_percent: bool,
+        /// Quartile type of the summaries, 1-9 (R's quantile types; 7 is R's default).
+        #[arg(long, default_value_t = 7, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=9))]
+        quantile_type: u8,
         /// Two-sided confidence level, strictly between 0 and 1.
         #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
         level: String,
@@ -616,6 +622,7 @@ fn run(cli: Cli) -> Result<String, Error> {
             labels,
             strata,
             by_responder,
+            quantile_type,
             common,
         } => {
             use trialstat::analysis::responders::{responders_file, MissingPolicy, ResponderRule, ResponderSpec};
@@ -667,10 +674,11 @@ fn run(cli: Cli) -> Result<String, Error> {
                 },
                 strata,
                 by_responder,
+                quantile_type,
             };
             Ok(render(&responders_file(&f, &columns.overrides(), &spec, &opts)?, format))
         }
-        Command::Change { file, columns, arms, baseline, followup, baseline_visit, followup_visit, aggregate, paramcd, covariates, no_percent, level, format } => {
+        Command::Change { file, columns, arms, baseline, followup, baseline_visit, followup_visit, aggregate, paramcd, covariates, no_percent, quantile_type, level, format } => {
             use trialstat::analysis::change::{change_file, ChangeOptions, ChangeSpec};
             let level = parse_level(&level)?;
             let f = open_filtered(&file, columns.filter.as_deref())?;
@@ -682,7 +690,7 @@ fn run(cli: Cli) -> Result<String, Error> {
                 followup_visits: followup_visit,
                 aggregate: aggregate.map(Into::into),
                 params: paramcd,
-                options: ChangeOptions { level, percent: !no_percent, covariates },
+                options: ChangeOptions { level, percent: !no_percent, covariates, quantile_type },
             };
             Ok(render(&change_file(&f, &columns.overrides(), &spec)?, format))
         }

@@ -305,6 +305,9 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
     use crate::analysis::responders::{parse_threshold, MissingPolicy, ResponderRule, ResponderSpec};
     let level = a.level.unwrap_or(0.95);
     let methods = crate::analysis::MethodChoice::parse("ci_method", &a.ci_method)?;
+    if let Some(q) = a.quantile_type.filter(|q| !(1..=9).contains(q)) {
+        return Err(Error::invalid("quantile_type", q, "a Hyndman–Fan type from 1 to 9 (R's quantile types; 7 is R's default)"));
+    }
     if a.kind == AnalysisKind::Change && !a.ci_method.is_empty() {
         return Err(Error::invalid("ci_method", a.ci_method.join(", "), "no ci_method in a change analysis (its methods are fixed: Welch, noncentral t, Hodges-Lehmann, ANCOVA)"));
     }
@@ -336,6 +339,7 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
                 },
                 strata: a.strata.clone(),
                 by_responder: a.by_responder.clone(),
+                quantile_type: a.quantile_type.unwrap_or(7),
             };
             let mut opts = CountOptions { level, methods, ..Default::default() };
             opts.events = match a.events.as_deref() {
@@ -360,7 +364,7 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
                 followup_visits: a.followup_visit.clone(),
                 aggregate: aggregate(a)?,
                 params: a.paramcd.clone(),
-                options: ChangeOptions { level, percent: a.percent.unwrap_or(true), covariates: a.covariates.clone() },
+                options: ChangeOptions { level, percent: a.percent.unwrap_or(true), covariates: a.covariates.clone(), quantile_type: a.quantile_type.unwrap_or(7) },
             };
             let mut r = change_file(f, o, &spec)?;
             relabel(&mut r, a);

@@ -138,6 +138,9 @@ pub struct AnalysisSpec {
     pub aggregate: Option<String>,
     #[serde(default)]
     pub paramcd: Vec<String>,
+    /// Quartile type of the summaries (1–9, R's `quantile(type = )`; change, responders).
+    #[serde(default)]
+    pub quantile_type: Option<u8>,
     // change
     #[serde(default)]
     pub covariates: Vec<String>,
