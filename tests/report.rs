@@ -187,6 +187,31 @@ fn spec_ci_method_matches_the_command_line() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
+/// A bootstrap analysis in a spec gives the command line's numbers (same seed and resamples).
+#[test]
+fn spec_bootstrap_matches_the_command_line() {
+    let d = tmp("bootstrap");
+    let data = dataset("acupuncture_headache/acupuncture_headache.csv");
+    let spec = format!(
+        "title = \"t\"\n\n[data.h]\nfile = {data:?}\nsubject = \"id\"\narm = \"group\"\n\n[[analysis]]\nname = \"b\"\nkind = \"bootstrap\"\ndata = \"h\"\ncontrol = \"0\"\nvalue = \"pk5\"\nstatistic = [\"hedges-g\", \"ratio-of-means\"]\nresamples = 499\nseed = 3\n"
+    );
+    std::fs::write(d.join("study.toml"), &spec).unwrap();
+    let out = d.join("out");
+    let o = cli(&["report", d.join("study.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let from_spec: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("tables/b.json")).unwrap()).unwrap();
+    let from_cli = crate::common::cli_json(&["bootstrap", &data, "--arm", "group", "--control", "0", "--value", "pk5", "--statistic", "hedges-g,ratio-of-means", "--resamples", "499", "--seed", "3"]);
+    assert_eq!(from_spec["results"], from_cli["results"]);
+    assert_eq!(from_spec["results"].as_array().unwrap().len(), 4);
+    // An unknown statistic names the key and the choices.
+    std::fs::write(d.join("study.toml"), spec.replace("\"ratio-of-means\"", "\"ratio\"")).unwrap();
+    let o = cli(&["report", d.join("study.toml").to_str().unwrap(), "--out", d.join("out2").to_str().unwrap()]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("analysis 'b'") && e.contains("statistic = 'ratio'") && e.contains("ratio-of-means"), "{e}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
 /// `--force` replaces only a folder trialstat wrote; anything else stays as it is (exit 2).
 #[test]
 fn force_replaces_only_a_trialstat_report() {

@@ -176,13 +176,18 @@ pub(crate) fn preload<'a>(files: &DataFiles, analyses: impl IntoIterator<Item = 
             f.preload_all().map_err(ctx)?;
             continue;
         }
-        let roles = crate::ingest::layout::detect(&f.name, &f.columns, o).map_err(ctx)?.roles;
+        // A file only bootstrapped needs no subject column (one value per row).
+        let roles = if mine.iter().all(|a| a.kind == AnalysisKind::Bootstrap) {
+            crate::ingest::layout::roles(&f.name, &f.columns, o).map_err(ctx)?
+        } else {
+            crate::ingest::layout::detect(&f.name, &f.columns, o).map_err(ctx)?.roles
+        };
         let mut text: Vec<&str> = Vec::new();
         let mut numbers: Vec<&str> = Vec::new();
         for a in &mine {
             text.extend([&a.flag, &a.strata, &a.by_responder, &a.event, &a.censor].into_iter().flatten().map(String::as_str));
             text.extend(a.covariates.iter().map(String::as_str));
-            numbers.extend([&a.baseline, &a.by_responder, &a.time].into_iter().flatten().map(String::as_str));
+            numbers.extend([&a.baseline, &a.by_responder, &a.time, &a.value].into_iter().flatten().map(String::as_str));
             numbers.extend(a.followup.iter().map(String::as_str));
         }
         f.preload(&roles, text, numbers).map_err(ctx)?;
@@ -311,6 +316,9 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
     if a.kind == AnalysisKind::Change && !a.ci_method.is_empty() {
         return Err(Error::invalid("ci_method", a.ci_method.join(", "), "no ci_method in a change analysis (its methods are fixed: Welch, noncentral t, Hodges-Lehmann, ANCOVA)"));
     }
+    if a.kind == AnalysisKind::Bootstrap && !a.ci_method.is_empty() {
+        return Err(Error::invalid("ci_method", a.ci_method.join(", "), "no ci_method in a bootstrap analysis (it reports both percentile and BCa)"));
+    }
     if a.labels.is_some() && (a.treatment.len() != 1 || a.control.is_none()) {
         return Err(Error::invalid("labels", format!("{:?}", a.labels.as_ref().map(|l| l.to_vec()).unwrap_or_default()), "two labels for two arms: name one treatment (treatment = [\"ARM\"]) and the control (control = \"ARM\")"));
     }
@@ -396,6 +404,21 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
                 methods,
             };
             Ok((ae_table(f, sf, &spec)?, None))
+        }
+        AnalysisKind::Bootstrap => {
+            use crate::analysis::bootstrap::{bootstrap_file, BootStatistic, BootstrapSpec};
+            use crate::stats::bootstrap::BootstrapOptions;
+            let statistics = if a.statistic.is_empty() {
+                vec![BootStatistic::MeanDifference, BootStatistic::HedgesG]
+            } else {
+                a.statistic.iter().map(|s| s.parse::<BootStatistic>()).collect::<Result<Vec<_>>>()?
+            };
+            let d = BootstrapOptions::default();
+            let options = BootstrapOptions { resamples: a.resamples.unwrap_or(d.resamples), seed: a.seed.unwrap_or(d.seed), level, threads: 0 };
+            let spec = BootstrapSpec { arms: arm_choice(a), value: a.value.clone().or_else(|| o.value.clone()), statistics, options };
+            let mut r = bootstrap_file(f, o, &spec)?;
+            relabel(&mut r, a);
+            Ok((r, None))
         }
         AnalysisKind::Incidence => {
             use crate::analysis::incidence::{incidence_file, EventSource, IncidenceSpec};

@@ -82,6 +82,7 @@ pub enum AnalysisKind {
     Change,
     Ae,
     Incidence,
+    Bootstrap,
 }
 
 /// One analysis: the options of the command of the same name.
@@ -159,6 +160,17 @@ pub struct AnalysisSpec {
     pub rows: Option<String>,
     #[serde(default)]
     pub min_percent: Option<f64>,
+    // bootstrap
+    /// The column of values (default: the data table's `value`).
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Statistics, as `--statistic` (one name or a list).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub statistic: Vec<String>,
+    #[serde(default)]
+    pub resamples: Option<usize>,
+    #[serde(default)]
+    pub seed: Option<u64>,
     // incidence
     #[serde(default)]
     pub event: Option<String>,
