@@ -56,6 +56,7 @@ fn check_scenario(reference: &Value, flags: &[&str]) {
         for a in ARMS {
             let p = find(&j, "proportion", a, soc, term);
             assert_eq!(p["count"].as_u64(), w["counts"][a].as_u64(), "{ctx} {a}");
+            assert_eq!(p["events"].as_u64(), w["events"][a].as_u64(), "{ctx} {a} events");
             assert_close(num(&p["estimate"]) * 100.0, num(&w["percent"][a]), 1e-12, &format!("{ctx} {a} %"));
         }
         for a in &ARMS[1..] {

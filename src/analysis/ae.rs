@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::ingest::layout::require_column;
 use crate::ingest::reader::{Column, FastHash};
 use crate::ingest::table::{column, CsvFile};
-use crate::stats::{exact, proportion, stratified, two_by_two, Measure, Method, Subset};
+use crate::stats::{exact, proportion, stratified, two_by_two, Estimate, Measure, Method, Subset};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -132,6 +132,8 @@ struct Row {
     counts: Vec<u64>,
     /// [stratum][arm] subjects
     by_stratum: Vec<Vec<u64>>,
+    /// [arm] event records
+    events: Vec<u64>,
 }
 
 /// The CI methods of each measure of an AE table row.
@@ -172,8 +174,9 @@ impl AeMethods {
     }
 }
 
-/// Per-arm and per-stratum counts of distinct subjects: (any event, by SOC, by SOC and term).
-type Counts = (Vec<u64>, Vec<Vec<u64>>);
+/// Per-arm and per-stratum counts of distinct subjects, and per-arm counts of event records:
+/// (subjects by arm, subjects by stratum and arm, records by arm).
+type Counts = (Vec<u64>, Vec<Vec<u64>>, Vec<u64>);
 
 /// Distinct subjects with an event, for any event, each SOC and each (SOC, term) pair, from the
 /// (SOC, term, subject) triples of the records kept. Records are grouped by subject with a
@@ -218,6 +221,8 @@ fn distinct_subjects(triples: &[(u32, u32, u32)], subj_info: &[(usize, u32)], n_
     let mut any = vec![0u64; width];
     let mut soc = vec![0u64; n_soc * width];
     let mut pairs = vec![0u64; pair_key.len() * width];
+    // Records (events) per arm: any, by SOC, by pair.
+    let (mut any_ev, mut soc_ev, mut pair_ev) = (vec![0u64; na], vec![0u64; n_soc * na], vec![0u64; pair_key.len() * na]);
     let (mut soc_stamp, mut pair_stamp) = (vec![u32::MAX; n_soc], vec![u32::MAX; pair_key.len()]);
     for s in 0..n_subj {
         let (k, st) = subj_info[s];
@@ -225,8 +230,11 @@ fn distinct_subjects(triples: &[(u32, u32, u32)], subj_info: &[(usize, u32)], n_
         if start[s + 1] > start[s] {
             any[cell] += 1;
         }
+        any_ev[k] += (start[s + 1] - start[s]) as u64;
         for &i in &order[start[s]..start[s + 1]] {
             let (so, pa) = (triples[i as usize].0 as usize, pair[i as usize] as usize);
+            soc_ev[so * na + k] += 1;
+            pair_ev[pa * na + k] += 1;
             if soc_stamp[so] != s as u32 {
                 soc_stamp[so] = s as u32;
                 soc[so * width + cell] += 1;
@@ -237,15 +245,18 @@ fn distinct_subjects(triples: &[(u32, u32, u32)], subj_info: &[(usize, u32)], n_
             }
         }
     }
-    let counts = |v: &[u64]| -> Counts {
+    let counts = |v: &[u64], events: &[u64]| -> Counts {
         let by_stratum: Vec<Vec<u64>> = v.chunks(na).map(<[u64]>::to_vec).collect();
         let total = (0..na).map(|k| by_stratum.iter().map(|r| r[k]).sum()).collect();
-        (total, by_stratum)
+        (total, by_stratum, events.to_vec())
     };
     let seen = |v: &[u64]| v.iter().any(|&x| x > 0);
-    let by_soc = (0..n_soc).filter(|&i| seen(&soc[i * width..(i + 1) * width])).map(|i| (i as u64, counts(&soc[i * width..(i + 1) * width]))).collect();
-    let by_term = pair_key.iter().enumerate().map(|(i, &key)| (key, counts(&pairs[i * width..(i + 1) * width]))).collect();
-    (counts(&any), by_soc, by_term)
+    let by_soc = (0..n_soc)
+        .filter(|&i| seen(&soc[i * width..(i + 1) * width]))
+        .map(|i| (i as u64, counts(&soc[i * width..(i + 1) * width], &soc_ev[i * na..(i + 1) * na])))
+        .collect();
+    let by_term = pair_key.iter().enumerate().map(|(i, &key)| (key, counts(&pairs[i * width..(i + 1) * width], &pair_ev[i * na..(i + 1) * na]))).collect();
+    (counts(&any, &any_ev), by_soc, by_term)
 }
 
 /// Build the AE incidence table; `ae` is the AE file (its `--where` filter applies to AE
@@ -440,7 +451,7 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
         let (ta, tb): (u64, u64) = (a.1.iter().sum(), b.1.iter().sum());
         tb.cmp(&ta).then_with(|| a.0.cmp(&b.0))
     };
-    let mut rows: Vec<Row> = vec![Row { soc: None, term: Some(ANY_EVENT.into()), counts: any.0.clone(), by_stratum: any.1.clone() }];
+    let mut rows: Vec<Row> = vec![Row { soc: None, term: Some(ANY_EVENT.into()), counts: any.0.clone(), by_stratum: any.1.clone(), events: any.2.clone() }];
     let mut soc_list: Vec<(String, &Vec<u64>, u32)> = by_soc.iter().map(|(&k, v)| (socs.names[k as usize].clone(), &v.0, k as u32)).collect();
     soc_list.sort_by(|a, b| order(&(a.0.clone(), a.1), &(b.0.clone(), b.1)));
     let terms_of = |soc: Option<u32>| -> Vec<(String, String, u64)> {
@@ -458,9 +469,9 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     match spec.rows {
         AeRows::Term => {
             for (soc, term, k) in terms_of(None) {
-                let (c, s) = &by_term[&k];
+                let (c, s, ev) = &by_term[&k];
                 if reaches(c) {
-                    rows.push(Row { soc: Some(soc), term: Some(term), counts: c.clone(), by_stratum: s.clone() });
+                    rows.push(Row { soc: Some(soc), term: Some(term), counts: c.clone(), by_stratum: s.clone(), events: ev.clone() });
                 }
             }
         }
@@ -470,13 +481,14 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
                     terms_of(Some(*id))
                         .into_iter()
                         .filter(|(_, _, k)| reaches(&by_term[k].0))
-                        .map(|(soc, term, k)| Row { soc: Some(soc), term: Some(term), counts: by_term[&k].0.clone(), by_stratum: by_term[&k].1.clone() })
+                        .map(|(soc, term, k)| Row { soc: Some(soc), term: Some(term), counts: by_term[&k].0.clone(), by_stratum: by_term[&k].1.clone(), events: by_term[&k].2.clone() })
                         .collect()
                 } else {
                     Vec::new()
                 };
                 if reaches(counts) || !term_rows.is_empty() {
-                    rows.push(Row { soc: Some(soc.clone()), term: None, counts: (*counts).clone(), by_stratum: by_soc[&u64::from(*id)].1.clone() });
+                    let c = &by_soc[&u64::from(*id)];
+                    rows.push(Row { soc: Some(soc.clone()), term: None, counts: (*counts).clone(), by_stratum: c.1.clone(), events: c.2.clone() });
                     rows.extend(term_rows);
                 }
             }
@@ -495,7 +507,7 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
         for (k, label) in all_arms.iter().enumerate() {
             let x = BinomialCount::new(row.counts[k], denominators[k])?;
             for &m in &methods.proportion {
-                push_as(&mut results, Measure::Proportion, m, proportion::proportion(&x, m, level), label, &subset)?;
+                push_as(&mut results, Measure::Proportion, m, proportion::proportion(&x, m, level).map(|e| Estimate { events: Some(row.events[k]), ..e }), label, &subset)?;
             }
         }
         for t in 0..control {

@@ -84,8 +84,8 @@ pub fn json(report: &Report) -> String {
 }
 
 /// Column names of the CSV output, in order.
-pub const CSV_COLUMNS: [&str; 19] = [
-    "measure", "method", "group", "param", "visit", "soc", "term", "outcome", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "n", "count", "notes",
+pub const CSV_COLUMNS: [&str; 20] = [
+    "measure", "method", "group", "param", "visit", "soc", "term", "outcome", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "n", "count", "events", "notes",
 ];
 
 /// One row per result, full precision; empty cell = not applicable; infinities as `Inf`/`-Inf`;
@@ -128,6 +128,7 @@ pub fn csv_with(report: &Report, cells: CsvCells) -> String {
             num(e.p_value),
             e.n.map(|n| n.to_string()).unwrap_or_default(),
             e.count.map(|n| n.to_string()).unwrap_or_default(),
+            e.events.map(|n| n.to_string()).unwrap_or_default(),
             e.notes.join("; "),
             ],
             cells,
@@ -438,7 +439,12 @@ fn ae_table(report: &Report) -> Table {
             let mut r = vec![label];
             for g in &arms {
                 r.push(match of(Measure::Proportion, &g.label) {
-                    Some(e) => format!("{} ({})", e.count.unwrap_or(0), e.estimate.map(|p| format!("{:.1}%", p * 100.0)).unwrap_or_default()),
+                    Some(e) => format!(
+                        "{} ({}){}",
+                        e.count.unwrap_or(0),
+                        e.estimate.map(|p| format!("{:.1}%", p * 100.0)).unwrap_or_default(),
+                        e.events.map(|n| format!(" [{n}]")).unwrap_or_default()
+                    ),
                     None => String::new(),
                 });
             }
@@ -456,7 +462,7 @@ fn ae_table(report: &Report) -> Table {
             r
         })
         .collect();
-    ("Subjects with at least one event, n (%); RD in percentage points".to_string(), head, rows)
+    ("Subjects with at least one event, n (%) [events]; RD in percentage points".to_string(), head, rows)
 }
 
 /// The descriptive summaries: one row per group, subset and variable.

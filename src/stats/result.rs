@@ -135,6 +135,9 @@ pub struct Estimate {
     /// The numerator of a per-group proportion: subjects with the event (of `n`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
+    /// Event records behind `count` (an AE table: every AE of those subjects, repeats included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<u64>,
     /// What was done and why: corrections, approximations, undefined parts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -156,6 +159,7 @@ impl Estimate {
             p_value: None,
             n: None,
             count: None,
+            events: None,
             notes: Vec::new(),
         }
     }

@@ -10,7 +10,7 @@ p_t - p_c, and the two-sided Fisher exact p of scipy.stats.fisher_exact([[a, n1 
 
 Scenarios (top-level keys): "teae" (TRTEMFL == "Y"), "teae_serious" (and AESER == "Y"), "teae_severe"
 (and AESEV == "SEVERE"), "all" (every ADAE row). Each has "records" (qualifying ADAE rows), "any"
-(counts / percent / vs_placebo, no labels), "soc" (per AEBODSYS, term null) and
+(counts / events (qualifying records per arm) / percent / vs_placebo, no labels), "soc" (per AEBODSYS, term null) and
 "pt" (per AEBODSYS + AEDECOD). SOC rows are sorted by descending total subjects over the three arms,
 then alphabetically (Python str order, i.e. by code point; ties on the total are frequent, so the
 tie-break matters); "pt" lists the SOCs in that order and, within each SOC, its PTs sorted the same way.
@@ -58,11 +58,12 @@ def comparison(a, n1, c, n0):
     return {"rr": None if c == 0 else num(pt / pc), "rd": num(pt - pc), "fisher_p": num(p)}
 
 
-def entry(subjects, n_arm, soc=None, term=None, with_labels=True):
-    """One table row from {arm: set of subjects}."""
+def entry(subjects, records, n_arm, soc=None, term=None, with_labels=True):
+    """One table row from {arm: set of subjects} and {arm: number of qualifying records}."""
     counts = {a: len(subjects.get(a, ())) for a in ARMS}
     out = {"soc": soc, "term": term} if with_labels else {}
     out["counts"] = counts
+    out["events"] = {a: records.get(a, 0) for a in ARMS}
     out["percent"] = {a: num(100.0 * counts[a] / n_arm[a]) for a in ARMS}
     out["vs_placebo"] = {t: comparison(counts[t], n_arm[t], counts[CONTROL], n_arm[CONTROL]) for t in TREATED}
     return out
@@ -78,17 +79,23 @@ def table(ae, arm_of, n_arm, keep):
     any_ = collections.defaultdict(set)
     soc = collections.defaultdict(lambda: collections.defaultdict(set))
     pt = collections.defaultdict(lambda: collections.defaultdict(lambda: collections.defaultdict(set)))
+    any_ev = collections.Counter()
+    soc_ev = collections.defaultdict(collections.Counter)
+    pt_ev = collections.defaultdict(collections.Counter)
     for r in qual:
         u, arm = r["USUBJID"], arm_of[r["USUBJID"]]
         any_[arm].add(u)
         soc[r["AEBODSYS"]][arm].add(u)
         pt[r["AEBODSYS"]][r["AEDECOD"]][arm].add(u)
+        any_ev[arm] += 1
+        soc_ev[r["AEBODSYS"]][arm] += 1
+        pt_ev[(r["AEBODSYS"], r["AEDECOD"])][arm] += 1
     soc_rows, pt_rows = [], []
     for s in order(soc):
-        soc_rows.append(entry(soc[s], n_arm, soc=s, term=None))
+        soc_rows.append(entry(soc[s], soc_ev[s], n_arm, soc=s, term=None))
         for t in order(pt[s]):
-            pt_rows.append(entry(pt[s][t], n_arm, soc=s, term=t))
-    return {"records": len(qual), "any": entry(any_, n_arm, with_labels=False), "soc": soc_rows, "pt": pt_rows}
+            pt_rows.append(entry(pt[s][t], pt_ev[(s, t)], n_arm, soc=s, term=t))
+    return {"records": len(qual), "any": entry(any_, any_ev, n_arm, with_labels=False), "soc": soc_rows, "pt": pt_rows}
 
 
 def mantel_haenszel(ae, adsl_saf, keep, treated, control, stratum_col):
