@@ -232,3 +232,37 @@ fn quantile_types_match_r() {
     assert_eq!(code, 2);
     assert!(e.contains("--quantile-type") && e.contains("10"), "{e}");
 }
+
+/// A single-arm file (the headache trial's acupuncture arm alone): the pre/post statistics of that
+/// arm, equal to R's for the same subjects (change.R, case headache, arm 1), no comparison and
+/// no ANCOVA, with a note saying so.
+#[test]
+fn single_arm_file_gives_pre_post_statistics() {
+    let r = load("change.json");
+    let case = r["cases"].as_array().unwrap().iter().find(|c| c["name"] == "headache").unwrap();
+    let want = &case["arms"]["1"];
+    let src = std::fs::read_to_string(dataset("acupuncture_headache/acupuncture_headache.csv")).unwrap();
+    let mut lines = src.lines();
+    let head = lines.next().unwrap();
+    let g = head.split(',').position(|c| c == "group").unwrap();
+    let kept: Vec<&str> = lines.filter(|l| l.split(',').nth(g) == Some("1")).collect();
+    let dir = std::env::temp_dir().join(format!("trialstat-single-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("single.csv");
+    std::fs::write(&f, format!("{head}\n{}\n", kept.join("\n"))).unwrap();
+    let j = cli_json(&["change", f.to_str().unwrap(), "--subject", "id", "--arm", "group", "--baseline", "pk1", "--followup", "pk5"]);
+    let measures: Vec<&str> = j["results"].as_array().unwrap().iter().map(|r| r["measure"].as_str().unwrap()).collect();
+    assert_eq!(measures, ["mean-change", "d-z", "g-z", "wilcoxon-signed-rank"]);
+    let t = result(&j, "mean-change", "1");
+    for (got, key) in [(&t["estimate"], "estimate"), (&t["ci"]["lower"], "lower"), (&t["ci"]["upper"], "upper"), (&t["statistic"], "statistic"), (&t["p_value"], "p_value")] {
+        assert_rel9(num(got), num(&want["paired_t"][key]), &format!("single arm paired t {key}"));
+    }
+    for (measure, key) in [("d-z", "d_z"), ("g-z", "g_z")] {
+        check_tight(result(&j, measure, "1"), &want["standardized"][key], &format!("single arm {measure}"));
+    }
+    let v = result(&j, "wilcoxon-signed-rank", "1");
+    assert_rel9(num(&v["statistic"]), num(&want["signed_rank"]["statistic"]), "single arm V");
+    check_tight(v, &want["signed_rank"], "single arm signed rank");
+    assert!(j["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("pre/post statistics only")));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -191,7 +191,11 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
     if let Some(n) = &arms.note {
         notes.push(n.clone());
     }
-    ancova_rows(pairs, arms, src, opts, level, &mut results, &mut notes)?;
+    if arms.treatments.is_empty() {
+        notes.push(format!("Single arm ({}): pre/post statistics only (no comparison, no ANCOVA).", arms.control));
+    } else {
+        ancova_rows(pairs, arms, src, opts, level, &mut results, &mut notes)?;
+    }
 
     notes.push(format!("Change = {} − {}; percent change = 100·change/|baseline|.", src.followup, src.baseline));
     let missing: Vec<String> = data.iter().map(|d| format!("{} of {} in {}", d.missing, d.missing + d.base.len() as u64, d.label)).collect();
@@ -211,7 +215,11 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
         src.baseline,
         src.followup,
         src.arm_column,
-        arms.treatments.iter().map(|t| format!("{t} vs {}", arms.control)).collect::<Vec<_>>().join("; ")
+        if arms.treatments.is_empty() {
+            format!("{}, pre/post", arms.control)
+        } else {
+            arms.treatments.iter().map(|t| format!("{t} vs {}", arms.control)).collect::<Vec<_>>().join("; ")
+        }
     );
     Ok(Report {
         trialstat_version: VERSION,
@@ -330,6 +338,22 @@ fn ancova_rows(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Cha
     Ok(())
 }
 
+/// A file whose arm column holds one label (a single-arm study, or one arm kept by `--where`),
+/// with no treatment named: that arm alone, for a pre/post analysis. `None` otherwise (the usual
+/// treatment-vs-control resolution applies).
+fn single_arm(file: &crate::ingest::table::CsvFile, arm_column: &str, choice: &super::arms::ArmChoice) -> Result<Option<Arms>> {
+    if !choice.treatment.is_empty() {
+        return Ok(None);
+    }
+    let counts = crate::ingest::table::value_counts(file, arm_column)?;
+    match counts.as_slice() {
+        [(only, _)] if choice.control.as_ref().is_none_or(|c| c == only) => {
+            Ok(Some(Arms { control: only.clone(), treatments: Vec::new(), note: None, aliases: Vec::new() }))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// A `trialstat change` request on a file: which values are baseline and follow-up, for which
 /// parameters, and which arms.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -361,7 +385,7 @@ pub fn change_file(file: &crate::ingest::table::CsvFile, overrides: &crate::inge
     let need = |flag: &str, name: &str| require_column(&file.name, flag, name, &file.columns);
     let numbers = spec.baseline.iter().chain(&spec.followup).map(String::as_str);
     file.preload(roles, spec.options.covariates.iter().map(String::as_str), numbers)?;
-    let arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
+    let arms = single_arm(file, &arm, &spec.arms)?.map_or_else(|| super::arms::resolve_in_file(file, &arm, &spec.arms), Ok)?;
     // Covariates as named (`factor(...)` kept), and the columns they read.
     let mut covariates: Vec<String> = Vec::new();
     let mut covariate_cols: Vec<String> = Vec::new();
