@@ -149,10 +149,17 @@ pub fn bootstrap_file(file: &CsvFile, overrides: &Overrides, spec: &BootstrapSpe
             });
         }
     }
+    // In the order asked, each once.
+    let mut statistics: Vec<BootStatistic> = Vec::new();
+    for s in &spec.statistics {
+        if !statistics.contains(s) {
+            statistics.push(*s);
+        }
+    }
     let comparison = format!("{} vs {}", labels[0], labels[1]);
     let mut results = Vec::new();
     let mut notes = Vec::new();
-    for &s in &spec.statistics {
+    for &s in &statistics {
         let b = bootstrap(&[x.len(), y.len()], |g: &[&[usize]]| s.of(&x, g[0], &y, g[1]), s.name(), &spec.options)?;
         let se = sd(&b.replicates);
         for mut e in [b.bca, b.percentile] {
@@ -182,7 +189,7 @@ pub fn bootstrap_file(file: &CsvFile, overrides: &Overrides, spec: &BootstrapSpe
             "treatment": labels[0],
             "control": labels[1],
             "n": [x.len(), y.len()],
-            "statistics": spec.statistics.iter().map(|s| s.name()).collect::<Vec<_>>(),
+            "statistics": statistics.iter().map(|s| s.name()).collect::<Vec<_>>(),
             "resamples": spec.options.resamples,
             "seed": spec.options.seed,
             "level": spec.options.level,
