@@ -266,3 +266,50 @@ fn single_arm_file_gives_pre_post_statistics() {
     assert!(j["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("pre/post statistics only")));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `trialstat endpoint`: the arms compared on the values at one visit (a wide column, a long
+/// file's visit), against R (endpoint.R): summaries, Welch and pooled t, Hedges' g, Mann–Whitney
+/// with the Hodges–Lehmann shift.
+#[test]
+fn endpoint_comparison_matches_r() {
+    let r = load("endpoint.json");
+    let headache = dataset("acupuncture_headache/acupuncture_headache.csv");
+    let adas = dataset("cdisc_pilot01/adqsadas_actot.csv");
+    let runs = [
+        ("headache", vec!["endpoint", headache.as_str(), "--subject", "id", "--arm", "group", "--followup", "pk5", "--control", "0"]),
+        ("cdisc_adas", vec!["endpoint", adas.as_str(), "--where", "EFFFL = 'Y' and ANL01FL = 'Y'", "--followup-visit", "Week 24", "--paramcd", "ACTOT", "--control", "Placebo"]),
+    ];
+    for (name, args) in runs {
+        let case = r["cases"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap();
+        let j = cli_json(&args);
+        assert_eq!(j["command"], "endpoint");
+        for (arm, want) in case["arms"].as_object().unwrap() {
+            let s = j["summaries"].as_array().unwrap().iter().find(|s| s["group"] == arm.as_str()).unwrap();
+            assert_eq!(s["n"].as_u64(), want["n"].as_u64(), "{name} {arm} n");
+            for f in ["mean", "sd", "median", "q1", "q3"] {
+                assert_rel9(num(&s[f]), num(&want[f]), &format!("{name} {arm} {f}"));
+            }
+        }
+        for cmp in case["comparisons"].as_array().unwrap() {
+            let g = format!("{} vs {}", cmp["treatment"].as_str().unwrap(), cmp["control"].as_str().unwrap());
+            for method in ["welch", "pooled"] {
+                let e = j["results"].as_array().unwrap().iter().find(|e| e["measure"] == "mean-difference" && e["method"] == method && e["group"] == g.as_str()).unwrap();
+                for (got, key) in [(&e["estimate"], "estimate"), (&e["ci"]["lower"], "lower"), (&e["ci"]["upper"], "upper"), (&e["statistic"], "statistic"), (&e["df"], "df"), (&e["p_value"], "p_value")] {
+                    assert_rel9(num(got), num(&cmp[method][key]), &format!("{name} {g} {method} {key}"));
+                }
+            }
+            let e = result(&j, "hedges-g", &g);
+            assert_rel9(num(&e["estimate"]), num(&cmp["hedges_g"]["estimate"]), &format!("{name} {g} g"));
+            check_tight(e, &cmp["hedges_g"], &format!("{name} {g} g"));
+            let e = result(&j, "hodges-lehmann", &g);
+            let w = &cmp["mann_whitney"];
+            assert_eq!(e["method"], if w["exact"].as_bool().unwrap() { "exact" } else { "normal" }, "{name} {g} rank-sum method");
+            assert_rel9(num(&e["statistic"]), num(&w["statistic"]), &format!("{name} {g} W"));
+            assert_rel9(num(&e["p_value"]), num(&w["p_value"]), &format!("{name} {g} p"));
+            check_tight(e, w, &format!("{name} {g} HL"));
+        }
+    }
+    // A baseline is not an endpoint option.
+    let (code, e) = cli_err(&["endpoint", &adas, "--followup-visit", "Week 24", "--paramcd", "ACTOT", "--control", "Placebo", "--baseline", "BASE"]);
+    assert_eq!(code, 2, "{e}");
+}

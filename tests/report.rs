@@ -187,9 +187,9 @@ fn spec_ci_method_matches_the_command_line() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
-/// A bootstrap analysis in a spec gives the command line's numbers (same seed and resamples).
+/// Bootstrap and endpoint analyses in a spec give the command line's numbers.
 #[test]
-fn spec_bootstrap_matches_the_command_line() {
+fn spec_bootstrap_and_endpoint_match_the_command_line() {
     let d = tmp("bootstrap");
     let data = dataset("acupuncture_headache/acupuncture_headache.csv");
     let spec = format!(
@@ -203,6 +203,14 @@ fn spec_bootstrap_matches_the_command_line() {
     let from_cli = crate::common::cli_json(&["bootstrap", &data, "--arm", "group", "--control", "0", "--value", "pk5", "--statistic", "hedges-g,ratio-of-means", "--resamples", "499", "--seed", "3"]);
     assert_eq!(from_spec["results"], from_cli["results"]);
     assert_eq!(from_spec["results"].as_array().unwrap().len(), 4);
+    // An endpoint analysis, likewise.
+    let endpoint = format!("title = \"t\"\n\n[data.h]\nfile = {data:?}\nsubject = \"id\"\narm = \"group\"\n\n[[analysis]]\nname = \"e\"\nkind = \"endpoint\"\ndata = \"h\"\ncontrol = \"0\"\nfollowup = [\"pk5\"]\nquantile_type = 6\n");
+    std::fs::write(d.join("study.toml"), &endpoint).unwrap();
+    let o = cli(&["report", d.join("study.toml").to_str().unwrap(), "--out", d.join("out-e").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let from_spec: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("out-e/tables/e.json")).unwrap()).unwrap();
+    let from_cli = crate::common::cli_json(&["endpoint", &data, "--subject", "id", "--arm", "group", "--control", "0", "--followup", "pk5", "--quantile-type", "6"]);
+    assert_eq!((&from_spec["results"], &from_spec["summaries"]), (&from_cli["results"], &from_cli["summaries"]));
     // An unknown statistic names the key and the choices.
     std::fs::write(d.join("study.toml"), spec.replace("\"ratio-of-means\"", "\"ratio\"")).unwrap();
     let o = cli(&["report", d.join("study.toml").to_str().unwrap(), "--out", d.join("out2").to_str().unwrap()]);

@@ -376,6 +376,21 @@ pub struct ChangeSpec {
 /// Run `trialstat change` on a file: one analysis per parameter × follow-up visit (or
 /// follow-up column), merged into one report in that order.
 pub fn change_file(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::layout::Overrides, spec: &ChangeSpec) -> Result<Report> {
+    by_visit(file, overrides, spec, false)
+}
+
+/// Run `trialstat endpoint` on a file: the arms compared on the values of each follow-up column
+/// (wide) or visit (long) of `spec` ([`super::endpoint::endpoint`]); `spec`'s baseline and
+/// covariates must be empty.
+pub fn endpoint_file(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::layout::Overrides, spec: &ChangeSpec) -> Result<Report> {
+    if spec.baseline.is_some() || spec.baseline_visit.is_some() || !spec.options.covariates.is_empty() {
+        return Err(Error::invalid("baseline/covariates", "given", "none for an endpoint comparison (use `change` for change from baseline and ANCOVA)"));
+    }
+    by_visit(file, overrides, spec, true)
+}
+
+/// One `change` (or, with `endpoint`, one endpoint comparison) per parameter × follow-up.
+fn by_visit(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::layout::Overrides, spec: &ChangeSpec, endpoint: bool) -> Result<Report> {
     use crate::ingest::layout::{detect, require_column};
     use crate::ingest::subjects::{subject_pairs, PairQuery, ValueSource};
     use crate::ingest::table::distinct;
@@ -385,7 +400,8 @@ pub fn change_file(file: &crate::ingest::table::CsvFile, overrides: &crate::inge
     let need = |flag: &str, name: &str| require_column(&file.name, flag, name, &file.columns);
     let numbers = spec.baseline.iter().chain(&spec.followup).map(String::as_str);
     file.preload(roles, spec.options.covariates.iter().map(String::as_str), numbers)?;
-    let arms = single_arm(file, &arm, &spec.arms)?.map_or_else(|| super::arms::resolve_in_file(file, &arm, &spec.arms), Ok)?;
+    let single = if endpoint { None } else { single_arm(file, &arm, &spec.arms)? };
+    let arms = single.map_or_else(|| super::arms::resolve_in_file(file, &arm, &spec.arms), Ok)?;
     // Covariates as named (`factor(...)` kept), and the columns they read.
     let mut covariates: Vec<String> = Vec::new();
     let mut covariate_cols: Vec<String> = Vec::new();
@@ -397,8 +413,8 @@ pub fn change_file(file: &crate::ingest::table::CsvFile, overrides: &crate::inge
     }
     let long = spec.baseline_visit.is_some() || !spec.followup_visits.is_empty();
     let base_q = PairQuery { arm: arm.clone(), subject: roles.subject.clone(), text: covariate_cols, ..Default::default() };
-    // (subset, baseline source, follow-up source) of each analysis.
-    let mut plan: Vec<(Subset, ValueSource, ValueSource)> = Vec::new();
+    // (subset, baseline source (none for an endpoint), follow-up source) of each analysis.
+    let mut plan: Vec<(Subset, Option<ValueSource>, ValueSource)> = Vec::new();
     let mut q = base_q.clone();
     if long {
         let visit = roles.visit.clone().ok_or_else(|| Error::File { file: file.name.clone(), message: "no visit column recognised; name it with --visit".into() })?;
@@ -409,8 +425,9 @@ pub fn change_file(file: &crate::ingest::table::CsvFile, overrides: &crate::inge
         })?);
         q.param_column = roles.param.clone();
         let baseline = match (&spec.baseline_visit, &spec.baseline) {
-            (Some(v), _) => ValueSource::Visits { visits: vec![v.clone()], aggregate: crate::ingest::subjects::Aggregate::Mean },
-            (None, Some(c)) => ValueSource::Column(need("--baseline", c)?),
+            _ if endpoint => None,
+            (Some(v), _) => Some(ValueSource::Visits { visits: vec![v.clone()], aggregate: crate::ingest::subjects::Aggregate::Mean }),
+            (None, Some(c)) => Some(ValueSource::Column(need("--baseline", c)?)),
             (None, None) => return Err(Error::invalid("baseline", "not given", "--baseline-visit VISIT (or --baseline COLUMN for a subject-level baseline column)")),
         };
         let visits_present = distinct(file, &visit)?;
@@ -455,14 +472,17 @@ pub fn change_file(file: &crate::ingest::table::CsvFile, overrides: &crate::inge
             }
         }
     } else {
-        let b = spec.baseline.as_ref().ok_or_else(|| Error::invalid("baseline", "not given", "--baseline COLUMN and --followup COLUMN (wide file), or --baseline-visit and --followup-visit (long file)"))?;
-        let b = need("--baseline", b)?;
+        let b = match &spec.baseline {
+            _ if endpoint => None,
+            Some(b) => Some(ValueSource::Column(need("--baseline", b)?)),
+            None => return Err(Error::invalid("baseline", "not given", "--baseline COLUMN and --followup COLUMN (wide file), or --baseline-visit and --followup-visit (long file)")),
+        };
         if spec.followup.is_empty() {
             return Err(Error::invalid("--followup", "not given", "the follow-up column(s), e.g. --followup pk5"));
         }
         for f in &spec.followup {
             let f = need("--followup", f)?;
-            plan.push((Subset { visit: Some(f.clone()), ..Default::default() }, ValueSource::Column(b.clone()), ValueSource::Column(f)));
+            plan.push((Subset { visit: Some(f.clone()), ..Default::default() }, b.clone(), ValueSource::Column(f)));
         }
     }
     let mut merged: Option<Report> = None;
@@ -470,19 +490,19 @@ pub fn change_file(file: &crate::ingest::table::CsvFile, overrides: &crate::inge
     for (subset, bsrc, fsrc) in plan {
         let mut q = q.clone();
         q.param = subset.param.clone();
-        q.baseline = Some(bsrc.clone());
+        q.baseline = bsrc.clone();
         q.followup = Some(fsrc.clone());
         let pairs = subject_pairs(file, &q)?;
         let src = ChangeSource {
             file: file.name.clone(),
             arm_column: arm.clone(),
-            baseline: bsrc.describe(q.value.as_deref(), q.visit.as_deref()),
+            baseline: bsrc.as_ref().map(|b| b.describe(q.value.as_deref(), q.visit.as_deref())).unwrap_or_default(),
             followup: fsrc.describe(q.value.as_deref(), q.visit.as_deref()),
             subset,
             filter: file.filter.as_ref().map(|f| f.text.clone()),
         };
         let opts = ChangeOptions { covariates: covariates.clone(), ..spec.options.clone() };
-        let r = change(&pairs, &arms, &src, &opts)?;
+        let r = if endpoint { super::endpoint::endpoint(&pairs, &arms, &src, opts.level, opts.quantile_type)? } else { change(&pairs, &arms, &src, &opts)? };
         analyses.push(r.inputs.clone());
         merged = Some(match merged {
             None => r,

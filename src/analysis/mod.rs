@@ -8,6 +8,7 @@ pub mod arms;
 pub mod bootstrap;
 pub mod change;
 pub mod counts;
+pub mod endpoint;
 pub mod incidence;
 pub mod responders;
 

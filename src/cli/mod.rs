@@ -292,6 +292,35 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Arms compared on the values at one visit (not on change from baseline): per-arm summaries,
+    /// mean difference (Welch, pooled), Hedges' g, Hodges-Lehmann with Mann-Whitney:
+    /// `trialstat endpoint adqs.csv --followup-visit "Week 24" --paramcd ACTOT`.
+    Endpoint {
+        /// The CSV file (one row per subject, or per subject and visit).
+        file: PathBuf,
+        #[command(flatten)]
+        columns: ColumnFlags,
+        #[command(flatten)]
+        arms: ArmFlags,
+        /// Column(s) of a wide file, comma-separated: one comparison each.
+        #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
+        followup: Vec<String>,
+        /// Visit(s) of a long file, comma-separated: one comparison each.
+        #[arg(long, value_name = "VISIT", value_delimiter = ',')]
+        followup_visit: Vec<String>,
+        /// Parameter(s) of a long file with a parameter column (default: all).
+        #[arg(long, value_name = "VALUE", value_delimiter = ',')]
+        paramcd: Vec<String>,
+        /// Quartile type of the summaries, 1-9 (R's quantile types; 7 is R's default).
+        #[arg(long, default_value_t = 7, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=9))]
+        quantile_type: u8,
+        /// Two-sided confidence level, strictly between 0 and 1.
+        #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
+        level: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Adverse-event incidence by arm, SOC and preferred term, with denominators from the subject
     /// file: `trialstat ae adae.csv --subjects adsl.csv --teae`.
     Ae {
@@ -516,7 +545,7 @@ pub fn main() -> i32 {
     }
     // A spinner while a data command works on a large file (reading dominates).
     let _progress = match &cli.command {
-        Command::Describe { file, .. } | Command::Responders { file, .. } | Command::Change { file, .. } | Command::Ae { file, .. } | Command::Incidence { file, .. } | Command::Bootstrap { file, .. } => match std::fs::metadata(file) {
+        Command::Describe { file, .. } | Command::Responders { file, .. } | Command::Change { file, .. } | Command::Ae { file, .. } | Command::Incidence { file, .. } | Command::Bootstrap { file, .. } | Command::Endpoint { file, .. } => match std::fs::metadata(file) {
             Ok(m) if m.len() >= trialstat::progress::LARGE_FILE_BYTES => trialstat::progress::spinner(format!("{} ({} MB)", file.display(), m.len() / 1_000_000)),
             _ => trialstat::progress::Step::hidden(),
         },
@@ -693,6 +722,20 @@ fn run(cli: Cli) -> Result<String, Error> {
                 options: ChangeOptions { level, percent: !no_percent, covariates, quantile_type },
             };
             Ok(render(&change_file(&f, &columns.overrides(), &spec)?, format))
+        }
+        Command::Endpoint { file, columns, arms, followup, followup_visit, paramcd, quantile_type, level, format } => {
+            use trialstat::analysis::change::{endpoint_file, ChangeOptions, ChangeSpec};
+            let level = parse_level(&level)?;
+            let f = open_filtered(&file, columns.filter.as_deref())?;
+            let spec = ChangeSpec {
+                arms: arms.choice(),
+                followup,
+                followup_visits: followup_visit,
+                params: paramcd,
+                options: ChangeOptions { level, quantile_type, ..Default::default() },
+                ..Default::default()
+            };
+            Ok(render(&endpoint_file(&f, &columns.overrides(), &spec)?, format))
         }
         Command::Ae { file, subjects, subjects_where, filter, arms, subject, arm, ae_subject, soc, term, teae, serious, severity, rows, min_percent, strata, ci_method, level, format } => {
             use trialstat::analysis::ae::{ae_table, AeRows, AeSpec};

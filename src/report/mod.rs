@@ -313,7 +313,7 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
     if let Some(q) = a.quantile_type.filter(|q| !(1..=9).contains(q)) {
         return Err(Error::invalid("quantile_type", q, "a Hyndman–Fan type from 1 to 9 (R's quantile types; 7 is R's default)"));
     }
-    if a.kind == AnalysisKind::Change && !a.ci_method.is_empty() {
+    if matches!(a.kind, AnalysisKind::Change | AnalysisKind::Endpoint) && !a.ci_method.is_empty() {
         return Err(Error::invalid("ci_method", a.ci_method.join(", "), "no ci_method in a change analysis (its methods are fixed: Welch, noncentral t, Hodges-Lehmann, ANCOVA)"));
     }
     if a.kind == AnalysisKind::Bootstrap && !a.ci_method.is_empty() {
@@ -404,6 +404,22 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
                 methods,
             };
             Ok((ae_table(f, sf, &spec)?, None))
+        }
+        AnalysisKind::Endpoint => {
+            use crate::analysis::change::{endpoint_file, ChangeOptions, ChangeSpec};
+            let spec = ChangeSpec {
+                arms: arm_choice(a),
+                baseline: a.baseline.clone(),
+                baseline_visit: a.baseline_visit.clone(),
+                followup: a.followup.clone(),
+                followup_visits: a.followup_visit.clone(),
+                params: a.paramcd.clone(),
+                options: ChangeOptions { level, covariates: a.covariates.clone(), quantile_type: a.quantile_type.unwrap_or(7), ..Default::default() },
+                ..Default::default()
+            };
+            let mut r = endpoint_file(f, o, &spec)?;
+            relabel(&mut r, a);
+            Ok((r, None))
         }
         AnalysisKind::Bootstrap => {
             use crate::analysis::bootstrap::{bootstrap_file, BootStatistic, BootstrapSpec};

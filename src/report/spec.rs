@@ -83,6 +83,7 @@ pub enum AnalysisKind {
     Ae,
     Incidence,
     Bootstrap,
+    Endpoint,
 }
 
 /// One analysis: the options of the command of the same name.

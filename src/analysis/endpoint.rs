@@ -1,0 +1,104 @@
+//! Endpoint comparison: the arms compared on the values at one visit (or one column), not on
+//! the change from baseline. Per arm, the summary of the values; between each arm and the
+//! control, the difference in means (Welch and pooled t), Hedges' g (noncentral-t CI) and the
+//! Hodges–Lehmann shift with the Mann–Whitney test. The report has the shape of `change`'s.
+//!
+//! Every statistic uses the subjects of the arm with a value; the report says how many had none.
+
+use super::arms::Arms;
+use super::change::ChangeSource;
+use super::counts::push_as;
+use super::{Report, SummaryRow, VERSION};
+use crate::data::{check_level, GroupSummary};
+use crate::error::{Error, Result};
+use crate::ingest::subjects::SubjectPairs;
+use crate::stats::descriptive::summarize_with;
+use crate::stats::{continuous, rank, Measure, Method};
+use serde_json::json;
+
+/// Compare the arms on the follow-up values of `pairs` (`src.followup` names them).
+pub fn endpoint(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, level: f64, quantile_type: u8) -> Result<Report> {
+    let level = check_level(level)?;
+    let all = arms.all();
+    let mut values: Vec<Vec<f64>> = vec![Vec::new(); all.len()];
+    let mut missing = vec![0u64; all.len()];
+    for s in 0..pairs.len() {
+        let Some(k) = pairs.arm[s].as_deref().and_then(|a| arms.position(a)) else { continue };
+        match pairs.followup[s] {
+            Some(v) => values[k].push(v),
+            None => missing[k] += 1,
+        }
+    }
+    for (k, v) in values.iter().enumerate() {
+        if v.len() < 2 {
+            return Err(Error::Data {
+                file: src.file.clone(),
+                line: 0,
+                column: src.arm_column.clone(),
+                value: all[k].to_string(),
+                message: format!("arm '{}' has {} value(s) of {}; an endpoint comparison needs at least 2 per arm", all[k], v.len(), src.followup),
+            });
+        }
+    }
+    let subset = &src.subset;
+    let mut summaries = Vec::new();
+    for (k, v) in values.iter().enumerate() {
+        summaries.push(SummaryRow { group: all[k].to_string(), subset: subset.clone(), variable: "value".into(), summary: summarize_with(v, quantile_type)? });
+    }
+    let mut results = Vec::new();
+    let c = all.len() - 1;
+    for t in 0..c {
+        let label = format!("{} vs {}", all[t], all[c]);
+        let (gt, gc) = (GroupSummary::from_values(&values[t])?, GroupSummary::from_values(&values[c])?);
+        for m in [Method::Welch, Method::Pooled] {
+            push_as(&mut results, Measure::MeanDifference, m, continuous::mean_difference(&gt, &gc, m, level), &label, subset)?;
+        }
+        push_as(&mut results, Measure::HedgesG, Method::NoncentralT, continuous::hedges_g(&gt, &gc, Method::NoncentralT, level), &label, subset)?;
+        let ties = {
+            let mut all: Vec<f64> = values[t].iter().chain(&values[c]).copied().collect();
+            all.sort_unstable_by(f64::total_cmp);
+            all.windows(2).any(|w| w[0] == w[1])
+        };
+        let m = rank::recommended_method(values[t].len(), values[c].len(), ties);
+        push_as(&mut results, Measure::HodgesLehmann, m, rank::hodges_lehmann(&values[t], &values[c], m, level), &label, subset)?;
+    }
+    let mut notes = Vec::new();
+    if let Some(n) = &arms.note {
+        notes.push(n.clone());
+    }
+    notes.push(format!("Values: {}; each arm's subjects with a value.", src.followup));
+    let without: Vec<String> = all.iter().zip(&missing).map(|(a, m)| format!("{m} in {a}")).collect();
+    notes.push(format!("Subjects without a value, left out: {}.", without.join(", ")));
+    if let Some(f) = &src.filter {
+        notes.push(format!("Rows kept: {f}."));
+    }
+    let title = format!(
+        "{}{} by {} ({})",
+        subset.param.as_ref().map(|p| format!("{p}: ")).unwrap_or_default(),
+        src.followup,
+        src.arm_column,
+        arms.treatments.iter().map(|t| format!("{t} vs {}", arms.control)).collect::<Vec<_>>().join("; ")
+    );
+    let n: serde_json::Map<String, serde_json::Value> = all.iter().zip(&values).map(|(a, v)| (a.to_string(), json!(v.len()))).collect();
+    let miss: serde_json::Map<String, serde_json::Value> = all.iter().zip(&missing).map(|(a, m)| (a.to_string(), json!(m))).collect();
+    Ok(Report {
+        trialstat_version: VERSION,
+        command: "endpoint".into(),
+        inputs: json!({
+            "file": src.file,
+            "where": src.filter,
+            "arm_column": src.arm_column,
+            "arms": {"treatment": arms.treatments, "control": arms.control},
+            "values": src.followup,
+            "param": subset.param,
+            "visit": subset.visit,
+            "n": n,
+            "missing": miss,
+            "level": level,
+        }),
+        results,
+        summaries,
+        notes,
+        layout: super::Layout { title, comparison: String::new(), groups: Vec::new(), ..Default::default() },
+    })
+}
