@@ -200,6 +200,21 @@ pub(crate) fn strip_flags(s: &str) -> String {
     s.replace(" --", " ").replace("'--", "'").trim_start_matches("--").to_string()
 }
 
+/// The `change` (or `endpoint`) request of an analysis's keys.
+fn change_spec(a: &AnalysisSpec, level: f64) -> Result<crate::analysis::change::ChangeSpec> {
+    use crate::analysis::change::{ChangeOptions, ChangeSpec};
+    Ok(ChangeSpec {
+        arms: arm_choice(a),
+        baseline: a.baseline.clone(),
+        baseline_visit: a.baseline_visit.clone(),
+        followup: a.followup.clone(),
+        followup_visits: a.followup_visit.clone(),
+        aggregate: aggregate(a)?,
+        params: a.paramcd.clone(),
+        options: ChangeOptions { level, percent: a.percent.unwrap_or(true), covariates: a.covariates.clone(), quantile_type: a.quantile_type.unwrap_or(7) },
+    })
+}
+
 fn arm_choice(a: &AnalysisSpec) -> crate::analysis::arms::ArmChoice {
     crate::analysis::arms::ArmChoice { treatment: a.treatment.clone(), control: a.control.clone(), merge_variants: a.merge_arm_variants }
 }
@@ -363,18 +378,7 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
             Ok((r, pairs))
         }
         AnalysisKind::Change => {
-            use crate::analysis::change::{change_file, ChangeOptions, ChangeSpec};
-            let spec = ChangeSpec {
-                arms: arm_choice(a),
-                baseline: a.baseline.clone(),
-                baseline_visit: a.baseline_visit.clone(),
-                followup: a.followup.clone(),
-                followup_visits: a.followup_visit.clone(),
-                aggregate: aggregate(a)?,
-                params: a.paramcd.clone(),
-                options: ChangeOptions { level, percent: a.percent.unwrap_or(true), covariates: a.covariates.clone(), quantile_type: a.quantile_type.unwrap_or(7) },
-            };
-            let mut r = change_file(f, o, &spec)?;
+            let mut r = crate::analysis::change::change_file(f, o, &change_spec(a, level)?)?;
             relabel(&mut r, a);
             Ok((r, if want_pairs { subject_data(f, o, a)? } else { None }))
         }
@@ -406,18 +410,7 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
             Ok((ae_table(f, sf, &spec)?, None))
         }
         AnalysisKind::Endpoint => {
-            use crate::analysis::change::{endpoint_file, ChangeOptions, ChangeSpec};
-            let spec = ChangeSpec {
-                arms: arm_choice(a),
-                baseline: a.baseline.clone(),
-                baseline_visit: a.baseline_visit.clone(),
-                followup: a.followup.clone(),
-                followup_visits: a.followup_visit.clone(),
-                params: a.paramcd.clone(),
-                options: ChangeOptions { level, covariates: a.covariates.clone(), quantile_type: a.quantile_type.unwrap_or(7), ..Default::default() },
-                ..Default::default()
-            };
-            let mut r = endpoint_file(f, o, &spec)?;
+            let mut r = crate::analysis::change::endpoint_file(f, o, &change_spec(a, level)?)?;
             relabel(&mut r, a);
             Ok((r, None))
         }
