@@ -72,6 +72,7 @@ fn every_case_matches_r() {
             assert_rel9(num(&t["ci"]["upper"]), num(&w["upper"]), &format!("{ctx} paired t upper"));
             assert_rel9(num(&t["statistic"]), num(&w["statistic"]), &format!("{ctx} paired t"));
             assert_rel9(num(&t["p_value"]), num(&w["p_value"]), &format!("{ctx} paired p"));
+            assert_rel9(num(&t["se"]), num(&w["se"]), &format!("{ctx} paired se"));
             for (measure, key) in [("d-z", "d_z"), ("g-z", "g_z")] {
                 let e = result(&j, measure, arm);
                 assert_eq!(e["method"], "noncentral-t");
@@ -90,7 +91,7 @@ fn every_case_matches_r() {
             let ctx = format!("{name} {g}");
             let w = &cmp["welch"];
             let e = result(&j, "mean-difference", &g);
-            for (got, key) in [(&e["estimate"], "estimate"), (&e["ci"]["lower"], "lower"), (&e["ci"]["upper"], "upper"), (&e["statistic"], "statistic"), (&e["df"], "df"), (&e["p_value"], "p_value")] {
+            for (got, key) in [(&e["estimate"], "estimate"), (&e["ci"]["lower"], "lower"), (&e["ci"]["upper"], "upper"), (&e["statistic"], "statistic"), (&e["df"], "df"), (&e["p_value"], "p_value"), (&e["se"], "se")] {
                 assert_rel9(num(got), num(&w[key]), &format!("{ctx} welch {key}"));
             }
             let e = result(&j, "hedges-g", &g);
@@ -108,7 +109,7 @@ fn every_case_matches_r() {
             check_tight(e, w, &format!("{ctx} HL"));
             let e = result(&j, "ancova-difference", &g);
             let w = &cmp["ancova"];
-            for (got, key) in [(&e["estimate"], "estimate"), (&e["ci"]["lower"], "lower"), (&e["ci"]["upper"], "upper"), (&e["statistic"], "statistic"), (&e["df"], "df"), (&e["p_value"], "p_value")] {
+            for (got, key) in [(&e["estimate"], "estimate"), (&e["ci"]["lower"], "lower"), (&e["ci"]["upper"], "upper"), (&e["statistic"], "statistic"), (&e["df"], "df"), (&e["p_value"], "p_value"), (&e["se"], "se")] {
                 assert_rel9(num(got), num(&w[key]), &format!("{ctx} ancova {key}"));
             }
             assert_eq!(e["n"].as_u64(), w["n"].as_u64(), "{ctx} ancova n");
@@ -294,7 +295,7 @@ fn endpoint_comparison_matches_r() {
             let g = format!("{} vs {}", cmp["treatment"].as_str().unwrap(), cmp["control"].as_str().unwrap());
             for method in ["welch", "pooled"] {
                 let e = j["results"].as_array().unwrap().iter().find(|e| e["measure"] == "mean-difference" && e["method"] == method && e["group"] == g.as_str()).unwrap();
-                for (got, key) in [(&e["estimate"], "estimate"), (&e["ci"]["lower"], "lower"), (&e["ci"]["upper"], "upper"), (&e["statistic"], "statistic"), (&e["df"], "df"), (&e["p_value"], "p_value")] {
+                for (got, key) in [(&e["estimate"], "estimate"), (&e["ci"]["lower"], "lower"), (&e["ci"]["upper"], "upper"), (&e["statistic"], "statistic"), (&e["df"], "df"), (&e["p_value"], "p_value"), (&e["se"], "se")] {
                     assert_rel9(num(got), num(&cmp[method][key]), &format!("{name} {g} {method} {key}"));
                 }
             }

@@ -104,6 +104,7 @@ impl AncovaFit {
         let tcrit = t_for_level(level, self.residual_df);
         let mut e = self.difference.clone();
         e.estimate = Some(c.estimate);
+        e.se = Some(c.se);
         e.ci = Some(crate::stats::Ci::new(c.estimate - tcrit * c.se, c.estimate + tcrit * c.se, level));
         e.statistic = Some(c.t);
         e.p_value = Some(c.p_value);
@@ -291,6 +292,7 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
         .join(" + ");
     let mut difference = Estimate::new(Measure::AncovaDifference, Method::Exact)
         .with_estimate(tr.estimate)
+        .with_se(tr.se)
         .with_ci(tr.estimate - tcrit * tr.se, tr.estimate + tcrit * tr.se, level)
         .with_test(tr.t, Some(df), tr.p_value)
         .with_n(n as u64)

@@ -182,6 +182,7 @@ pub fn mean_difference(t: &GroupSummary, c: &GroupSummary, method: Method, level
     let q = t_for_level(level, df);
     let mut e = Estimate::new(m, method)
         .with_estimate(diff)
+        .with_se(se)
         .with_ci(diff - q * se, diff + q * se, level)
         .with_test(stat, Some(df), p)
         .with_n(t.n + c.n);

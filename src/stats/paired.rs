@@ -51,6 +51,7 @@ pub fn mean_change(diffs: &GroupSummary, level: f64) -> Result<Estimate> {
     let q = t_for_level(level, df);
     Ok(Estimate::new(measure, method)
         .with_estimate(diffs.mean)
+        .with_se(se)
         .with_ci(diffs.mean - q * se, diffs.mean + q * se, level)
         .with_test(stat, Some(df), p)
         .with_n(diffs.n))

@@ -117,8 +117,9 @@ pub struct Estimate {
     pub estimate: Option<f64>,
     /// Confidence interval; `None` when the method gives none.
     pub ci: Option<Ci>,
-    /// Standard error of the estimate where the method defines one (a bootstrap's: the SD of
-    /// its finite replicates); omitted from JSON otherwise.
+    /// Standard error of the estimate where the method defines one: the t-based differences and
+    /// means (Welch, pooled, mean change, ANCOVA coefficient: the SE their CI and t use) and the
+    /// bootstrap (the SD of its finite replicates); omitted from JSON otherwise.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
     pub se: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
@@ -166,6 +167,10 @@ impl Estimate {
 
     pub fn with_estimate(mut self, x: f64) -> Self {
         self.estimate = Some(x);
+        self
+    }
+    pub fn with_se(mut self, se: f64) -> Self {
+        self.se = Some(se);
         self
     }
     pub fn with_ci(mut self, lower: f64, upper: f64, level: f64) -> Self {

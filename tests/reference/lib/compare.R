@@ -23,7 +23,7 @@ summ <- function(x) {
 t_entry <- function(tt, estimate) {
   list(estimate = json_num(estimate), lower = json_num(tt$conf.int[1]), upper = json_num(tt$conf.int[2]),
        statistic = json_num(unname(tt$statistic)), df = json_num(unname(tt$parameter)),
-       p_value = json_num(tt$p.value))
+       p_value = json_num(tt$p.value), se = json_num(tt$stderr))
 }
 
 # wilcox.test with R's defaults (exact = NULL, correct = TRUE), plus the tight-root repeat.
