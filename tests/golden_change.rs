@@ -310,6 +310,18 @@ fn endpoint_comparison_matches_r() {
             check_tight(e, w, &format!("{name} {g} HL"));
         }
     }
+    // --rank-method normal-uncorrected: R's wilcox.test(correct = FALSE).
+    let case = &r["cases"][0];
+    let w = &case["comparisons"][0]["mann_whitney_uncorrected"];
+    let j = cli_json(&["endpoint", &headache, "--subject", "id", "--arm", "group", "--followup", "pk5", "--control", "0", "--rank-method", "normal-uncorrected"]);
+    let e = result(&j, "hodges-lehmann", "1 vs 0");
+    assert_eq!(e["method"], "normal-uncorrected");
+    assert_rel9(num(&e["statistic"]), num(&w["statistic"]), "uncorrected W");
+    assert_rel9(num(&e["p_value"]), num(&w["p_value"]), "uncorrected p");
+    check_tight(e, w, "uncorrected HL");
+    let (code, e) = cli_err(&["endpoint", &headache, "--subject", "id", "--arm", "group", "--followup", "pk5", "--control", "0", "--rank-method", "normal-cc"]);
+    assert_eq!(code, 2, "{e}");
+    assert!(e.contains("--rank-method") && e.contains("normal-uncorrected"), "{e}");
     // A baseline is not an endpoint option.
     let (code, e) = cli_err(&["endpoint", &adas, "--followup-visit", "Week 24", "--paramcd", "ACTOT", "--control", "Placebo", "--baseline", "BASE"]);
     assert_eq!(code, 2, "{e}");

@@ -538,3 +538,48 @@ fn results_serialise_without_nan() {
         }
     }
 }
+
+/// [`Method::NormalUncorrected`]: the normal approximation without the continuity correction,
+/// in the test and in the CI's estimating equation, as R's `wilcox.test(correct = FALSE)`
+/// (rank.R `uncorrected`, solved with tol.root = 1e-12): statistic and p at 1e-9, the limits as
+/// the tight normal cases above, the estimate the midpoint of the root set R's estimate lies in.
+#[test]
+fn uncorrected_normal_matches_r_correct_false() {
+    let mut count = 0;
+    for c in cases().into_iter().filter(|c| c.get("uncorrected").is_some()) {
+        let n = name(&c);
+        let u = &c["uncorrected"];
+        let (level, x) = (num(&c["level"]), floats(&c["x"]));
+        let r = if c["kind"] == "signed" {
+            wilcoxon_signed_rank(&x, Method::NormalUncorrected, level)
+        } else {
+            mann_whitney(&x, &floats(&c["y"]), Method::NormalUncorrected, level)
+        };
+        let e = match r {
+            Ok(e) => e,
+            Err(err) => {
+                // R gives a p-value but the rank statistic has no variance (all equal): both refuse a CI.
+                assert!(num(&u["ci_lo"]).is_nan(), "{n}: {err}");
+                continue;
+            }
+        };
+        assert_eq!(e.method, Method::NormalUncorrected, "{n}");
+        rel9(e.statistic.unwrap(), num(&u["statistic"]), &format!("{n} statistic"));
+        rel9(e.p_value.unwrap(), num(&u["p"]), &format!("{n} p"));
+        let (lo, hi) = (num(&u["ci_lo"]), num(&u["ci_hi"]));
+        if lo.is_finite() && hi.is_finite() {
+            let ci = e.ci.unwrap_or_else(|| panic!("{n}: no CI"));
+            rel9(ci.level, num(&u["conf_level"]), &format!("{n} conf.level"));
+            near(ci.lower, lo, 1e-9, 2e-12, &format!("{n} lower"));
+            near(ci.upper, hi, 1e-9, 2e-12, &format!("{n} upper"));
+            // The estimate: the midpoint of the root set (the two middle order statistics, as
+            // without the correction); R's uniroot lands somewhere in it.
+            let (elo, ehi) = (num(&c["est_lo"]), num(&c["est_hi"]));
+            rel9(e.estimate.unwrap(), (elo + ehi) / 2.0, &format!("{n} estimate"));
+            let r = num(&u["estimate"]);
+            assert!(r >= elo - 2e-12 && r <= ehi + 2e-12, "{n}: R's estimate {r} outside [{elo}, {ehi}]");
+            count += 1;
+        }
+    }
+    assert!(count >= 15, "only {count} uncorrected cases with a CI");
+}

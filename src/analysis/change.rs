@@ -44,6 +44,21 @@ pub struct ChangeOptions {
     pub covariates: Vec<String>,
     /// Hyndman–Fan type (1–9, R's `quantile(type = )`) of the quartiles in the summaries.
     pub quantile_type: u8,
+    /// Method of the rank tests (exact, normal, normal-uncorrected); `None` = R's rule (exact
+    /// below 50 without ties or zeros, else normal with the continuity correction).
+    pub rank_method: Option<Method>,
+}
+
+/// A rank-test method as written (`--rank-method`, spec `rank_method`): `auto` (R's rule: `None`),
+/// `exact`, `normal` (with the continuity correction) or `normal-uncorrected`.
+pub fn parse_rank_method(key: &str, s: &str) -> Result<Option<Method>> {
+    match s.trim() {
+        "auto" => Ok(None),
+        "exact" => Ok(Some(Method::Exact)),
+        "normal" => Ok(Some(Method::Normal)),
+        "normal-uncorrected" => Ok(Some(Method::NormalUncorrected)),
+        other => Err(Error::invalid(key, format!("'{other}'"), "auto (R's rule), exact, normal (continuity-corrected) or normal-uncorrected")),
+    }
 }
 
 /// Split `factor(NAME)` into (NAME, true); any other name is (name, false).
@@ -57,7 +72,7 @@ pub fn covariate_name(spec: &str) -> (&str, bool) {
 
 impl Default for ChangeOptions {
     fn default() -> Self {
-        ChangeOptions { level: 0.95, percent: true, covariates: Vec::new(), quantile_type: 7 }
+        ChangeOptions { level: 0.95, percent: true, covariates: Vec::new(), quantile_type: 7, rank_method: None }
     }
 }
 
@@ -75,7 +90,7 @@ pub struct ChangeSource {
 }
 
 /// Method for a rank test as R's `wilcox.test` chooses it (exact below 50 without ties or zeros).
-fn rank_method(x: &[f64], y: Option<&[f64]>) -> Method {
+pub(crate) fn rank_method(x: &[f64], y: Option<&[f64]>) -> Method {
     if x.len() >= 50 || y.is_some_and(|y| y.len() >= 50) {
         return Method::Normal; // whatever the ties: no need to sort
     }
@@ -167,7 +182,7 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
         push_as(&mut results, Measure::MeanChange, Method::Exact, paired::mean_change(&g, level), &d.label, subset)?;
         push_as(&mut results, Measure::DZ, Method::NoncentralT, paired::d_z(&g, Method::NoncentralT, level), &d.label, subset)?;
         push_as(&mut results, Measure::GZ, Method::NoncentralT, paired::g_z(&g, Method::NoncentralT, level), &d.label, subset)?;
-        let m = rank_method(&changes[k], None);
+        let m = opts.rank_method.unwrap_or_else(|| rank_method(&changes[k], None));
         push_as(&mut results, Measure::WilcoxonSignedRank, m, rank::wilcoxon_signed_rank(&changes[k], m, level), &d.label, subset)?;
     }
     // Between arms: each treatment against the control (the last of `data`).
@@ -183,7 +198,7 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
             let of_pct = Subset { outcome: Some("percent-change".into()), ..subset.clone() };
             push_as(&mut results, Measure::HedgesG, Method::NoncentralT, continuous::hedges_g(&pt, &pc, Method::NoncentralT, level), &label, &of_pct)?;
         }
-        let m = rank_method(&changes[t], Some(&changes[c]));
+        let m = opts.rank_method.unwrap_or_else(|| rank_method(&changes[t], Some(&changes[c])));
         push_as(&mut results, Measure::HodgesLehmann, m, rank::hodges_lehmann(&changes[t], &changes[c], m, level), &label, subset)?;
     }
     // ANCOVA: one model over every arm of the analysis.
@@ -502,7 +517,7 @@ fn by_visit(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::lay
             filter: file.filter.as_ref().map(|f| f.text.clone()),
         };
         let opts = ChangeOptions { covariates: covariates.clone(), ..spec.options.clone() };
-        let r = if endpoint { super::endpoint::endpoint(&pairs, &arms, &src, opts.level, opts.quantile_type)? } else { change(&pairs, &arms, &src, &opts)? };
+        let r = if endpoint { super::endpoint::endpoint(&pairs, &arms, &src, &opts)? } else { change(&pairs, &arms, &src, &opts)? };
         analyses.push(r.inputs.clone());
         merged = Some(match merged {
             None => r,

@@ -6,7 +6,7 @@
 //! Every statistic uses the subjects of the arm with a value; the report says how many had none.
 
 use super::arms::Arms;
-use super::change::ChangeSource;
+use super::change::{ChangeOptions, ChangeSource};
 use super::counts::push_as;
 use super::{Report, SummaryRow, VERSION};
 use crate::data::{check_level, GroupSummary};
@@ -17,8 +17,8 @@ use crate::stats::{continuous, rank, Measure, Method};
 use serde_json::json;
 
 /// Compare the arms on the follow-up values of `pairs` (`src.followup` names them).
-pub fn endpoint(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, level: f64, quantile_type: u8) -> Result<Report> {
-    let level = check_level(level)?;
+pub fn endpoint(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &ChangeOptions) -> Result<Report> {
+    let level = check_level(opts.level)?;
     let all = arms.all();
     let mut values: Vec<Vec<f64>> = vec![Vec::new(); all.len()];
     let mut missing = vec![0u64; all.len()];
@@ -43,7 +43,7 @@ pub fn endpoint(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, level: f6
     let subset = &src.subset;
     let mut summaries = Vec::new();
     for (k, v) in values.iter().enumerate() {
-        summaries.push(SummaryRow { group: all[k].to_string(), subset: subset.clone(), variable: "value".into(), summary: summarize_with(v, quantile_type)? });
+        summaries.push(SummaryRow { group: all[k].to_string(), subset: subset.clone(), variable: "value".into(), summary: summarize_with(v, opts.quantile_type)? });
     }
     let mut results = Vec::new();
     let c = all.len() - 1;
@@ -54,12 +54,7 @@ pub fn endpoint(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, level: f6
             push_as(&mut results, Measure::MeanDifference, m, continuous::mean_difference(&gt, &gc, m, level), &label, subset)?;
         }
         push_as(&mut results, Measure::HedgesG, Method::NoncentralT, continuous::hedges_g(&gt, &gc, Method::NoncentralT, level), &label, subset)?;
-        let ties = {
-            let mut all: Vec<f64> = values[t].iter().chain(&values[c]).copied().collect();
-            all.sort_unstable_by(f64::total_cmp);
-            all.windows(2).any(|w| w[0] == w[1])
-        };
-        let m = rank::recommended_method(values[t].len(), values[c].len(), ties);
+        let m = opts.rank_method.unwrap_or_else(|| super::change::rank_method(&values[t], Some(&values[c])));
         push_as(&mut results, Measure::HodgesLehmann, m, rank::hodges_lehmann(&values[t], &values[c], m, level), &label, subset)?;
     }
     let mut notes = Vec::new();

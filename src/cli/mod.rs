@@ -285,6 +285,10 @@ enum Command {
         /// Quartile type of the summaries, 1-9 (R's quantile types; 7 is R's default).
         #[arg(long, default_value_t = 7, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=9))]
         quantile_type: u8,
+        /// Rank tests: auto (R's rule: exact below 50 without ties, else normal), exact, normal
+        /// (continuity-corrected) or normal-uncorrected.
+        #[arg(long, default_value = "auto", value_name = "METHOD")]
+        rank_method: String,
         /// Two-sided confidence level, strictly between 0 and 1.
         #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
         level: String,
@@ -314,6 +318,10 @@ enum Command {
         /// Quartile type of the summaries, 1-9 (R's quantile types; 7 is R's default).
         #[arg(long, default_value_t = 7, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=9))]
         quantile_type: u8,
+        /// Rank tests: auto (R's rule: exact below 50 without ties, else normal), exact, normal
+        /// (continuity-corrected) or normal-uncorrected.
+        #[arg(long, default_value = "auto", value_name = "METHOD")]
+        rank_method: String,
         /// Two-sided confidence level, strictly between 0 and 1.
         #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
         level: String,
@@ -707,8 +715,8 @@ fn run(cli: Cli) -> Result<String, Error> {
             };
             Ok(render(&responders_file(&f, &columns.overrides(), &spec, &opts)?, format))
         }
-        Command::Change { file, columns, arms, baseline, followup, baseline_visit, followup_visit, aggregate, paramcd, covariates, no_percent, quantile_type, level, format } => {
-            use trialstat::analysis::change::{change_file, ChangeOptions, ChangeSpec};
+        Command::Change { file, columns, arms, baseline, followup, baseline_visit, followup_visit, aggregate, paramcd, covariates, no_percent, quantile_type, rank_method, level, format } => {
+            use trialstat::analysis::change::{change_file, parse_rank_method, ChangeOptions, ChangeSpec};
             let level = parse_level(&level)?;
             let f = open_filtered(&file, columns.filter.as_deref())?;
             let spec = ChangeSpec {
@@ -719,12 +727,12 @@ fn run(cli: Cli) -> Result<String, Error> {
                 followup_visits: followup_visit,
                 aggregate: aggregate.map(Into::into),
                 params: paramcd,
-                options: ChangeOptions { level, percent: !no_percent, covariates, quantile_type },
+                options: ChangeOptions { level, percent: !no_percent, covariates, quantile_type, rank_method: parse_rank_method("--rank-method", &rank_method)? },
             };
             Ok(render(&change_file(&f, &columns.overrides(), &spec)?, format))
         }
-        Command::Endpoint { file, columns, arms, followup, followup_visit, paramcd, quantile_type, level, format } => {
-            use trialstat::analysis::change::{endpoint_file, ChangeOptions, ChangeSpec};
+        Command::Endpoint { file, columns, arms, followup, followup_visit, paramcd, quantile_type, rank_method, level, format } => {
+            use trialstat::analysis::change::{endpoint_file, parse_rank_method, ChangeOptions, ChangeSpec};
             let level = parse_level(&level)?;
             let f = open_filtered(&file, columns.filter.as_deref())?;
             let spec = ChangeSpec {
@@ -732,7 +740,7 @@ fn run(cli: Cli) -> Result<String, Error> {
                 followup,
                 followup_visits: followup_visit,
                 params: paramcd,
-                options: ChangeOptions { level, quantile_type, ..Default::default() },
+                options: ChangeOptions { level, quantile_type, rank_method: parse_rank_method("--rank-method", &rank_method)?, ..Default::default() },
                 ..Default::default()
             };
             Ok(render(&endpoint_file(&f, &columns.overrides(), &spec)?, format))

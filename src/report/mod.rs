@@ -211,7 +211,13 @@ fn change_spec(a: &AnalysisSpec, level: f64) -> Result<crate::analysis::change::
         followup_visits: a.followup_visit.clone(),
         aggregate: aggregate(a)?,
         params: a.paramcd.clone(),
-        options: ChangeOptions { level, percent: a.percent.unwrap_or(true), covariates: a.covariates.clone(), quantile_type: a.quantile_type.unwrap_or(7) },
+        options: ChangeOptions {
+            level,
+            percent: a.percent.unwrap_or(true),
+            covariates: a.covariates.clone(),
+            quantile_type: a.quantile_type.unwrap_or(7),
+            rank_method: a.rank_method.as_deref().map(|m| crate::analysis::change::parse_rank_method("rank_method", m)).transpose()?.flatten(),
+        },
     })
 }
 

@@ -143,6 +143,9 @@ pub struct AnalysisSpec {
     /// Quartile type of the summaries (1–9, R's `quantile(type = )`; change, responders).
     #[serde(default)]
     pub quantile_type: Option<u8>,
+    /// Rank-test method (change, endpoint): auto, exact, normal, normal-uncorrected.
+    #[serde(default)]
+    pub rank_method: Option<String>,
     // change
     #[serde(default)]
     pub covariates: Vec<String>,

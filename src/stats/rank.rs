@@ -214,15 +214,17 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
     // Normal approximation with tie and continuity corrections (R's correct = TRUE).
     let sigma = (nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - ties / 48.0).sqrt();
     let z0 = v_stat - nf * (nf + 1.0) / 4.0;
-    let z = (z0 - 0.5 * sign(z0)) / sigma;
+    let correct = method != Method::NormalUncorrected;
+    let cc = |d: f64| if correct { 0.5 * sign(d) } else { 0.0 };
+    let z = (z0 - cc(z0)) / sigma;
     let p = two_sided_z_p(z);
-    let mut est = Estimate::new(measure, Method::Normal)
+    let mut est = Estimate::new(measure, if correct { Method::Normal } else { Method::NormalUncorrected })
         .with_test(v_stat, None, p)
         .with_n(n as u64);
 
     let mumin = x.iter().copied().fold(f64::INFINITY, f64::min);
     let mumax = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let w_min = signed_rank_z(&x, mumin, true);
+    let w_min = signed_rank_z(&x, mumin, correct);
     let (k_lo, k_hi) = median_ks(big_n);
     if !w_min.is_finite() {
         // Every non-zero difference is equal: R's CI is NaN (conf.level 0), estimate = midrange.
@@ -234,7 +236,7 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
         est.notes = notes;
         return Ok(est);
     }
-    let w_max = signed_rank_z(&x, mumax, true);
+    let w_max = signed_rank_z(&x, mumax, correct);
 
     // R: halve the level (double alpha) until the statistic's range on [min, max] reaches the
     // normal quantiles.
@@ -265,7 +267,7 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
     let half = big_n as f64 / 2.0;
     let g = |k: usize, zq: f64| {
         let zd = half - k as f64;
-        (zd - 0.5 * sign(zd)) / sigma0 - zq
+        (zd - cc(zd)) / sigma0 - zq
     };
 
     if alpha < 1.0 {
@@ -402,9 +404,11 @@ fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) 
     // Normal approximation with tie and continuity corrections.
     let sigma = ((nxf * nyf / 12.0) * ((ntot + 1.0) - ties / (ntot * (ntot - 1.0)))).sqrt();
     let z0 = w_stat - nxf * nyf / 2.0;
-    let z = (z0 - 0.5 * sign(z0)) / sigma;
+    let correct = method != Method::NormalUncorrected;
+    let cc = |d: f64| if correct { 0.5 * sign(d) } else { 0.0 };
+    let z = (z0 - cc(z0)) / sigma;
     let p = two_sided_z_p(z);
-    let mut est = Estimate::new(measure, Method::Normal)
+    let mut est = Estimate::new(measure, if correct { Method::Normal } else { Method::NormalUncorrected })
         .with_test(w_stat, None, p)
         .with_n((nx + ny) as u64);
 
@@ -419,14 +423,14 @@ fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) 
         est.notes = notes;
         return Ok(est);
     }
-    let w_min = rank_sum_z(&xs, &ys, mumin, true);
-    let w_max = rank_sum_z(&xs, &ys, mumax, true);
+    let w_min = rank_sum_z(&xs, &ys, mumin, correct);
+    let w_max = rank_sum_z(&xs, &ys, mumax, correct);
     let ties0 = tie_sum(&xs) + tie_sum(&ys);
     let sigma0 = ((nxf * nyf / 12.0) * ((ntot + 1.0) - ties0 / (ntot * (ntot - 1.0)))).sqrt();
     let half = big_n as f64 / 2.0;
     let g = |k: usize, zq: f64| {
         let zd = half - k as f64;
-        (zd - 0.5 * sign(zd)) / sigma0 - zq
+        (zd - cc(zd)) / sigma0 - zq
     };
 
     let alpha = 1.0 - level;
@@ -488,7 +492,7 @@ fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) 
 
 fn check_method(measure: Measure, method: Method) -> Result<()> {
     match method {
-        Method::Exact | Method::Normal => Ok(()),
+        Method::Exact | Method::Normal | Method::NormalUncorrected => Ok(()),
         other => Err(Error::not_applicable(measure, other)),
     }
 }

@@ -331,7 +331,7 @@ impl Measure {
             MeanDifference => &[M::Welch, M::Pooled],
             CohensD | HedgesG | GlassDelta | DZ | GZ => &[M::NoncentralT, M::NormalApprox],
             MeanChange => &[M::Exact],
-            WilcoxonSignedRank | MannWhitney | HodgesLehmann => &[M::Exact, M::Normal],
+            WilcoxonSignedRank | MannWhitney | HodgesLehmann => &[M::Exact, M::Normal, M::NormalUncorrected],
             AncovaDifference => &[M::Exact],
             Bootstrap => &[M::Bca, M::Percentile],
         }
@@ -399,6 +399,9 @@ pub enum Method {
     Exact,
     /// Normal approximation (rank tests: with tie and continuity corrections).
     Normal,
+    /// Normal approximation with the tie correction but no continuity correction (rank tests:
+    /// R's `wilcox.test(correct = FALSE)`).
+    NormalUncorrected,
     /// Bootstrap percentile interval.
     Percentile,
     /// Bootstrap bias-corrected and accelerated interval (Efron 1987).
@@ -435,6 +438,7 @@ impl Method {
         Method::NormalApprox,
         Method::Exact,
         Method::Normal,
+        Method::NormalUncorrected,
         Method::Percentile,
         Method::Bca,
         Method::Uncorrected,
@@ -468,6 +472,7 @@ impl Method {
             NormalApprox => "normal-approx",
             Exact => "exact",
             Normal => "normal",
+            NormalUncorrected => "normal-uncorrected",
             Percentile => "percentile",
             Bca => "bca",
             Uncorrected => "uncorrected",

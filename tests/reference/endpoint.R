@@ -8,7 +8,8 @@
 # treatment vs the control:
 #   welch, pooled  t.test(x, y) and t.test(x, y, var.equal = TRUE): estimate, CI, t, df, p;
 #   hedges_g       effectsize::hedges_g(x, y) (0.8.3) with the tightly solved noncentral-t limits;
-#   mann_whitney   wilcox.test(x, y, conf.int = TRUE) (R's defaults), with tol.root = 1e-12.
+#   mann_whitney   wilcox.test(x, y, conf.int = TRUE) (R's defaults), with tol.root = 1e-12;
+#   mann_whitney_uncorrected  the same with exact = FALSE, correct = FALSE, tol.root = 1e-12.
 # Cases:
 #   headache   acupuncture headache trial (Vickers et al., BMJ 2004), pk5 (12 months), 1 vs 0;
 #   cdisc_adas CDISC pilot 01 ADAS-Cog(11) at Week 24 (EFFFL = Y, ANL01FL = Y), each dose vs placebo.
@@ -33,7 +34,13 @@ compare_arms <- function(name, values, control, treatments) {
               welch = t_entry(w, unname(w$estimate[1] - w$estimate[2])),
               pooled = t_entry(p, unname(p$estimate[1] - p$estimate[2])),
               hedges_g = hedges_entry(paste("hedges_g", name, a), x, y),
-              mann_whitney = wilcox_entry(paste("rank sum", name, a), x, y))
+              mann_whitney = wilcox_entry(paste("rank sum", name, a), x, y),
+              mann_whitney_uncorrected = {
+                u <- suppressWarnings(wilcox.test(x, y, conf.int = TRUE, correct = FALSE, exact = FALSE, tol.root = 1e-12))
+                list(statistic = json_num(unname(u$statistic)), p_value = json_num(u$p.value),
+                     tight = list(estimate = json_num(unname(u$estimate)), lower = json_num(u$conf.int[1]),
+                                  upper = json_num(u$conf.int[2])))
+              })
        }))
 }
 

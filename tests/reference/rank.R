@@ -17,6 +17,8 @@
 #   exact2   exactRankTests::wilcox.exact (Streitberg-Roehmel shift algorithm), an independent
 #            exact p-value, CI and estimate, for the cases where R's exact path applies.
 #   warnings R's warnings (e.g. "requested conf.level not achievable").
+#   uncorrected  (normal cases) wilcox.test(..., exact = FALSE, correct = FALSE, tol.root = 1e-12):
+#            the normal approximation without the continuity correction, tightly solved.
 # When R's wilcox.test stops with an error in the CI search, the p-value comes from the same call
 # with conf.int = FALSE and `ci_error` holds the message.
 
@@ -98,6 +100,17 @@ case <- function(name, x, y = NULL, method = "exact", level = 0.95) {
               method = method, level = level, r = r,
               r_tight = list(ci_lo = rt$ci_lo, ci_hi = rt$ci_hi, estimate = rt$estimate))
   out <- c(out, mid_bounds(x, y))
+  if (method == "normal") {
+    # Without the continuity correction (correct = FALSE), solved tightly.
+    u <- tryCatch(suppressWarnings(
+      if (is.null(y)) wilcox.test(x, exact = FALSE, correct = FALSE, conf.int = TRUE, conf.level = level, tol.root = 1e-12)
+      else wilcox.test(x, y, exact = FALSE, correct = FALSE, conf.int = TRUE, conf.level = level, tol.root = 1e-12)),
+      error = function(e) NULL)
+    if (!is.null(u)) out$uncorrected <- list(statistic = unname(u$statistic), p = u$p.value,
+                                             ci_lo = u$conf.int[1], ci_hi = u$conf.int[2],
+                                             conf_level = attr(u$conf.int, "conf.level"),
+                                             estimate = unname(u$estimate))
+  }
   if (!is.null(r$method) && grepl("exact", r$method)) {
     e <- if (is.null(y)) wilcox.exact(x, conf.int = TRUE, conf.level = level, exact = TRUE)
          else wilcox.exact(x, y, conf.int = TRUE, conf.level = level, exact = TRUE)
