@@ -116,6 +116,8 @@ fn stratified_by_pooled_site_matches_python() {
 fn rows_and_frequency_threshold() {
     let (adae, adsl) = (dataset("cdisc_pilot01/adae.csv"), dataset("cdisc_pilot01/adsl.csv"));
     // Terms only, at least 10% in some arm: the five terms the provenance lists among them.
+    let (code, e) = cli_err(&ae_args(&["--min-percent", "120"], &adae, &adsl));
+    assert!(code == 2 && e.contains("--min-percent") && e.contains("from 0 to 100"), "{e}");
     let j = cli_json(&ae_args(&["--teae", "--rows", "term", "--min-percent", "10"], &adae, &adsl));
     let terms: Vec<String> = row_keys(&j).into_iter().filter_map(|(_, t)| t).collect();
     for t in ["PRURITUS", "APPLICATION SITE PRURITUS", "APPLICATION SITE ERYTHEMA", "ERYTHEMA", "DIZZINESS"] {

@@ -172,6 +172,12 @@ fn spec_ci_method_matches_the_command_line() {
     let from_cli = crate::common::cli_json(&["responders", &data, "--subject", "id", "--arm", "group", "--treatment", "1", "--control", "0", "--baseline", "pk1", "--followup", "pk5", "--reduction", "35%", "--ci-method", "katz-log,wald"]);
     assert_eq!(from_spec["results"], from_cli["results"]);
     assert!(from_spec["results"].as_array().unwrap().iter().any(|r| r["measure"] == "risk-ratio" && r["method"] == "katz-log"));
+    // Several follow-up visits without aggregate in a responders analysis (the CLI refuses them too).
+    std::fs::write(d.join("study.toml"), spec.replace("followup = [\"pk5\"]", "followup = [\"pk2\", \"pk5\"]")).unwrap();
+    let o = cli(&["report", d.join("study.toml").to_str().unwrap(), "--out", d.join("out4").to_str().unwrap()]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("analysis 'r'") && e.contains("followup") && e.contains("one follow-up column"), "{e}");
     // quantile_type outside 1-9.
     std::fs::write(d.join("study.toml"), spec.replace("ci_method = [\"katz-log\", \"wald\"]", "quantile_type = 12")).unwrap();
     let o = cli(&["report", d.join("study.toml").to_str().unwrap(), "--out", d.join("out3").to_str().unwrap()]);

@@ -264,6 +264,9 @@ fn distinct_subjects(triples: &[(u32, u32, u32)], subj_info: &[(usize, u32)], n_
 /// `SAFFL` column present, the safety population `SAFFL = 'Y'` is used).
 pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Report> {
     let level = check_level(spec.level)?;
+    if let Some(m) = spec.min_percent.filter(|m| !(0.0..=100.0).contains(m)) {
+        return Err(Error::invalid("--min-percent", m, "a percentage from 0 to 100"));
+    }
     let mut notes = Vec::new();
     // The subject file: every subject (to tell "absent" from "outside the population"), then
     // the population.

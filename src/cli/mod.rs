@@ -748,11 +748,6 @@ fn run(cli: Cli) -> Result<String, Error> {
         Command::Ae { file, subjects, subjects_where, filter, arms, subject, arm, ae_subject, soc, term, teae, serious, severity, rows, min_percent, strata, ci_method, level, format } => {
             use trialstat::analysis::ae::{ae_table, AeRows, AeSpec};
             let level = parse_level(&level)?;
-            if let Some(m) = min_percent {
-                if !(0.0..=100.0).contains(&m) {
-                    return Err(Error::invalid("--min-percent", m, "a percentage from 0 to 100"));
-                }
-            }
             let ae = open_filtered(&file, filter.as_deref())?;
             let subj = open_filtered(&subjects, subjects_where.as_deref())?;
             let spec = AeSpec {

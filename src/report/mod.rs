@@ -351,6 +351,13 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
                 (None, None, Some(r)) => ResponderRule::Change { threshold: parse_threshold("increase", r, false)?, increase: true },
                 _ => return Err(Error::invalid("responder definition", "none", "flag, or baseline and followup with reduction or increase")),
             };
+            // As `trialstat responders`: one follow-up, or several visits combined by `aggregate`.
+            if a.followup_visit.len() > 1 && a.aggregate.is_none() {
+                return Err(Error::invalid("followup_visit", a.followup_visit.join(", "), "one visit, or several with aggregate = \"sum\" or \"mean\""));
+            }
+            if a.followup.len() > 1 {
+                return Err(Error::invalid("followup", a.followup.join(", "), "one follow-up column in a responders analysis"));
+            }
             let (b, fu) = match sources(a)? {
                 Some((b, f)) => (Some(b), Some(f)),
                 None => (None, None),
