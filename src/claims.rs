@@ -28,7 +28,7 @@ use crate::analysis::counts::{compare, compare_rates, single_proportion, CountOp
 use crate::analysis::Report;
 use crate::error::{Error, Result};
 use crate::report::spec::{self, AnalysisSpec, DataSpec};
-use crate::stats::{Estimate, Measure};
+use crate::stats::{Estimate, Measure, Method};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -378,6 +378,16 @@ pub fn parse(file: &str, text: &str) -> Result<ClaimsFile> {
                 return Err(spec::spec_error(file, text, at, format!("claim '{id}': statistic = '{st}': one of {}", allowed.join(", "))));
             }
         }
+        if let Some(m) = &cl.method {
+            if Method::from_name(m).is_none() {
+                return Err(spec::spec_error(
+                    file,
+                    text,
+                    at,
+                    format!("claim '{id}': method = '{m}': not a method; one of {}", Method::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")),
+                ));
+            }
+        }
         if let Some(m) = &cl.measure {
             if !Measure::ALL.iter().any(|x| x.name() == m) {
                 return Err(spec::spec_error(
@@ -482,7 +492,13 @@ pub fn check(file: &ClaimsFile, name: &str, text: &str, base: &Path) -> Result<C
             out.push(res);
             continue;
         }
-        let opts = CountOptions { level: c.level.unwrap_or(0.95), ..Default::default() };
+        // A claim naming a method gets that method computed (counts, rates and counts of one
+        // group); otherwise each measure's recommended one.
+        let methods = match &c.method {
+            Some(m) => crate::analysis::MethodChoice::parse("method", std::slice::from_ref(m)).map_err(ctx)?,
+            None => crate::analysis::MethodChoice::Recommended,
+        };
+        let opts = CountOptions { level: c.level.unwrap_or(0.95), methods, ..Default::default() };
         let report: Report = if let Some(a) = &c.analysis {
             reports[a].clone()
         } else if let Some(k) = &c.counts {

@@ -243,6 +243,29 @@ fn default_tolerance_reads_the_exponent() {
     assert_eq!(claim(&r, "off")["verdict"], "not-reproduced", "{r}");
 }
 
+/// A claim's `method` chooses the interval computed from counts (the log-Wald RR here), and an
+/// unknown method is an error naming the claim's line. R 4.2, closed form:
+/// rr = (7/1000)/(124/1000), se = sqrt(1/7 − 1/1000 + 1/124 − 1/1000), exp(log(rr) ± qnorm(0.975)·se)
+/// = 0.056451612903225805, 0.026496867697568857, 0.120270238571181909.
+#[test]
+fn claim_method_chooses_the_interval_computed() {
+    let d = tmp("method");
+    let p = d.join("c.toml");
+    let text = "[[claim]]\nid = \"rr\"\nsource = \"s\"\ncounts = { treated = \"7/1000\", control = \"124/1000\" }\nmeasure = \"risk-ratio\"\nmethod = \"katz-log\"\ncited = \"0.056\"\ncited_ci = [\"0.026\", \"0.120\"]\n";
+    std::fs::write(&p, text).unwrap();
+    let out = cli(&["check", p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &claim(&r, "rr")["computed"];
+    assert_eq!(c["method"], "katz-log");
+    assert_rel9(num(&c["estimate"]), 0.056451612903225805, "rr");
+    assert_rel9(num(&c["ci"]["lower"]), 0.026496867697568857, "rr lower");
+    assert_rel9(num(&c["ci"]["upper"]), 0.120270238571181909, "rr upper");
+    let (code, e) = check_err("bad-method", &text.replace("katz-log", "katz"));
+    assert_eq!(code, 2);
+    assert!(e.contains(".toml:2:") && e.contains("method = 'katz'") && e.contains("katz-log"), "{e}");
+}
+
 #[test]
 fn directions_and_hedged_ratios() {
     let d = tmp("dir");
