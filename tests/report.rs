@@ -156,9 +156,10 @@ fn spec_errors_name_file_line_and_key_and_write_nothing() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
-/// `ci_method` in a spec gives the same intervals as `--ci-method` on the command line.
+/// The same request (responders with the log-Wald RR) gives the same results from the command
+/// line, a spec and a claims file.
 #[test]
-fn spec_ci_method_matches_the_command_line() {
+fn ci_method_same_results_from_cli_spec_and_claims() {
     let d = tmp("ci-method");
     let data = dataset("acupuncture_headache/acupuncture_headache.csv");
     let spec = format!(
@@ -172,6 +173,14 @@ fn spec_ci_method_matches_the_command_line() {
     let from_cli = crate::common::cli_json(&["responders", &data, "--subject", "id", "--arm", "group", "--treatment", "1", "--control", "0", "--baseline", "pk1", "--followup", "pk5", "--reduction", "35%", "--ci-method", "katz-log,wald"]);
     assert_eq!(from_spec["results"], from_cli["results"]);
     assert!(from_spec["results"].as_array().unwrap().iter().any(|r| r["measure"] == "risk-ratio" && r["method"] == "katz-log"));
+    // A claims file with the same analysis: the claim's computed result is the CLI's, byte for byte.
+    let claims = spec.replace("title = \"t\"\n\n", "") + "\n[[claim]]\nid = \"rr\"\nsource = \"s\"\nanalysis = \"r\"\nmeasure = \"risk-ratio\"\nmethod = \"katz-log\"\ncited = \"1.5\"\ntolerance = \"100%\"\n";
+    std::fs::write(d.join("claims.toml"), claims).unwrap();
+    let o = cli(&["check", d.join("claims.toml").to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let checked: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let want = from_cli["results"].as_array().unwrap().iter().find(|r| r["measure"] == "risk-ratio" && r["method"] == "katz-log").unwrap();
+    assert_eq!(serde_json::to_string(&checked["claims"][0]["computed"]).unwrap(), serde_json::to_string(want).unwrap());
     // Several follow-up visits without aggregate in a responders analysis (the CLI refuses them too).
     std::fs::write(d.join("study.toml"), spec.replace("followup = [\"pk5\"]", "followup = [\"pk2\", \"pk5\"]")).unwrap();
     let o = cli(&["report", d.join("study.toml").to_str().unwrap(), "--out", d.join("out4").to_str().unwrap()]);
