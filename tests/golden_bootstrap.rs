@@ -644,6 +644,11 @@ fn bootstrap_command_errors() {
     let (code, e) = crate::common::cli_err(&["bootstrap", p.to_str().unwrap(), "--control", "B"]);
     assert_eq!(code, 3, "{e}");
     assert!(e.contains("bad.csv:5") && e.contains("'x'"), "{e}");
+    // Three arms and no treatment named: which comparison is meant?
+    std::fs::write(&p, "arm,value\nA,1\nA,2\nC,5\nC,6\nB,3\nB,4\n").unwrap();
+    let (code, e) = crate::common::cli_err(&["bootstrap", p.to_str().unwrap(), "--control", "B"]);
+    assert_eq!(code, 2, "{e}");
+    assert!(e.contains("--treatment") && e.contains("A,C") && e.contains("control 'B'"), "{e}");
     // One value in an arm.
     std::fs::write(&p, "arm,value\nA,1\nB,3\nB,4\n").unwrap();
     let (code, e) = crate::common::cli_err(&["bootstrap", p.to_str().unwrap(), "--control", "B"]);

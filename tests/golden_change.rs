@@ -322,6 +322,15 @@ fn endpoint_comparison_matches_r() {
     let (code, e) = cli_err(&["endpoint", &headache, "--subject", "id", "--arm", "group", "--followup", "pk5", "--control", "0", "--rank-method", "normal-cc"]);
     assert_eq!(code, 2, "{e}");
     assert!(e.contains("--rank-method") && e.contains("normal-uncorrected"), "{e}");
+    // An arm with one value: an error naming the file, the arm column and the arm.
+    let dir = std::env::temp_dir().join(format!("trialstat-endpoint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("one.csv");
+    std::fs::write(&f, "id,arm,y\n1,A,3\n2,B,4\n3,B,6\n4,A,\n").unwrap();
+    let (code, e) = cli_err(&["endpoint", f.to_str().unwrap(), "--followup", "y", "--control", "B"]);
+    assert_eq!(code, 3, "{e}");
+    assert!(e.contains("one.csv") && e.contains("column 'arm' = 'A'") && e.contains("1 value(s) of y"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
     // A baseline is not an endpoint option.
     let (code, e) = cli_err(&["endpoint", &adas, "--followup-visit", "Week 24", "--paramcd", "ACTOT", "--control", "Placebo", "--baseline", "BASE"]);
     assert_eq!(code, 2, "{e}");

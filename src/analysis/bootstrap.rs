@@ -211,10 +211,8 @@ pub fn bootstrap_file(file: &CsvFile, overrides: &Overrides, spec: &BootstrapSpe
 
 /// Sample SD (n − 1) of the finite values.
 fn sd(v: &[f64]) -> f64 {
-    let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    let n = f.len() as f64;
-    let mean = f.iter().sum::<f64>() / n;
-    (f.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)).sqrt()
+    let finite: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    crate::stats::dist::mean_sd(&finite).1.unwrap_or(f64::NAN)
 }
 
 #[cfg(test)]

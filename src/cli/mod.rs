@@ -52,6 +52,36 @@ struct Common {
     format: Format,
 }
 
+/// Options of the continuous analyses (`change`, `endpoint`): summaries, rank tests, level, format.
+#[derive(Args, Debug)]
+struct ContinuousFlags {
+    /// Quartile type of the summaries, 1-9 (R's quantile types; 7 is R's default).
+    #[arg(long, default_value_t = 7, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=9))]
+    quantile_type: u8,
+    /// Rank tests: auto (R's rule: exact below 50 without ties, else normal), exact, normal
+    /// (continuity-corrected) or normal-uncorrected.
+    #[arg(long, default_value = "auto", value_name = "METHOD")]
+    rank_method: String,
+    /// Two-sided confidence level, strictly between 0 and 1.
+    #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
+    level: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+impl ContinuousFlags {
+    /// The options of a `change`/`endpoint` request (percent change and covariates aside).
+    fn options(&self) -> Result<trialstat::analysis::change::ChangeOptions, Error> {
+        Ok(trialstat::analysis::change::ChangeOptions {
+            level: parse_level(&self.level)?,
+            quantile_type: self.quantile_type,
+            rank_method: trialstat::analysis::change::parse_rank_method("--rank-method", &self.rank_method)?,
+            ..Default::default()
+        })
+    }
+}
+
 /// Flags naming the columns of a trial file; each overrides the recognised column.
 #[derive(Args, Debug, Clone, Default)]
 struct ColumnFlags {
@@ -282,19 +312,8 @@ enum Command {
         /// Do not report percent change (needed when a baseline is 0).
         #[arg(long)]
         no_percent: bool,
-        /// Quartile type of the summaries, 1-9 (R's quantile types; 7 is R's default).
-        #[arg(long, default_value_t = 7, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=9))]
-        quantile_type: u8,
-        /// Rank tests: auto (R's rule: exact below 50 without ties, else normal), exact, normal
-        /// (continuity-corrected) or normal-uncorrected.
-        #[arg(long, default_value = "auto", value_name = "METHOD")]
-        rank_method: String,
-        /// Two-sided confidence level, strictly between 0 and 1.
-        #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
-        level: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[command(flatten)]
+        continuous: ContinuousFlags,
     },
     /// Arms compared on the values at one visit (not on change from baseline): per-arm summaries,
     /// mean difference (Welch, pooled), Hedges' g, Hodges-Lehmann with Mann-Whitney:
@@ -315,19 +334,8 @@ enum Command {
         /// Parameter(s) of a long file with a parameter column (default: all).
         #[arg(long, value_name = "VALUE", value_delimiter = ',')]
         paramcd: Vec<String>,
-        /// Quartile type of the summaries, 1-9 (R's quantile types; 7 is R's default).
-        #[arg(long, default_value_t = 7, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=9))]
-        quantile_type: u8,
-        /// Rank tests: auto (R's rule: exact below 50 without ties, else normal), exact, normal
-        /// (continuity-corrected) or normal-uncorrected.
-        #[arg(long, default_value = "auto", value_name = "METHOD")]
-        rank_method: String,
-        /// Two-sided confidence level, strictly between 0 and 1.
-        #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
-        level: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[command(flatten)]
+        continuous: ContinuousFlags,
     },
     /// Adverse-event incidence by arm, SOC and preferred term, with denominators from the subject
     /// file: `trialstat ae adae.csv --subjects adsl.csv --teae`.
@@ -715,9 +723,8 @@ fn run(cli: Cli) -> Result<String, Error> {
             };
             Ok(render(&responders_file(&f, &columns.overrides(), &spec, &opts)?, format))
         }
-        Command::Change { file, columns, arms, baseline, followup, baseline_visit, followup_visit, aggregate, paramcd, covariates, no_percent, quantile_type, rank_method, level, format } => {
-            use trialstat::analysis::change::{change_file, parse_rank_method, ChangeOptions, ChangeSpec};
-            let level = parse_level(&level)?;
+        Command::Change { file, columns, arms, baseline, followup, baseline_visit, followup_visit, aggregate, paramcd, covariates, no_percent, continuous } => {
+            use trialstat::analysis::change::{change_file, ChangeOptions, ChangeSpec};
             let f = open_filtered(&file, columns.filter.as_deref())?;
             let spec = ChangeSpec {
                 arms: arms.choice(),
@@ -727,23 +734,22 @@ fn run(cli: Cli) -> Result<String, Error> {
                 followup_visits: followup_visit,
                 aggregate: aggregate.map(Into::into),
                 params: paramcd,
-                options: ChangeOptions { level, percent: !no_percent, covariates, quantile_type, rank_method: parse_rank_method("--rank-method", &rank_method)? },
+                options: ChangeOptions { percent: !no_percent, covariates, ..continuous.options()? },
             };
-            Ok(render(&change_file(&f, &columns.overrides(), &spec)?, format))
+            Ok(render(&change_file(&f, &columns.overrides(), &spec)?, continuous.format))
         }
-        Command::Endpoint { file, columns, arms, followup, followup_visit, paramcd, quantile_type, rank_method, level, format } => {
-            use trialstat::analysis::change::{endpoint_file, parse_rank_method, ChangeOptions, ChangeSpec};
-            let level = parse_level(&level)?;
+        Command::Endpoint { file, columns, arms, followup, followup_visit, paramcd, continuous } => {
+            use trialstat::analysis::change::{endpoint_file, ChangeSpec};
             let f = open_filtered(&file, columns.filter.as_deref())?;
             let spec = ChangeSpec {
                 arms: arms.choice(),
                 followup,
                 followup_visits: followup_visit,
                 params: paramcd,
-                options: ChangeOptions { level, quantile_type, rank_method: parse_rank_method("--rank-method", &rank_method)?, ..Default::default() },
+                options: continuous.options()?,
                 ..Default::default()
             };
-            Ok(render(&endpoint_file(&f, &columns.overrides(), &spec)?, format))
+            Ok(render(&endpoint_file(&f, &columns.overrides(), &spec)?, continuous.format))
         }
         Command::Ae { file, subjects, subjects_where, filter, arms, subject, arm, ae_subject, soc, term, teae, serious, severity, rows, min_percent, strata, ci_method, level, format } => {
             use trialstat::analysis::ae::{ae_table, AeRows, AeSpec};
