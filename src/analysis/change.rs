@@ -112,6 +112,13 @@ struct ArmData {
     missing: u64,
 }
 
+/// An arm's count of complete pairs and of subjects missing one value.
+struct ArmCount {
+    label: String,
+    n: usize,
+    missing: u64,
+}
+
 /// Analyse change from baseline; see the module doc.
 pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &ChangeOptions) -> Result<Report> {
     let level = check_level(opts.level)?;
@@ -119,14 +126,22 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
         return Err(Error::invalid("covariates", opts.covariates.len(), "one text column of the subject records per covariate"));
     }
     let all = arms.all();
-    let mut data: Vec<ArmData> = all.iter().map(|a| ArmData { label: a.to_string(), base: vec![], fu: vec![], missing: 0 }).collect();
+    // Each arm's complete pairs, in vectors sized once (counted first).
+    let mut sizes = vec![0usize; all.len()];
+    for s in 0..pairs.len() {
+        if let (Some(k), Some(_), Some(_)) = (pairs.arm.get(s).and_then(|a| arms.position(a)), pairs.baseline_of(s), pairs.followup_of(s)) {
+            sizes[k] += 1;
+        }
+    }
+    let mut data: Vec<ArmData> =
+        all.iter().zip(&sizes).map(|(a, &n)| ArmData { label: a.to_string(), base: Vec::with_capacity(n), fu: Vec::with_capacity(n), missing: 0 }).collect();
     let mut no_arm = 0u64;
     for s in 0..pairs.len() {
-        let Some(k) = pairs.arm[s].as_deref().and_then(|a| arms.position(a)) else {
-            no_arm += u64::from(pairs.arm[s].is_none());
+        let Some(k) = pairs.arm.get(s).and_then(|a| arms.position(a)) else {
+            no_arm += u64::from(pairs.arm.get(s).is_none());
             continue;
         };
-        match (pairs.baseline[s], pairs.followup[s]) {
+        match (pairs.baseline_of(s), pairs.followup_of(s)) {
             (Some(b), Some(f)) => {
                 if opts.percent && b == 0.0 {
                     return Err(Error::Data {
@@ -201,6 +216,10 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
         let m = opts.rank_method.unwrap_or_else(|| rank_method(&changes[t], Some(&changes[c])));
         push_as(&mut results, Measure::HodgesLehmann, m, rank::hodges_lehmann(&changes[t], &changes[c], m, level), &label, subset)?;
     }
+    // The per-arm values are given back before the ANCOVA builds its design (the peak memory of
+    // a large file is the larger of the two, not their sum); only the counts are kept.
+    let data: Vec<ArmCount> = data.into_iter().map(|d| ArmCount { n: d.base.len(), label: d.label, missing: d.missing }).collect();
+    drop((changes, pcts));
     // ANCOVA: one model over every arm of the analysis.
     let mut notes = Vec::new();
     if let Some(n) = &arms.note {
@@ -213,7 +232,7 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
     }
 
     notes.push(format!("Change = {} − {}; percent change = 100·change/|baseline|.", src.followup, src.baseline));
-    let missing: Vec<String> = data.iter().map(|d| format!("{} of {} in {}", d.missing, d.missing + d.base.len() as u64, d.label)).collect();
+    let missing: Vec<String> = data.iter().map(|d| format!("{} of {} in {}", d.missing, d.missing + d.n as u64, d.label)).collect();
     notes.push(format!("Subjects without both values, left out of the per-arm statistics: {}.", missing.join(", ")));
     if no_arm > 0 {
         notes.push(format!("{no_arm} subjects without an arm label were left out."));
@@ -250,7 +269,7 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
             "visit": subset.visit,
             "covariates": opts.covariates,
             "level": level,
-            "n_pairs": data.iter().map(|d| (d.label.clone(), json!(d.base.len()))).collect::<serde_json::Map<_, _>>(),
+            "n_pairs": data.iter().map(|d| (d.label.clone(), json!(d.n))).collect::<serde_json::Map<_, _>>(),
             "missing_pairs": data.iter().map(|d| (d.label.clone(), json!(d.missing))).collect::<serde_json::Map<_, _>>(),
         }),
         results,
@@ -259,7 +278,7 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
         layout: Layout {
             title,
             comparison: "Change from baseline".into(),
-            groups: data.iter().map(|d| GroupRow { label: d.label.clone(), count: d.base.len().to_string(), denominator: (d.base.len() as u64 + d.missing).to_string() }).collect(),
+            groups: data.iter().map(|d| GroupRow { label: d.label.clone(), count: d.n.to_string(), denominator: (d.n as u64 + d.missing).to_string() }).collect(),
             rate_scale: None,
             denominator_name: "n".into(),
         },
@@ -300,7 +319,7 @@ fn covariate_columns(pairs: &SubjectPairs, rows: &[usize], src: &ChangeSource, n
     let mut out = Vec::new();
     for (k, spec) in names.iter().enumerate() {
         let (name, factor) = covariate_name(spec);
-        let cells: Vec<Option<&str>> = rows.iter().map(|&s| pairs.text[k][s].as_deref()).collect();
+        let cells: Vec<Option<&str>> = rows.iter().map(|&s| pairs.text[k].get(s)).collect();
         let numeric: Option<Vec<f64>> = if factor { None } else { numeric_covariate(pairs, rows, src, name, &cells)? };
         match numeric {
             Some(v) => out.push((name.to_string(), v)),
@@ -320,18 +339,39 @@ fn covariate_columns(pairs: &SubjectPairs, rows: &[usize], src: &ChangeSource, n
     Ok(out)
 }
 
+/// `v` at `rows`, or `v` itself when every row is taken.
+fn picked<'a>(v: &'a [f64], rows: &Option<Vec<usize>>) -> std::borrow::Cow<'a, [f64]> {
+    match rows {
+        None => std::borrow::Cow::Borrowed(v),
+        Some(r) => std::borrow::Cow::Owned(r.iter().map(|&s| v[s]).collect()),
+    }
+}
+
 fn ancova_rows(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &ChangeOptions, level: f64, results: &mut Vec<Estimate>, notes: &mut Vec<String>) -> Result<()> {
-    let rows: Vec<usize> = (0..pairs.len()).filter(|&s| pairs.arm[s].as_deref().is_some_and(|a| arms.position(a).is_some())).collect();
-    let arm_of: Vec<usize> = rows.iter().map(|&s| arms.position(pairs.arm[s].as_deref().unwrap_or_default()).unwrap_or(0)).collect();
-    let outcome: Vec<f64> = rows.iter().map(|&s| pairs.followup[s].unwrap_or(f64::NAN)).collect();
-    let baseline: Vec<f64> = rows.iter().map(|&s| pairs.baseline[s].unwrap_or(f64::NAN)).collect();
-    let covs = covariate_columns(pairs, &rows, src, &opts.covariates)?;
+    // Each subject's arm (0 = the first treatment, …, the control last); the model reads the
+    // subjects' own value vectors when every subject is in an analysed arm (no copies).
+    let pos = |s: usize| pairs.arm.get(s).and_then(|a| arms.position(a));
+    let rows: Option<Vec<usize>> = if (0..pairs.len()).all(|s| pos(s).is_some()) { None } else { Some((0..pairs.len()).filter(|&s| pos(s).is_some()).collect()) };
+    let subjects = || -> Box<dyn Iterator<Item = usize> + '_> {
+        match &rows {
+            None => Box::new(0..pairs.len()),
+            Some(r) => Box::new(r.iter().copied()),
+        }
+    };
+    let (outcome, baseline) = (picked(&pairs.followup, &rows), picked(&pairs.baseline, &rows));
+    let covs = if opts.covariates.is_empty() {
+        Vec::new()
+    } else {
+        let rows: Vec<usize> = subjects().collect();
+        covariate_columns(pairs, &rows, src, &opts.covariates)?
+    };
     let subset = &src.subset;
     // One model for every arm: the first treatment is `treated`, each other treatment an
     // indicator column; each treatment's difference is its coefficient (control = reference).
-    let treated: Vec<bool> = arm_of.iter().map(|&a| a == 0).collect();
+    let treated: Vec<bool> = subjects().map(|s| pos(s) == Some(0)).collect();
     let others: Vec<(String, Vec<f64>)> =
-        (1..arms.treatments.len()).map(|o| (format!("arm={}", arms.treatments[o]), arm_of.iter().map(|&a| f64::from(u8::from(a == o))).collect())).collect();
+        (1..arms.treatments.len()).map(|o| (format!("arm={}", arms.treatments[o]), subjects().map(|s| f64::from(u8::from(pos(s) == Some(o)))).collect())).collect();
+    drop(rows);
     let all_covs: Vec<(&str, &[f64])> = others.iter().chain(covs.iter()).map(|(n, v)| (n.as_str(), v.as_slice())).collect();
     let fit = ancova(&AncovaInput { outcome: &outcome, treated: &treated, baseline: &baseline, covariates: &all_covs }, level);
     for (t, tlabel) in arms.treatments.iter().enumerate() {

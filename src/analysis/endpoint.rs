@@ -23,8 +23,8 @@ pub fn endpoint(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Ch
     let mut values: Vec<Vec<f64>> = vec![Vec::new(); all.len()];
     let mut missing = vec![0u64; all.len()];
     for s in 0..pairs.len() {
-        let Some(k) = pairs.arm[s].as_deref().and_then(|a| arms.position(a)) else { continue };
-        match pairs.followup[s] {
+        let Some(k) = pairs.arm.get(s).and_then(|a| arms.position(a)) else { continue };
+        match pairs.followup_of(s) {
             Some(v) => values[k].push(v),
             None => missing[k] += 1,
         }

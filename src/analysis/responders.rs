@@ -199,7 +199,7 @@ fn statuses(file: &CsvFile, pairs: &SubjectPairs, spec: &ResponderSpec) -> Resul
     let mut out = Vec::with_capacity(pairs.len());
     for s in 0..pairs.len() {
         out.push(match &spec.rule {
-            ResponderRule::Flag { column, value } => match pairs.text[0][s].as_deref() {
+            ResponderRule::Flag { column, value } => match pairs.text[0].get(s) {
                 None => None,
                 Some(cell) => Some(flag_value(cell, value.as_deref()).ok_or_else(|| Error::Data {
                     file: file.name.clone(),
@@ -209,7 +209,7 @@ fn statuses(file: &CsvFile, pairs: &SubjectPairs, spec: &ResponderSpec) -> Resul
                     message: "not a yes/no flag (1/0, Y/N, YES/NO, TRUE/FALSE); name the responder value with --flag-value".into(),
                 })?),
             },
-            ResponderRule::Change { threshold, increase } => match (pairs.baseline[s], pairs.followup[s]) {
+            ResponderRule::Change { threshold, increase } => match (pairs.baseline_of(s), pairs.followup_of(s)) {
                 (Some(b), Some(f)) => Some(is_response(b, f, *threshold, *increase).ok_or_else(|| Error::Data {
                     file: file.name.clone(),
                     line: pairs.line[s],
@@ -243,7 +243,7 @@ fn rates_report(
     let mut by_stratum: std::collections::BTreeMap<String, Vec<[u64; 3]>> = std::collections::BTreeMap::new();
     let missing = spec.missing;
     for s in 0..pairs.len() {
-        let Some(k) = pairs.arm[s].as_deref().and_then(|a| arms.position(a)) else { continue };
+        let Some(k) = pairs.arm.get(s).and_then(|a| arms.position(a)) else { continue };
         let add = |t: &mut [[u64; 3]]| match (status[s], missing) {
             (Some(r), _) => {
                 t[k][0] += u64::from(r);
@@ -257,7 +257,7 @@ fn rates_report(
         };
         add(&mut tally);
         if let Some((_, j)) = strata {
-            let label = pairs.text[j][s].as_deref().unwrap_or("(missing)").to_string();
+            let label = pairs.text[j].get(s).unwrap_or("(missing)").to_string();
             add(by_stratum.entry(label).or_insert_with(|| vec![[0; 3]; na]));
         }
     }
@@ -388,7 +388,7 @@ fn by_status_column(pairs: &SubjectPairs, status: &[Option<bool>], arms: &Arms, 
     for a in arms.all() {
         for st in [true, false] {
             let v: Vec<f64> = (0..pairs.len())
-                .filter(|&s| pairs.arm[s].as_deref() == Some(a) && status[s] == Some(st))
+                .filter(|&s| pairs.arm.get(s) == Some(a) && status[s] == Some(st))
                 .map(|s| pairs.numeric[k][s].unwrap_or(f64::NAN))
                 .collect();
             out.push(SummaryRow { group: status_label(a, st), subset: Subset::default(), variable: column.to_string(), summary: summarize_with(&v, qtype)? });
@@ -422,9 +422,9 @@ fn by_status_param(file: &CsvFile, q: &PairQuery, pairs: &SubjectPairs, status: 
     for a in arms.all() {
         for st in [true, false] {
             let mut cols: [Vec<f64>; 4] = Default::default();
-            for s in (0..pairs.len()).filter(|&s| pairs.arm[s].as_deref() == Some(a) && status[s] == Some(st)) {
+            for s in (0..pairs.len()).filter(|&s| pairs.arm.get(s) == Some(a) && status[s] == Some(st)) {
                 let Some(&o) = idx.get(&pairs.subject[s]) else { continue };
-                let (b, f) = (other.baseline[o], other.followup[o]);
+                let (b, f) = (other.baseline_of(o), other.followup_of(o));
                 cols[0].push(b.unwrap_or(f64::NAN));
                 cols[1].push(f.unwrap_or(f64::NAN));
                 if let (Some(b), Some(f)) = (b, f) {

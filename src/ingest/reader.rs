@@ -229,20 +229,50 @@ enum Codes {
 }
 
 impl Codes {
-    /// Narrow the codes read (all below `distinct`), giving the wide vector back as it goes.
-    fn narrow(wide: Vec<u32>, distinct: usize) -> Codes {
-        // A new allocation of the narrow size (an in-place collect could keep the wide one).
-        fn to<T>(wide: Vec<u32>, f: impl Fn(u32) -> T) -> Vec<T> {
-            let mut v = Vec::with_capacity(wide.len());
-            v.extend(wide.iter().map(|&c| f(c)));
-            v
+    /// Codes stored as read: one byte each until a code needs more, then two, then four (the
+    /// vector is widened once per step, so a column never holds wider codes than it needs).
+    #[inline]
+    fn push(&mut self, code: u32) {
+        match self {
+            Codes::U8(v) if code < 1 << 8 => v.push(code as u8),
+            Codes::U16(v) if code < 1 << 16 => v.push(code as u16),
+            Codes::U32(v) => v.push(code),
+            _ => {
+                self.widen(code);
+                self.push(code);
+            }
         }
-        if distinct <= 1 << 8 {
-            Codes::U8(to(wide, |c| c as u8))
-        } else if distinct <= 1 << 16 {
-            Codes::U16(to(wide, |c| c as u16))
-        } else {
-            Codes::U32(wide)
+    }
+
+    /// Copy the codes into the next width that holds `code`, keeping the capacity reserved.
+    #[cold]
+    fn widen(&mut self, code: u32) {
+        fn to<T, U: Copy>(v: &[U], cap: usize, f: impl Fn(U) -> T) -> Vec<T> {
+            let mut w = Vec::with_capacity(cap.max(v.len() + 1));
+            w.extend(v.iter().map(|&c| f(c)));
+            w
+        }
+        *self = match &*self {
+            Codes::U8(v) if code < 1 << 16 => Codes::U16(to(v, v.capacity(), u16::from)),
+            Codes::U8(v) => Codes::U32(to(v, v.capacity(), u32::from)),
+            Codes::U16(v) => Codes::U32(to(v, v.capacity(), u32::from)),
+            Codes::U32(_) => return,
+        };
+    }
+
+    fn reserve(&mut self, n: usize) {
+        match self {
+            Codes::U8(v) => v.reserve(n),
+            Codes::U16(v) => v.reserve(n),
+            Codes::U32(v) => v.reserve(n),
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Codes::U8(v) => v.shrink_to_fit(),
+            Codes::U16(v) => v.shrink_to_fit(),
+            Codes::U32(v) => v.shrink_to_fit(),
         }
     }
 
@@ -590,8 +620,9 @@ struct Records {
     at: usize,
     filled: usize,
     eof: bool,
-    /// Line breaks consumed so far.
+    /// Line breaks and bytes consumed so far.
     newlines: u64,
+    consumed: u64,
     /// Fields of the current record: bytes and end offsets.
     out: Vec<u8>,
     ends: Vec<usize>,
@@ -613,6 +644,7 @@ impl Records {
             filled: 0,
             eof: false,
             newlines: 0,
+            consumed: 0,
             out: vec![0; 1 << 12],
             ends: vec![0; 64],
             nout: 0,
@@ -670,6 +702,7 @@ impl Records {
             }
             let (res, nin, nout, nend) = self.parser.read_record(&self.input[self.at..self.filled], &mut self.out[self.nout..], &mut self.ends[self.nends..]);
             self.consumed(self.at, self.at + nin);
+            self.consumed += nin as u64;
             self.at += nin;
             self.nout += nout;
             self.nends += nend;
@@ -791,7 +824,8 @@ pub fn read(path: &Path, name: &str, keep: &Keep) -> Result<Table> {
         let n_text = kept.len();
         let n_num = kept_num.len();
         let storer = scope.spawn(move || store_batches(batches, recycle, n_text, n_num));
-        let scan = scan_rows(&mut rec, name, &columns, separator, &fields, to_store, used);
+        let size = std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| m.len());
+        let scan = scan_rows(&mut rec, name, &columns, separator, &fields, size, to_store, used);
         (scan, storer.join())
     });
     let (rows, lines) = scan?;
@@ -801,9 +835,8 @@ pub fn read(path: &Path, name: &str, keep: &Keep) -> Result<Table> {
     };
     // The vectors grew by doubling: give back what the last doubling reserved but did not use.
     let mut data: Vec<Option<Column>> = (0..width).map(|_| None).collect();
-    for ((i, mut c), d) in kept.into_iter().zip(codes).zip(dicts) {
-        c.shrink_to_fit();
-        let codes = Codes::narrow(c, d.len());
+    for ((i, mut codes), d) in kept.into_iter().zip(codes).zip(dicts) {
+        codes.shrink_to_fit();
         data[i] = Some(Column { codes, dict: d, numbers: OnceLock::new() });
     }
     let mut num_data: Vec<Option<NumColumn>> = (0..width).map(|_| None).collect();
@@ -820,6 +853,8 @@ struct Batch {
     bytes: Vec<u8>,
     /// End offset in `bytes` of each cell, row after row.
     ends: Vec<usize>,
+    /// With the first batch: the number of rows the file likely holds (from its size).
+    rows_hint: Option<usize>,
 }
 
 const BATCH_ROWS: usize = 1 << 14;
@@ -832,6 +867,7 @@ fn scan_rows(
     columns: &[String],
     separator: u8,
     fields: &[usize],
+    size: Option<u64>,
     to_store: std::sync::mpsc::SyncSender<Batch>,
     used: std::sync::mpsc::Receiver<Batch>,
 ) -> Result<(usize, Lines)> {
@@ -874,6 +910,9 @@ fn scan_rows(
                 }
                 in_batch += 1;
                 if in_batch == BATCH_ROWS {
+                    if rows == BATCH_ROWS {
+                        batch.rows_hint = size.map(|size| rows_in(size, rows, rec.consumed));
+                    }
                     let next = used.try_recv().unwrap_or_default();
                     // The storing thread ends only by a panic; it is reported when joined.
                     let _ = to_store.send(std::mem::replace(&mut batch, next));
@@ -890,17 +929,30 @@ fn scan_rows(
     Ok((rows, lines))
 }
 
-type Stored = (Vec<Dict>, Vec<Vec<u32>>, Vec<NumColumn>);
+/// The rows a file of `size` bytes likely holds when its first `rows` rows took `consumed`
+/// bytes (with 5 % to spare).
+fn rows_in(size: u64, rows: usize, consumed: u64) -> usize {
+    let per_row = consumed.max(1) as f64 / rows as f64;
+    (size as f64 / per_row * 1.05) as usize + 1024
+}
+
+type Stored = (Vec<Dict>, Vec<Codes>, Vec<NumColumn>);
 
 /// Intern the text cells and parse the numeric ones of every batch (rows of `n_text` text
 /// cells then `n_num` numeric cells), handing each emptied batch back for reuse.
 fn store_batches(batches: std::sync::mpsc::Receiver<Batch>, recycle: std::sync::mpsc::Sender<Batch>, n_text: usize, n_num: usize) -> Stored {
     let mut dicts: Vec<Dict> = (0..n_text).map(|_| Dict::new()).collect();
-    let mut codes: Vec<Vec<u32>> = vec![Vec::new(); n_text];
+    let mut codes: Vec<Codes> = (0..n_text).map(|_| Codes::U8(Vec::new())).collect();
     let mut last: Vec<Option<u32>> = vec![None; n_text];
     let mut nums: Vec<NumColumn> = (0..n_num).map(|_| NumColumn::default()).collect();
     let per_row = n_text + n_num;
     for mut batch in batches {
+        // The rows the whole file likely holds, told with the first batch: reserved at once, so
+        // the columns are not copied as they grow (pages reserved but not written take no memory).
+        if let Some(rows) = batch.rows_hint.take() {
+            codes.iter_mut().for_each(|c| c.reserve(rows));
+            nums.iter_mut().for_each(|n| n.values.reserve(rows));
+        }
         let mut start = 0;
         for (j, &end) in batch.ends.iter().enumerate() {
             let cell = &batch.bytes[start..end];

@@ -115,16 +115,74 @@ impl std::ops::Index<usize> for Ids {
     }
 }
 
+/// A text value per subject (arm, stratum) as the file's code of it, with one shared string
+/// per distinct value: 4 bytes per subject instead of a pointer and length each.
+#[derive(Debug, Clone, Default)]
+pub struct Labels {
+    codes: Vec<u32>,
+    /// Indexed by code; code 0 (a missing cell) has none.
+    labels: Vec<Option<Arc<str>>>,
+}
+
+impl Labels {
+    fn with_capacity(n: usize, distinct: usize) -> Labels {
+        Labels { codes: Vec::with_capacity(n), labels: vec![None; distinct] }
+    }
+
+    /// Add `row`'s cell of `col` (the column these labels were made for).
+    fn push(&mut self, col: &Column, row: usize) {
+        let k = col.code(row);
+        if k != 0 && self.labels[k as usize].is_none() {
+            self.labels[k as usize] = Some(Arc::from(col.entry(k)));
+        }
+        self.codes.push(k);
+    }
+
+    /// Subject `s`'s value, `None` where the cell is missing.
+    pub fn get(&self, s: usize) -> Option<&str> {
+        self.labels[self.codes[s] as usize].as_deref()
+    }
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = Option<&str>> {
+        (0..self.len()).map(|s| self.get(s))
+    }
+
+    /// Rename every value (e.g. arm codes `1`/`0` to the names tables use).
+    pub fn rename(&mut self, mut f: impl FnMut(&str) -> String) {
+        for l in self.labels.iter_mut().flatten() {
+            *l = Arc::from(f(l));
+        }
+    }
+
+    /// Whether subjects `s` (of these labels) and `row` (of `col`) have the same value.
+    fn same(&self, s: usize, col: &Column, row: usize) -> bool {
+        self.codes[s] == col.code(row)
+    }
+}
+
+impl PartialEq for Labels {
+    fn eq(&self, other: &Labels) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
 /// One entry per subject, in order of first appearance in the file. Arm labels and text
-/// columns are shared strings (one allocation per distinct value, not per subject).
+/// columns are shared strings (one allocation per distinct value, not per subject). Baseline
+/// and follow-up values are finite numbers, NaN where the subject has none (use
+/// [`SubjectPairs::baseline_of`] and [`SubjectPairs::followup_of`] for an `Option`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubjectPairs {
     pub subject: Ids,
-    pub arm: Vec<Option<Arc<str>>>,
-    pub baseline: Vec<Option<f64>>,
-    pub followup: Vec<Option<f64>>,
+    pub arm: Labels,
+    pub baseline: Vec<f64>,
+    pub followup: Vec<f64>,
     pub numeric: Vec<Vec<Option<f64>>>,
-    pub text: Vec<Vec<Option<Arc<str>>>>,
+    pub text: Vec<Labels>,
     /// File line of the subject's first row (of its baseline row where there is one).
     pub line: Vec<u64>,
     /// Subjects with some but not all of the follow-up visits (aggregated follow-up only).
@@ -137,6 +195,14 @@ impl SubjectPairs {
     }
     pub fn is_empty(&self) -> bool {
         self.subject.is_empty()
+    }
+    /// Subject `s`'s baseline value, `None` when missing.
+    pub fn baseline_of(&self, s: usize) -> Option<f64> {
+        present(self.baseline[s])
+    }
+    /// Subject `s`'s follow-up value, `None` when missing.
+    pub fn followup_of(&self, s: usize) -> Option<f64> {
+        present(self.followup[s])
     }
 }
 
@@ -184,7 +250,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
     if let Some(vc) = &visit_col {
         only.push((vc, &visit_set));
     }
-    let rows = file.select(&t, &only)?;
+    let keep_row = file.selector(&t, &only)?;
 
     let arm = column(&t, &q.arm)?;
     let subj = subject_col.as_deref().map(|c| column(&t, c)).transpose()?;
@@ -206,31 +272,30 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
             .collect(),
         None => Vec::new(),
     };
+    // A side with one visit is written straight into the subject's record; only a side that
+    // combines several visits keeps each visit's value until the end.
+    let buffered = nb > 1 || nv - nb > 1;
 
-    // One shared string per code of the arm and text columns.
-    let mut arm_labels: Vec<Option<Arc<str>>> = vec![None; arm.distinct()];
-    let mut text_labels: Vec<Vec<Option<Arc<str>>>> = text.iter().map(|c| vec![None; c.distinct()]).collect();
     let mut problems = Problems::new(&file.name);
     // At most one record per distinct identifier (per row without one): the vectors are sized
-    // once, never doubled past what they hold.
-    let most = subj.map_or(rows.len(), |c| (c.distinct() - 1).min(rows.len()));
+    // once, never doubled past what they hold (capacity never written takes no memory).
+    let most = subj.map_or(t.rows, |c| (c.distinct() - 1).min(t.rows));
     let mut out = SubjectPairs {
         subject: Ids { text: String::new(), ends: Vec::with_capacity(most) },
-        arm: Vec::with_capacity(most),
+        arm: Labels::with_capacity(most, arm.distinct()),
         baseline: Vec::with_capacity(most),
         followup: Vec::with_capacity(most),
         numeric: vec![Vec::with_capacity(most); q.numeric.len()],
-        text: vec![Vec::with_capacity(most); q.text.len()],
+        text: text.iter().map(|c| Labels::with_capacity(most, c.distinct())).collect(),
         line: Vec::with_capacity(most),
         incomplete_followup: 0,
     };
     // Subject code → index + 1 (0 = not seen yet).
     let mut index: Vec<u32> = vec![0; subj.map_or(0, |c| c.distinct())];
-    let mut arm_code: Vec<u32> = Vec::with_capacity(most); // per subject: equal codes, equal labels
-    let mut seen: Vec<u64> = Vec::with_capacity(most * nv); // line per subject × visit slot, 0 = not seen
-    let mut vals: Vec<f64> = Vec::with_capacity(most * nv); // NaN = missing (values read are finite)
+    let mut seen: Vec<bool> = Vec::with_capacity(most * nv); // per subject × visit slot
+    let mut vals: Vec<f64> = Vec::with_capacity(if buffered { most * nv } else { 0 }); // NaN = missing
     let subject_name = subject_col.clone().unwrap_or_default();
-    for &r in &rows {
+    for r in (0..t.rows).filter(|&r| keep_row(r)) {
         let line = t.line(r);
         let code = subj.map(|c| c.code(r));
         if code == Some(0) {
@@ -249,7 +314,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
                     message: format!("subject appears twice (lines {} and {line}) in a one-row-per-subject analysis; keep one row with --where", out.line[s]),
                 });
             }
-            if arm_code[s] != arm.code(r) {
+            if !out.arm.same(s, arm, r) {
                 return Err(Error::Data {
                     file: file.name.clone(),
                     line,
@@ -257,7 +322,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
                     value: arm.text(r).unwrap_or_default().to_string(),
                     message: format!(
                         "subject {key} is in arm '{}' on line {} but in arm '{}' here",
-                        out.arm[s].as_deref().unwrap_or(""),
+                        out.arm.get(s).unwrap_or(""),
                         out.line[s],
                         arm.text(r).unwrap_or("")
                     ),
@@ -273,19 +338,20 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
                 }
                 _ => out.subject.push(&format!("line {line}")),
             }
-            out.arm.push(shared(&mut arm_labels, arm, r));
-            arm_code.push(arm.code(r));
+            out.arm.push(arm, r);
             out.line.push(line);
             for (j, c) in numeric.iter().enumerate() {
                 out.numeric[j].push(problems.number(&t, c, &q.numeric[j], r));
             }
             for (j, c) in text.iter().enumerate() {
-                out.text[j].push(shared(&mut text_labels[j], c, r));
+                out.text[j].push(c, r);
             }
-            out.baseline.push(base_c.and_then(|c| problems.number(&t, &c, base_col.as_deref().unwrap_or_default(), r)));
-            out.followup.push(fu_c.and_then(|c| problems.number(&t, &c, fu_col.as_deref().unwrap_or_default(), r)));
-            seen.extend(std::iter::repeat_n(0, nv));
-            vals.extend(std::iter::repeat_n(f64::NAN, nv));
+            out.baseline.push(base_c.and_then(|c| problems.number(&t, &c, base_col.as_deref().unwrap_or_default(), r)).unwrap_or(f64::NAN));
+            out.followup.push(fu_c.and_then(|c| problems.number(&t, &c, fu_col.as_deref().unwrap_or_default(), r)).unwrap_or(f64::NAN));
+            seen.extend(std::iter::repeat_n(false, nv));
+            if buffered {
+                vals.extend(std::iter::repeat_n(f64::NAN, nv));
+            }
             s
         };
         if let (Some(vc), Some(xc)) = (visit, value) {
@@ -293,10 +359,11 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
             if slots.is_empty() {
                 continue;
             }
-            let v = problems.number(&t, &xc, value_col.as_deref().unwrap_or_default(), r);
+            let v = problems.number(&t, &xc, value_col.as_deref().unwrap_or_default(), r).unwrap_or(f64::NAN);
             for &slot in slots {
                 let at = s * nv + slot;
-                if seen[at] != 0 {
+                if seen[at] {
+                    let first = (0..r).find(|&e| keep_row(e) && code.is_none_or(|k| subj.is_some_and(|c| c.code(e) == k)) && vc.code(e) == vc.code(r)).map_or(0, |e| t.line(e));
                     let what = match &q.param {
                         Some(p) => format!("visit '{}' and parameter '{p}'", vc.entry(vc.code(r))),
                         None => format!("visit '{}'", vc.entry(vc.code(r))),
@@ -307,13 +374,19 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
                         column: visit_col.clone().unwrap_or_default(),
                         value: vc.entry(vc.code(r)).to_string(),
                         message: format!(
-                            "subject {} has two rows for {what} (lines {} and {line}); keep one with --where (e.g. an analysis flag such as ANL01FL = 'Y')",
-                            &out.subject[s], seen[at]
+                            "subject {} has two rows for {what} (lines {first} and {line}); keep one with --where (e.g. an analysis flag such as ANL01FL = 'Y')",
+                            &out.subject[s]
                         ),
                     });
                 }
-                seen[at] = line;
-                vals[at] = v.unwrap_or(f64::NAN);
+                seen[at] = true;
+                if buffered {
+                    vals[at] = v;
+                } else if slot < nb {
+                    out.baseline[s] = v;
+                } else {
+                    out.followup[s] = v;
+                }
                 if slot < nb && nb == 1 {
                     out.line[s] = line;
                 }
@@ -321,29 +394,31 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
         }
     }
     problems.finish()?;
-    let combine = |v: &[f64], seen: &[u64], agg: Aggregate| -> (Option<f64>, bool) {
-        let present = seen.iter().filter(|&&l| l != 0).count();
+    let combine = |v: &[f64], seen: &[bool], agg: Aggregate| -> (f64, bool) {
+        let present = seen.iter().filter(|&&l| l).count();
         if v.iter().any(|x| x.is_nan()) {
-            return (None, present > 0 && present < seen.len());
+            return (f64::NAN, present > 0 && present < seen.len());
         }
         let sum: f64 = v.iter().sum();
-        (Some(if agg == Aggregate::Mean { sum / v.len() as f64 } else { sum }), false)
+        (if agg == Aggregate::Mean { sum / v.len() as f64 } else { sum }, false)
     };
     for s in 0..out.subject.len() {
-        let (v, l) = (&vals[s * nv..(s + 1) * nv], &seen[s * nv..(s + 1) * nv]);
-        if let Some(ValueSource::Visits { aggregate, .. }) = &q.baseline {
-            out.baseline[s] = combine(&v[..nb], &l[..nb], *aggregate).0;
-        }
-        if let Some(ValueSource::Visits { aggregate, .. }) = &q.followup {
-            let (x, partial) = combine(&v[nb..], &l[nb..], *aggregate);
-            out.followup[s] = x;
-            if partial && fu_visits.len() > 1 {
-                out.incomplete_followup += 1;
+        if buffered {
+            let (v, l) = (&vals[s * nv..(s + 1) * nv], &seen[s * nv..(s + 1) * nv]);
+            if let Some(ValueSource::Visits { aggregate, .. }) = &q.baseline {
+                out.baseline[s] = combine(&v[..nb], &l[..nb], *aggregate).0;
+            }
+            if let Some(ValueSource::Visits { aggregate, .. }) = &q.followup {
+                let (x, partial) = combine(&v[nb..], &l[nb..], *aggregate);
+                out.followup[s] = x;
+                if partial && fu_visits.len() > 1 {
+                    out.incomplete_followup += 1;
+                }
             }
         }
         // A sum of finite values can overflow: an error, never an infinite value.
         for (x, which) in [(out.baseline[s], "baseline"), (out.followup[s], "follow-up")] {
-            if x.is_some_and(|x| !x.is_finite()) {
+            if x.is_infinite() {
                 return Err(Error::Data {
                     file: file.name.clone(),
                     line: out.line[s],
@@ -354,42 +429,40 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
             }
         }
     }
+    drop((seen, vals, index));
     let name = |src: &Option<ValueSource>, fallback: &str| match src {
         Some(ValueSource::Column(c)) => c.clone(),
         _ => value_col.clone().unwrap_or_else(|| fallback.to_string()),
     };
-    let change: Vec<Option<f64>> = out.baseline.iter().zip(&out.followup).map(|(b, f)| Some(f.as_ref()? - b.as_ref()?)).collect();
-    check_sums(&file.name, &name(&q.baseline, "baseline"), &out.baseline, &out.line)?;
-    check_sums(&file.name, &name(&q.followup, "follow-up"), &out.followup, &out.line)?;
-    check_sums(&file.name, &format!("{} − {}", name(&q.followup, "follow-up"), name(&q.baseline, "baseline")), &change, &out.line)?;
+    let change = |s: usize| Some(out.followup_of(s)? - out.baseline_of(s)?);
+    check_sums(&file.name, &name(&q.baseline, "baseline"), |s| out.baseline_of(s), &out.line)?;
+    check_sums(&file.name, &name(&q.followup, "follow-up"), |s| out.followup_of(s), &out.line)?;
+    check_sums(&file.name, &format!("{} − {}", name(&q.followup, "follow-up"), name(&q.baseline, "baseline")), change, &out.line)?;
     for (c, v) in q.numeric.iter().zip(&out.numeric) {
-        check_sums(&file.name, c, v, &out.line)?;
+        check_sums(&file.name, c, |s| v[s], &out.line)?;
     }
     Ok(out)
 }
 
-/// The cell of `row` as a string shared by every row with the same code (`labels` caches them).
-fn shared(labels: &mut [Option<Arc<str>>], col: &Column, row: usize) -> Option<Arc<str>> {
-    let k = col.code(row) as usize;
-    if k == 0 {
-        return None;
-    }
-    Some(labels[k].get_or_insert_with(|| Arc::from(col.entry(k as u32))).clone())
+/// A value that is not NaN (NaN marks a missing value).
+fn present(x: f64) -> Option<f64> {
+    (!x.is_nan()).then_some(x)
 }
 
 /// The statistics sum values and their squares: values so large that those sums overflow a
 /// double (|x| above about 1e154 for squares) are an error naming the largest value and its
 /// line, never an infinite mean or SD.
-fn check_sums(file: &str, column: &str, values: &[Option<f64>], lines: &[u64]) -> Result<()> {
+fn check_sums(file: &str, column: &str, value: impl Fn(usize) -> Option<f64>, lines: &[u64]) -> Result<()> {
+    let values = || (0..lines.len()).map(&value);
     let (mut sum, mut sq) = (0f64, 0f64);
-    for x in values.iter().flatten() {
+    for x in values().flatten() {
         sum += x.abs();
         sq += x * x;
     }
     if sum.is_finite() && sq.is_finite() {
         return Ok(());
     }
-    let (i, x) = values.iter().enumerate().filter_map(|(i, x)| x.map(|x| (i, x))).fold((0, 0f64), |best, (i, x)| if !(x.abs() <= best.1.abs()) { (i, x) } else { best });
+    let (i, x) = values().enumerate().filter_map(|(i, x)| x.map(|x| (i, x))).fold((0, 0f64), |best, (i, x)| if !(x.abs() <= best.1.abs()) { (i, x) } else { best });
     Err(Error::Data {
         file: file.to_string(),
         line: lines.get(i).copied().unwrap_or(0),

@@ -118,6 +118,12 @@ impl CsvFile {
     /// The rows the filter keeps and, for each `(column, values)` of `only`, whose cell is one
     /// of the values, in file order.
     pub fn select(&self, t: &Table, only: &[(&str, &[String])]) -> Result<Vec<usize>> {
+        let keep = self.selector(t, only)?;
+        Ok((0..t.rows).filter(|&r| keep(r)).collect())
+    }
+
+    /// [`CsvFile::select`] as a test of one row, for a pass over the rows without a list of them.
+    pub fn selector<'t>(&self, t: &'t Table, only: &[(&str, &[String])]) -> Result<impl Fn(usize) -> bool + 't> {
         let mut tests: Vec<super::filter::RowTest> = Vec::new();
         if let Some(f) = &self.filter {
             tests.extend(f.row_tests(t)?);
@@ -127,7 +133,7 @@ impl CsvFile {
             let ok = (0..col.distinct() as u32).map(|k| k != 0 && values.iter().any(|v| v == col.entry(k))).collect();
             tests.push(super::filter::RowTest::Codes(col, ok));
         }
-        Ok((0..t.rows).filter(|&r| tests.iter().all(|test| test.matches(r))).collect())
+        Ok(move |r: usize| tests.iter().all(|test| test.matches(r)))
     }
 }
 

@@ -179,7 +179,7 @@ fn per_arm(pairs: &SubjectPairs, arms: &Arms, f: impl Fn(f64, f64) -> Option<f64
     let all = arms.all();
     let mut out: Vec<(String, Vec<f64>)> = all.iter().map(|a| (a.to_string(), Vec::new())).collect();
     for s in 0..pairs.len() {
-        if let (Some(k), Some(b), Some(fu)) = (pairs.arm[s].as_deref().and_then(|a| arms.position(a)), pairs.baseline[s], pairs.followup[s]) {
+        if let (Some(k), Some(b), Some(fu)) = (pairs.arm.get(s).and_then(|a| arms.position(a)), pairs.baseline_of(s), pairs.followup_of(s)) {
             if let Some(v) = f(b, fu) {
                 out[k].1.push(v);
             }

@@ -311,14 +311,7 @@ fn subject_data(f: &CsvFile, o: &Overrides, a: &AnalysisSpec) -> Result<Option<(
     let mut arms = arms;
     // Plots name the arms by their labels, as the tables do.
     if let (Some([lt, lc]), [t], Some(c)) = (&a.labels, a.treatment.as_slice(), &a.control) {
-        let (lt_shared, lc_shared): (std::sync::Arc<str>, std::sync::Arc<str>) = (lt.as_str().into(), lc.as_str().into());
-        for x in pairs.arm.iter_mut().flatten() {
-            if **x == **t {
-                *x = lt_shared.clone();
-            } else if **x == **c {
-                *x = lc_shared.clone();
-            }
-        }
+        pairs.arm.rename(|x| if x == t.as_str() { lt.clone() } else if x == c.as_str() { lc.clone() } else { x.to_string() });
         arms.treatments = vec![lt.clone()];
         arms.control = lc.clone();
     }

@@ -179,8 +179,14 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
             ));
         }
     }
-    let keep: Vec<usize> = (0..n_all).filter(|&i| numeric.iter().all(|(_, v)| !v[i].is_nan())).collect();
-    let n = keep.len();
+    // Rows of the complete cases (indices into the input; `None` when every row is complete).
+    let complete = |i: &usize| numeric.iter().all(|(_, v)| !v[*i].is_nan());
+    if u32::try_from(n_all).is_err() {
+        return Err(Error::invalid("number of rows", n_all, "at most 4,294,967,295"));
+    }
+    let keep: Option<Vec<u32>> = if (0..n_all).all(|i| complete(&i)) { None } else { Some((0..n_all).filter(complete).map(|i| i as u32).collect()) };
+    let row = |i: usize| keep.as_ref().map_or(i, |k| k[i] as usize);
+    let n = keep.as_ref().map_or(n_all, Vec::len);
     let dropped = n_all - n;
     let p = names.len();
     if n == 0 {
@@ -189,30 +195,32 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
         )));
     }
 
-    // Design matrix, column-major, complete cases only.
-    let y: Vec<f64> = keep.iter().map(|&i| input.outcome[i]).collect();
-    let mut cols: Vec<Vec<f64>> = Vec::with_capacity(p);
-    cols.push(vec![1.0; n]);
-    cols.push(keep.iter().map(|&i| if input.treated[i] { 1.0 } else { 0.0 }).collect());
-    cols.push(keep.iter().map(|&i| input.baseline[i]).collect());
-    for (_, v) in input.covariates {
-        cols.push(keep.iter().map(|&i| v[i]).collect());
-    }
-
     // Scale the outcome and every column by a power of two near its largest magnitude: exact in
     // binary arithmetic (ordinary data give bit-identical results), and it keeps squares and
     // products of outcomes near 1e-170 or 1e160 from underflowing or overflowing. Coefficients,
     // SEs and sigma are scaled back below; t, p and R² are scale-free.
     let pow2 = |m: f64| if m > 0.0 && m.is_finite() { 2f64.powi(m.log2().round() as i32) } else { 1.0 };
-    let max_abs = |v: &[f64]| v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-    let sy = pow2(max_abs(&y));
-    let y: Vec<f64> = y.iter().map(|v| v / sy).collect();
-    let scales: Vec<f64> = cols.iter().map(|c| pow2(max_abs(c))).collect();
-    for (c, s) in cols.iter_mut().zip(&scales) {
-        for v in c.iter_mut() {
-            *v /= s;
-        }
-    }
+    let max_abs = |v: &mut dyn Iterator<Item = f64>| v.fold(0.0f64, |m, x| m.max(x.abs()));
+    let sy = pow2(max_abs(&mut (0..n).map(|i| input.outcome[row(i)])));
+    let mut scales: Vec<f64> = vec![1.0, 1.0, pow2(max_abs(&mut (0..n).map(|i| input.baseline[row(i)])))];
+    scales.extend(input.covariates.iter().map(|(_, v)| pow2(max_abs(&mut (0..n).map(|i| v[row(i)])))));
+    // A design cell, scaled (a division by a power of two is exact: the same doubles whenever
+    // they are computed), and the scaled outcome.
+    let cell = |j: usize, i: usize| -> f64 {
+        let k = row(i);
+        let x = match j {
+            0 => 1.0,
+            1 => f64::from(u8::from(input.treated[k])),
+            2 => input.baseline[k],
+            _ => input.covariates[j - 3].1[k],
+        };
+        x / scales[j]
+    };
+    let y = |i: usize| input.outcome[row(i)] / sy;
+    // Design matrix, column-major, complete cases only, with the outcome as a last column that
+    // the QR's reflections turn into Qᵀy.
+    let mut cols: Vec<Vec<f64>> = (0..p).map(|j| (0..n).map(|i| cell(j, i)).collect()).collect();
+    cols.push((0..n).map(y).collect());
 
     // Clear messages for the usual causes of rank deficiency, before the generic QR check.
     let n_treated = cols[1].iter().filter(|&&t| t == 1.0).count();
@@ -222,7 +230,7 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
             "column 'treated': all {n} complete cases are in the {arm} arm, so the treatment effect is not estimable"
         )));
     }
-    for (j, col) in cols.iter().enumerate().skip(2) {
+    for (j, col) in cols[..p].iter().enumerate().skip(2) {
         if col.iter().all(|&v| v == col[0]) {
             return Err(undefined(format!(
                 "column '{}' is constant ({}) among the {n} complete cases, so it is collinear with the intercept",
@@ -238,35 +246,31 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
     }
 
     let qr = householder_qr(cols, &names)?;
-    let qty = qr.apply_qt(&y);
+    let qty = &qr.v[p];
     let rinv = qr.r_inverse();
     // β = R⁻¹ (Qᵀy)[..p]
     let beta: Vec<f64> = (0..p)
         .map(|j| neumaier_sum((j..p).map(|k| rinv[j][k] * qty[k])))
         .collect();
-    // Residuals from the original data (more accurate than ‖(Qᵀy)[p..]‖ for tiny residuals):
-    // the design cells are read again from the input (the QR overwrote its copy), scaled as
-    // above; a division by a power of two is exact, so these are the same doubles.
-    let cell = |j: usize, i: usize| -> f64 {
-        let k = keep[i];
-        let x = match j {
-            0 => 1.0,
-            1 => f64::from(u8::from(input.treated[k])),
-            2 => input.baseline[k],
-            _ => input.covariates[j - 3].1[k],
-        };
-        x / scales[j]
-    };
-    let resid: Vec<f64> = (0..n)
-        .map(|i| y[i] - neumaier_sum((0..p).map(|j| cell(j, i) * beta[j])))
-        .collect();
-    let rss = neumaier_sum(resid.iter().map(|r| r * r));
+    // Residuals from the original data (more accurate than ‖(Qᵀy)[p..]‖ for tiny residuals),
+    // computed as they are summed (no vector of them).
+    let resid = |i: usize| y(i) - neumaier_sum((0..p).map(|j| cell(j, i) * beta[j]));
+    let rss = neumaier_sum((0..n).map(|i| {
+        let r = resid(i);
+        r * r
+    }));
     let df = (n - p) as f64;
-    let ybar = neumaier_sum(y.iter().copied()) / n as f64;
-    let tss = neumaier_sum(y.iter().map(|v| (v - ybar) * (v - ybar)));
-    let fitted = |i: usize| y[i] - resid[i];
+    let ybar = neumaier_sum((0..n).map(y)) / n as f64;
+    let tss = neumaier_sum((0..n).map(|i| {
+        let d = y(i) - ybar;
+        d * d
+    }));
+    let fitted = |i: usize| y(i) - resid(i);
     let fbar = neumaier_sum((0..n).map(fitted)) / n as f64;
-    let fvar = neumaier_sum((0..n).map(|i| (fitted(i) - fbar) * (fitted(i) - fbar))) / (n as f64 - 1.0);
+    let fvar = neumaier_sum((0..n).map(|i| {
+        let d = fitted(i) - fbar;
+        d * d
+    })) / (n as f64 - 1.0);
     let resvar = rss / df;
     // R's summary.lm: "essentially perfect fit" when resvar < (mean(f)² + var(f)) · 1e-30.
     if resvar.is_nan() || resvar < (fbar * fbar + fvar) * 1e-30 {
@@ -317,7 +321,8 @@ pub fn ancova(input: &AncovaInput, level: f64) -> Result<AncovaFit> {
 /// Householder QR of an n × p matrix (n > p) held column-major.
 struct Qr {
     /// Column k holds, from row k on, the Householder vector vₖ (length n − k), with
-    /// Hₖ = I − 2vvᵀ/(vᵀv) acting on rows k.. (stored in place of the factored matrix, as LAPACK).
+    /// Hₖ = I − 2vvᵀ/(vᵀv) acting on rows k.. (stored in place of the factored matrix, as LAPACK);
+    /// columns past the factored ones hold the reflected extra columns (Qᵀy).
     v: Vec<Vec<f64>>,
     /// Upper triangle, r[i][j] for j ≥ i.
     r: Vec<Vec<f64>>,
@@ -332,11 +337,13 @@ fn norm2(x: &[f64]) -> f64 {
     scale * neumaier_sum(x.iter().map(|v| (v / scale) * (v / scale))).sqrt()
 }
 
-/// Factor the columns `a` (each of length n); a column whose part orthogonal to the earlier
-/// columns has norm ≤ [`RANK_TOL`] × its own norm is reported as collinear, by name.
+/// Factor the first `names.len()` columns of `a` (each of length n), applying the reflections
+/// to the columns after them too (an outcome column becomes Qᵀy); a factored column whose part
+/// orthogonal to the earlier columns has norm ≤ [`RANK_TOL`] × its own norm is reported as
+/// collinear, by name.
 fn householder_qr(mut a: Vec<Vec<f64>>, names: &[String]) -> Result<Qr> {
-    let p = a.len();
-    let orig_norm: Vec<f64> = a.iter().map(|c| norm2(c)).collect();
+    let p = names.len();
+    let orig_norm: Vec<f64> = a[..p].iter().map(|c| norm2(c)).collect();
     let mut r = vec![vec![0.0; p]; p];
     for k in 0..p {
         let xnorm = norm2(&a[k][k..]);
@@ -369,20 +376,6 @@ fn householder_qr(mut a: Vec<Vec<f64>>, names: &[String]) -> Result<Qr> {
 }
 
 impl Qr {
-    /// Qᵀy.
-    fn apply_qt(&self, y: &[f64]) -> Vec<f64> {
-        let mut z = y.to_vec();
-        for (k, col) in self.v.iter().enumerate() {
-            let v = &col[k..];
-            let vtv = neumaier_sum(v.iter().map(|t| t * t));
-            let s = 2.0 * neumaier_sum(v.iter().zip(&z[k..]).map(|(vi, zi)| vi * zi)) / vtv;
-            for (zi, vi) in z[k..].iter_mut().zip(v) {
-                *zi -= s * vi;
-            }
-        }
-        z
-    }
-
     /// R⁻¹ (upper triangular) by back substitution, column by column.
     fn r_inverse(&self) -> Vec<Vec<f64>> {
         let p = self.r.len();
