@@ -31,7 +31,7 @@ pub enum Error {
     Data { file: String, line: u64, column: String, value: String, message: String },
 
     /// Invalid rows or values of one file, all found in one pass: at most
-    /// [`crate::ingest::reader::MAX_PROBLEMS`] listed, `more` counted. Exit status as
+    /// `ingest::reader::MAX_PROBLEMS` listed, `more` counted. Exit status as
     /// [`Error::Data`].
     #[error("{}", problems_message(file, problems, *more))]
     Problems { file: String, problems: Vec<Problem>, more: u64 },

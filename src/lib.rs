@@ -8,6 +8,11 @@
 //! `data` (typed, validated inputs) → [`stats`] (pure estimators returning [`stats::Estimate`])
 //! → `render` (text, JSON, CSV, Markdown) → the `trialstat` command line.
 //!
+//! The default feature `cli` brings the file reader (`ingest`), analyses of trial files,
+//! reports, plots, claims and the command line. `trialstat = { version = "…",
+//! default-features = false }` is the estimators alone (`data`, `stats`, `fmt`, `par`,
+//! `error`), with statrs, serde and thiserror as its only dependencies.
+//!
 //! ```
 //! use trialstat::data::{BinomialCount, TwoByTwo};
 //! use trialstat::stats::{two_by_two, Measure, Method};
@@ -22,17 +27,25 @@
 //! # Ok::<(), trialstat::Error>(())
 //! ```
 
+#[cfg(feature = "cli")]
 pub mod analysis;
+#[cfg(feature = "cli")]
 pub mod claims;
 pub mod data;
 pub mod error;
 pub mod fmt;
+#[cfg(feature = "cli")]
 pub mod ingest;
+#[cfg(feature = "cli")]
 pub mod input;
 pub mod par;
+#[cfg(feature = "cli")]
 pub mod plot;
+#[cfg(feature = "cli")]
 pub mod progress;
+#[cfg(feature = "cli")]
 pub mod render;
+#[cfg(feature = "cli")]
 pub mod report;
 pub mod stats;
 

@@ -150,6 +150,14 @@ fn spec_errors_name_file_line_and_key_and_write_nothing() {
     let (code, e) = run(&HOSTILE_SPEC.replace("flag = \"resp\"", "flag = \"resp\"\nci_method = \"katz-lg\""));
     assert_eq!(code, 2);
     assert!(e.contains("study.toml:8: analysis 'resp':") && e.contains("ci_method") && e.contains("did you mean 'katz-log'"), "{e}");
+    // A key of another kind of analysis (bootstrap's resamples) is an error at its line, never
+    // silently ignored, listing the options of this kind.
+    let (code, e) = run(&HOSTILE_SPEC.replace("flag = \"resp\"", "flag = \"resp\"\nresamples = 100"));
+    assert_eq!(code, 2);
+    assert!(e.contains("study.toml:13: analysis 'resp': 'resamples' is not an option of kind = \"responders\" (it is an option of bootstrap)"), "{e}");
+    assert!(e.contains("its options: aggregate, baseline,") && e.contains("reduction"), "{e}");
+    let (_, e) = run(&HOSTILE_SPEC.replace("kind = \"responders\"", "kind = \"ae\"\nsubjects = \"trial\"\nlabels = [\"A\", \"B\"]"));
+    assert!(e.contains("study.toml:11: analysis 'resp': 'labels' is not an option of kind = \"ae\" (it is an option of responders, change, endpoint, bootstrap, incidence)"), "{e}");
     // A plot of an analysis that does not exist.
     let (_, e) = run(&HOSTILE_SPEC.replace("analysis = \"resp\"", "analysis = \"response\""));
     assert!(e.contains("study.toml:17:") && e.contains("analysis = 'response': no analysis of that name"), "{e}");
@@ -198,7 +206,7 @@ fn ci_method_same_results_from_cli_spec_and_claims() {
     let o = cli(&["report", d.join("study.toml").to_str().unwrap(), "--out", d.join("out2").to_str().unwrap()]);
     let e = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{e}");
-    assert!(e.contains("ci_method") && e.contains("change analysis"), "{e}");
+    assert!(e.contains("ci_method") && e.contains("not an option of kind = \"change\""), "{e}");
     std::fs::remove_dir_all(&d).unwrap();
 }
 

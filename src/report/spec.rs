@@ -86,6 +86,41 @@ pub enum AnalysisKind {
     Endpoint,
 }
 
+impl AnalysisKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            AnalysisKind::Responders => "responders",
+            AnalysisKind::Change => "change",
+            AnalysisKind::Ae => "ae",
+            AnalysisKind::Incidence => "incidence",
+            AnalysisKind::Bootstrap => "bootstrap",
+            AnalysisKind::Endpoint => "endpoint",
+        }
+    }
+
+    /// The keys an analysis of this kind reads, besides those of every kind ([`COMMON_KEYS`]).
+    /// A key of another kind is an error, never silently ignored.
+    pub fn keys(self) -> &'static [&'static str] {
+        const SOURCES: [&str; 5] = ["baseline", "followup", "baseline_visit", "followup_visit", "paramcd"];
+        match self {
+            AnalysisKind::Responders => &[
+                "ci_method", "labels", "flag", "flag_value", "reduction", "increase", "missing", "events", "strata", "by_responder",
+                SOURCES[0], SOURCES[1], SOURCES[2], SOURCES[3], SOURCES[4], "aggregate", "quantile_type",
+            ],
+            AnalysisKind::Change => &[
+                "labels", SOURCES[0], SOURCES[1], SOURCES[2], SOURCES[3], SOURCES[4], "aggregate", "quantile_type", "rank_method", "covariates", "percent",
+            ],
+            AnalysisKind::Endpoint => &["labels", "followup", "followup_visit", "paramcd", "aggregate", "quantile_type", "rank_method"],
+            AnalysisKind::Ae => &["ci_method", "subjects", "teae", "serious", "severity", "rows", "min_percent", "strata"],
+            AnalysisKind::Bootstrap => &["labels", "value", "statistic", "resamples", "seed"],
+            AnalysisKind::Incidence => &["ci_method", "labels", "event", "censor", "time", "time_unit"],
+        }
+    }
+}
+
+/// Keys every analysis reads.
+pub const COMMON_KEYS: [&str; 7] = ["name", "kind", "data", "treatment", "control", "merge_arm_variants", "level"];
+
 /// One analysis: the options of the command of the same name.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -290,6 +325,61 @@ pub fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> Error {
     spec_error(file, text, Some(span.start), message)
 }
 
+/// Each analysis sets only keys its kind reads: `resamples` in a change analysis, or `labels` in
+/// an AE table, is an error at the key's line listing the kind's keys.
+fn check_kind_keys(file: &str, text: &str, spec: &Spec) -> Result<()> {
+    let raw: toml::Table = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+    let Some(toml::Value::Array(list)) = raw.get("analysis") else {
+        return Ok(());
+    };
+    for (a, t) in spec.analyses.iter().zip(list) {
+        let Some(t) = t.as_table() else { continue };
+        let kind = a.kind;
+        let stray = t.keys().filter(|k| !COMMON_KEYS.contains(&k.as_str()) && !kind.keys().contains(&k.as_str()));
+        // The first in the file.
+        let Some((at, key)) = stray.map(|k| (key_at(text, a.name.span().start, k), k)).min() else { continue };
+        let of: Vec<&str> = [AnalysisKind::Responders, AnalysisKind::Change, AnalysisKind::Endpoint, AnalysisKind::Ae, AnalysisKind::Bootstrap, AnalysisKind::Incidence]
+            .into_iter()
+            .filter(|k| k.keys().contains(&key.as_str()))
+            .map(AnalysisKind::name)
+            .collect();
+        let mut keys: Vec<&str> = COMMON_KEYS.iter().chain(kind.keys()).copied().collect();
+        keys.sort_unstable();
+        return Err(spec_error(
+            file,
+            text,
+            Some(at),
+            format!(
+                "analysis '{}': '{key}' is not an option of kind = \"{}\" (it is an option of {}); its options: {}",
+                a.name.get_ref(),
+                kind.name(),
+                of.join(", "),
+                keys.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The byte offset of `key = …` in the `[[analysis]]` table holding byte `inside`, or `inside`.
+fn key_at(text: &str, inside: usize, key: &str) -> usize {
+    let start = text[..inside.min(text.len())].rfind("[[analysis]]").unwrap_or(0);
+    let mut at = start;
+    for line in text[start..].split_inclusive('\n') {
+        let t = line.trim_start();
+        if at > start && t.starts_with('[') {
+            break;
+        }
+        if let Some(rest) = t.strip_prefix(key) {
+            if rest.trim_start().starts_with('=') {
+                return at + (line.len() - t.len());
+            }
+        }
+        at += line.len();
+    }
+    inside
+}
+
 /// Parse a spec; `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Spec> {
     let spec: Spec = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
@@ -310,6 +400,7 @@ pub fn parse(file: &str, text: &str) -> Result<Spec> {
             }
         }
     }
+    check_kind_keys(file, text, &spec)?;
     let mut plots: Vec<&str> = Vec::new();
     for p in &spec.plots {
         if plots.contains(&p.name.get_ref().as_str()) {
