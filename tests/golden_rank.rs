@@ -61,13 +61,30 @@ fn run(c: &Value) -> trialstat::Result<Estimate> {
 }
 
 fn compute(c: &Value) -> trialstat::Result<Estimate> {
+    compute_with(c, requested(c))
+}
+
+fn compute_with(c: &Value, method: Method) -> trialstat::Result<Estimate> {
     let level = num(&c["level"]);
     let x = floats(&c["x"]);
     if c["kind"] == "signed" {
-        wilcoxon_signed_rank(&x, requested(c), level)
+        wilcoxon_signed_rank(&x, method, level)
     } else {
-        mann_whitney(&x, &floats(&c["y"]), requested(c), level)
+        mann_whitney(&x, &floats(&c["y"]), method, level)
     }
+}
+
+/// Exact asked for where R's wilcox.test falls back to the normal approximation (ties, zeros):
+/// trialstat gives the exact conditional p there (tested against wilcox.exact and coin below),
+/// so R's numbers are compared with trialstat's normal method.
+fn fell_back(c: &Value) -> bool {
+    c["method"] == "exact" && !r_exact(c)
+}
+
+/// The result to compare with R's wilcox.test / SciPy: the requested method, or Normal where R
+/// fell back.
+fn as_r(c: &Value) -> Estimate {
+    if fell_back(c) { compute_with(c, Method::Normal).unwrap() } else { run(c).unwrap() }
 }
 
 fn name(c: &Value) -> String {
@@ -86,9 +103,11 @@ fn has_r_ci(c: &Value) -> bool {
 fn statistic_p_and_method_match_r() {
     for c in cases() {
         let n = name(&c);
-        let e = run(&c).unwrap_or_else(|err| panic!("{n}: {err}"));
-        let want_method = if r_exact(&c) { Method::Exact } else { Method::Normal };
-        assert_eq!(e.method, want_method, "{n}: method (R: {})", c["r"]["method"]);
+        let asked = run(&c).unwrap_or_else(|err| panic!("{n}: {err}"));
+        let want_method = if r_exact(&c) { Method::Exact } else if fell_back(&c) { Method::ExactConditional } else { Method::Normal };
+        assert_eq!(asked.method, want_method, "{n}: method (R: {})", c["r"]["method"]);
+        assert_eq!(asked.statistic, as_r(&c).statistic, "{n}");
+        let e = as_r(&c);
         rel9(
             e.statistic.unwrap(),
             num(&c["r"]["statistic"]),
@@ -96,13 +115,10 @@ fn statistic_p_and_method_match_r() {
         );
         rel9(e.p_value.unwrap(), num(&c["r"]["p"]), &format!("{n} p"));
         assert!(e.df.is_none());
-        // Exact asked for with ties/zeros: R fell back, and we say so.
-        if c["method"] == "exact" && !r_exact(&c) {
-            assert!(
-                e.notes.iter().any(|s| s.contains("exact distribution not available")),
-                "{n}: {:?}",
-                e.notes
-            );
+        // Exact asked for with ties/zeros: R fell back; trialstat counts the conditional
+        // distribution, and says so.
+        if fell_back(&c) {
+            assert!(asked.notes.iter().any(|s| s.contains("exact permutation distribution given the tied midranks")), "{n}: {:?}", asked.notes);
         }
     }
 }
@@ -268,7 +284,7 @@ fn p_and_statistic_match_scipy() {
     for q in py["cases"].as_array().unwrap() {
         let n = q["name"].as_str().unwrap();
         let c = &by_name[n];
-        let e = run(c).unwrap();
+        let e = as_r(c);
         rel9(e.p_value.unwrap(), num(&q["p"]), &format!("{n} p vs SciPy"));
         if c["kind"] == "signed" {
             // SciPy's two-sided statistic is min(V+, V-), V- = N - V with N = n(n + 1)/2.
@@ -387,12 +403,20 @@ fn zeros_are_dropped_and_counted() {
 }
 
 #[test]
-fn exact_with_ties_falls_back_to_normal() {
+fn exact_with_ties_is_the_conditional_exact_test() {
+    // x = {1, 2, 2}, y = {3, 4}: midranks 1, 2.5, 2.5 | 4, 5 (mean x rank sum 9). The x rank
+    // sum 6 is 3 below the mean; of the C(5, 2) = 10 equally likely splits only this one is as
+    // far (the largest x sum, 11.5, is 2.5 above): p = 1/10, as wilcox.exact prints.
     let e = mann_whitney(&[1.0, 2.0, 2.0], &[3.0, 4.0], Method::Exact, 0.95).unwrap();
-    assert_eq!(e.method, Method::Normal);
+    assert_eq!(e.method, Method::ExactConditional);
+    assert!((e.p_value.unwrap() - 0.1).abs() < 1e-15, "{:?}", e.p_value);
     assert!(e.notes.iter().any(|s| s.contains("tied observations")));
+    // |d| = 1, 1, 2, 3 → midranks 1.5, 1.5, 3, 4 (sum 10, mean V 5); V = 1.5 + 3 + 4 = 8.5.
+    // Of the 16 sign patterns, V ≥ 8.5 three times (8.5, 8.5, 10) and V ≤ 1.5 three times
+    // (0, 1.5, 1.5): p = 6/16, as wilcox.exact prints.
     let e = wilcoxon_signed_rank(&[1.0, -1.0, 2.0, 3.0], Method::Exact, 0.95).unwrap();
-    assert_eq!(e.method, Method::Normal);
+    assert_eq!(e.method, Method::ExactConditional);
+    assert!((e.p_value.unwrap() - 0.375).abs() < 1e-15, "{:?}", e.p_value);
     assert!(e.notes.iter().any(|s| s.contains("tied |differences|")));
 }
 
@@ -582,4 +606,41 @@ fn uncorrected_normal_matches_r_correct_false() {
         }
     }
     assert!(count >= 15, "only {count} uncorrected cases with a CI");
+}
+
+/// Exact with ties (and zeros): the p of the permutation distribution given the tied midranks,
+/// against exactRankTests' `wilcox.exact` and coin (tests/reference/rank_ties.R →
+/// rank_ties.json; the two agree to 2e-16), 1e-9 relative; the statistic is R's V or W; the CI
+/// and estimate are the normal approximation's (the packages' exact CIs with ties differ from
+/// each other, so neither is taken as the reference).
+#[test]
+fn exact_p_with_ties_matches_wilcox_exact_and_coin() {
+    let d = load("rank_ties.json");
+    let cases = d["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 16);
+    for c in cases {
+        let name = c["name"].as_str().unwrap();
+        let x = floats(&c["x"]);
+        let (got, normal) = if c["kind"] == "signed" {
+            (wilcoxon_signed_rank(&x, Method::Exact, 0.95).unwrap(), wilcoxon_signed_rank(&x, Method::Normal, 0.95).unwrap())
+        } else {
+            let y = floats(&c["y"]);
+            (mann_whitney(&x, &y, Method::Exact, 0.95).unwrap(), mann_whitney(&x, &y, Method::Normal, 0.95).unwrap())
+        };
+        assert_eq!(got.method, Method::ExactConditional, "{name}");
+        rel9(got.p_value.unwrap(), num(&c["exactRankTests"]["p"]), &format!("{name}: p vs wilcox.exact"));
+        rel9(got.p_value.unwrap(), num(&c["coin"]["p"]), &format!("{name}: p vs coin"));
+        let stat = if c["kind"] == "signed" { num(&c["V"]) } else { num(&c["W"]) };
+        assert_eq!(got.statistic, Some(stat), "{name}");
+        assert_eq!((got.ci, got.estimate), (normal.ci, normal.estimate), "{name}");
+        assert!(got.notes.iter().any(|n| n.contains("exact permutation distribution given the tied midranks")), "{name}: {:?}", got.notes);
+    }
+    // Asked for by name, exact-conditional is the same request.
+    let x = floats(&cases[0]["x"]);
+    assert_eq!(wilcoxon_signed_rank(&x, Method::ExactConditional, 0.95).unwrap(), wilcoxon_signed_rank(&x, Method::Exact, 0.95).unwrap());
+    // Beyond the counting limit: the normal approximation, with a note saying why.
+    let big: Vec<f64> = (0..3000).map(|i| f64::from(i % 7) - 2.0).collect();
+    let r = wilcoxon_signed_rank(&big, Method::Exact, 0.95).unwrap();
+    assert_eq!(r.method, Method::Normal);
+    assert!(r.notes.iter().any(|n| n.contains("too large to count here")), "{:?}", r.notes);
 }

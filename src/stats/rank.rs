@@ -28,10 +28,18 @@
 //!   difference, or one observation per group) that level is 0: the "interval" is the single
 //!   Walsh average / difference, exactly as R prints it. The estimate is the median of the Walsh
 //!   averages / of the pairwise differences.
-//!   The exact distribution needs distinct |differences| and no zero difference (signed rank) or
-//!   no ties in the pooled sample (rank sum). Asked for Exact with ties or zeros, trialstat does
-//!   what R does (`exact = TRUE` then falls back to the normal approximation): the result's method
-//!   is [`Method::Normal`] and a note says why. Exact is computed for any size asked for, up to
+//!   The exact distribution of R's `wilcox.test` needs distinct |differences| and no zero
+//!   difference (signed rank) or no ties in the pooled sample (rank sum); R then falls back to
+//!   the normal approximation. Asked for Exact with ties or zeros (zeros dropped, as R),
+//!   trialstat instead counts the permutation distribution given the tied midranks (as
+//!   exactRankTests' `wilcox.exact`, Streitberg & Röhmel 1986, and coin): signs of the scores
+//!   independent with probability ½ (signed rank), or the m scores of x drawn without replacement
+//!   (rank sum), scores in doubled midranks so the sums are integers. The p is
+//!   P(|T − E T| ≥ |t − E T|), both packages' definition (for the rank sum with unequal groups it
+//!   is not twice the smaller tail). The result's method is [`Method::ExactConditional`]; its CI
+//!   and estimate are the normal approximation's, with a note (the two packages' exact intervals
+//!   with ties follow different conventions). Beyond [`MAX_EXACT_TIES_WORK`] counting steps the
+//!   normal method is used, with a note. Exact without ties is computed for any size asked for, up to
 //!   n = 1000 differences (signed rank) or m·n ≤ 10 000 (rank sum); beyond that an error asks for
 //!   Normal (the counting work grows as n³ and (m·n)²).
 //! * [`Method::Normal`]: the normal approximation with the tie correction of the variance and the
@@ -124,13 +132,16 @@ pub fn recommended_method(n_x: usize, n_y: usize, has_ties_or_zeros: bool) -> Me
 /// * `ci` as R's `conf.int`, with R's reported level (see the module doc for the exact
 ///   achieved-level rule and the normal-case level halving).
 ///
-/// `method` is [`Method::Exact`] or [`Method::Normal`]; Exact with ties or zeros falls back to
-/// Normal with a note, as R does. Errors: empty input, non-finite value (named by position),
+/// `method` is [`Method::Exact`], [`Method::Normal`] or [`Method::NormalUncorrected`]; Exact
+/// with ties or zeros gives the conditional exact p ([`Method::ExactConditional`], see the
+/// module doc). Errors: empty input, non-finite value (named by position),
 /// invalid level, method not Exact/Normal, all differences zero ([`Error::Undefined`]), Exact
 /// asked for more than [`MAX_EXACT_SIGNED_RANK_N`] differences.
 pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result<Estimate> {
     let measure = Measure::WilcoxonSignedRank;
     check_method(measure, method)?;
+    // Exact-conditional is what Exact gives with ties; asked for by name it is Exact.
+    let method = if method == Method::ExactConditional { Method::Exact } else { method };
     let level = check_level(level)?;
     check_values("differences", "difference", diffs)?;
 
@@ -157,15 +168,25 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
         ));
     }
     let exact = method == Method::Exact && !has_ties && zeros == 0;
+    // Exact asked for with ties or zeros: the exact p of the permutation distribution given
+    // the tied midranks (zeros dropped), where its work is within bounds.
+    let mut conditional = None;
     if method == Method::Exact && !exact {
         let why = match (has_ties, zeros > 0) {
             (true, true) => "tied |differences| and zero differences",
             (true, false) => "tied |differences|",
             _ => "zero differences",
         };
-        notes.push(format!(
-            "exact distribution not available with {why}: normal approximation used instead (as R's wilcox.test)"
-        ));
+        let neg = x.partition_point(|v| *v < 0.0);
+        let magnitudes: Vec<f64> = x[..neg].iter().rev().map(|v| -v).collect();
+        let (pos_scores, neg_scores) = doubled_midranks(&x[neg..], &magnitudes);
+        let t2: u64 = pos_scores.iter().sum();
+        let scores: Vec<u64> = pos_scores.into_iter().chain(neg_scores).collect();
+        conditional = ConditionalNull::signed_rank(&scores).map(|d| d.p_two_sided(t2));
+        notes.push(match conditional {
+            Some(_) => format!("{why}: p from the exact permutation distribution given the tied midranks (as exactRankTests' wilcox.exact and coin); CI and estimate from the normal approximation with continuity correction (as R's wilcox.test; the packages' exact intervals with ties follow different conventions)"),
+            None => format!("exact distribution with {why} too large to count here (n = {n}): normal approximation used instead (as R's wilcox.test)"),
+        });
     }
     if exact && n > MAX_EXACT_SIGNED_RANK_N {
         return Err(Error::undefined(
@@ -218,8 +239,8 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
     let cc = |d: f64| if correct { 0.5 * sign(d) } else { 0.0 };
     let z = (z0 - cc(z0)) / sigma;
     let p = two_sided_z_p(z);
-    let mut est = Estimate::new(measure, if correct { Method::Normal } else { Method::NormalUncorrected })
-        .with_test(v_stat, None, p)
+    let mut est = Estimate::new(measure, if conditional.is_some() { Method::ExactConditional } else if correct { Method::Normal } else { Method::NormalUncorrected })
+        .with_test(v_stat, None, conditional.unwrap_or(p))
         .with_n(n as u64);
 
     let mumin = x.iter().copied().fold(f64::INFINITY, f64::min);
@@ -309,8 +330,9 @@ pub fn wilcoxon_signed_rank(diffs: &[f64], method: Method, level: f64) -> Result
 /// * `estimate` = median of the n_x·n_y differences x_i − y_j (the Hodges–Lehmann shift,
 ///   treated − control); `ci` as R's `conf.int` (module doc).
 ///
-/// `method` is [`Method::Exact`] or [`Method::Normal`]; Exact with ties falls back to Normal
-/// with a note, as R does. Errors: empty x or y, non-finite values (named by group and position),
+/// `method` is [`Method::Exact`], [`Method::Normal`] or [`Method::NormalUncorrected`]; Exact
+/// with ties gives the conditional exact p ([`Method::ExactConditional`], see the module doc).
+/// Errors: empty x or y, non-finite values (named by group and position),
 /// invalid level, other methods, every observation equal ([`Error::Undefined`]), Exact asked for
 /// m·n > [`MAX_EXACT_RANK_SUM_MN`].
 pub fn mann_whitney(x: &[f64], y: &[f64], method: Method, level: f64) -> Result<Estimate> {
@@ -328,6 +350,8 @@ pub fn hodges_lehmann(x: &[f64], y: &[f64], method: Method, level: f64) -> Resul
 
 fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) -> Result<Estimate> {
     check_method(measure, method)?;
+    // Exact-conditional is what Exact gives with ties; asked for by name it is Exact.
+    let method = if method == Method::ExactConditional { Method::Exact } else { method };
     let level = check_level(level)?;
     check_values("x", "x value", x)?;
     check_values("y", "y value", y)?;
@@ -355,11 +379,19 @@ fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) 
     }
 
     let exact = method == Method::Exact && !has_ties;
+    // Exact asked for with ties: the exact p of the permutation distribution given the tied
+    // midranks, counted for the smaller group (the other's sum is the rest).
+    let mut conditional = None;
     if method == Method::Exact && !exact {
-        notes.push(
-            "exact distribution not available with tied observations: normal approximation used instead (as R's wilcox.test)"
-                .to_string(),
-        );
+        let (sx, sy) = doubled_midranks(&xs, &ys);
+        let (group, m) = if nx <= ny { (&sx, nx) } else { (&sy, ny) };
+        let t2: u64 = group.iter().sum();
+        let scores: Vec<u64> = sx.iter().chain(&sy).copied().collect();
+        conditional = ConditionalNull::rank_sum(&scores, m).map(|d| d.p_two_sided(t2));
+        notes.push(match conditional {
+            Some(_) => "tied observations: p from the exact permutation distribution given the tied midranks (as exactRankTests' wilcox.exact and coin); CI and estimate from the normal approximation with continuity correction (as R's wilcox.test; the packages' exact intervals with ties follow different conventions)".to_string(),
+            None => format!("exact distribution with tied observations too large to count here (n_x = {nx}, n_y = {ny}): normal approximation used instead (as R's wilcox.test)"),
+        });
     }
     if exact && nx * ny > MAX_EXACT_RANK_SUM_MN {
         return Err(Error::undefined(
@@ -408,8 +440,8 @@ fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) 
     let cc = |d: f64| if correct { 0.5 * sign(d) } else { 0.0 };
     let z = (z0 - cc(z0)) / sigma;
     let p = two_sided_z_p(z);
-    let mut est = Estimate::new(measure, if correct { Method::Normal } else { Method::NormalUncorrected })
-        .with_test(w_stat, None, p)
+    let mut est = Estimate::new(measure, if conditional.is_some() { Method::ExactConditional } else if correct { Method::Normal } else { Method::NormalUncorrected })
+        .with_test(w_stat, None, conditional.unwrap_or(p))
         .with_n((nx + ny) as u64);
 
     let mumin = xs[0] - ys[ny - 1];
@@ -492,7 +524,7 @@ fn rank_sum(measure: Measure, x: &[f64], y: &[f64], method: Method, level: f64) 
 
 fn check_method(measure: Measure, method: Method) -> Result<()> {
     match method {
-        Method::Exact | Method::Normal | Method::NormalUncorrected => Ok(()),
+        Method::Exact | Method::Normal | Method::NormalUncorrected | Method::ExactConditional => Ok(()),
         other => Err(Error::not_applicable(measure, other)),
     }
 }
@@ -621,6 +653,111 @@ fn rank_sum_z(x: &[f64], y: &[f64], d: f64, correct: bool) -> f64 {
     let n = nx + ny;
     let sigma = ((nx * ny / 12.0) * ((n + 1.0) - ties / (n * (n - 1.0)))).sqrt();
     (dz - corr) / sigma
+}
+
+/// Twice the midranks of the pooled values of two ascending sequences (integers: a midrank is a
+/// whole or half number), those of `a` first: the scores of the conditional exact tests.
+fn doubled_midranks(a: &[f64], b: &[f64]) -> (Vec<u64>, Vec<u64>) {
+    let (mut sa, mut sb) = (Vec::with_capacity(a.len()), Vec::with_capacity(b.len()));
+    let (mut i, mut j, mut pos) = (0usize, 0usize, 0u64);
+    while i < a.len() || j < b.len() {
+        let v = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) => x.min(y),
+            (Some(&x), None) => x,
+            (None, Some(&y)) => y,
+            (None, None) => break,
+        };
+        let (i0, j0) = (i, j);
+        while a.get(i) == Some(&v) {
+            i += 1;
+        }
+        while b.get(j) == Some(&v) {
+            j += 1;
+        }
+        let t = (i - i0 + j - j0) as u64;
+        let twice = 2 * pos + t + 1; // 2 × the midrank of ranks pos+1 … pos+t
+        sa.extend(std::iter::repeat_n(twice, i - i0));
+        sb.extend(std::iter::repeat_n(twice, j - j0));
+        pos += t;
+    }
+    (sa, sb)
+}
+
+/// The exact null distribution of a rank statistic given the data's tied scores (the
+/// permutation distribution conditional on the midranks, as exactRankTests' `wilcox.exact` and
+/// coin compute it): `prob[k]` = P(T₂ = k) for the statistic T₂ in doubled-score units.
+struct ConditionalNull {
+    prob: Vec<f64>,
+    /// E(T₂).
+    mean: f64,
+}
+
+/// Work allowed for a conditional exact distribution: items × sum range (× the group size for
+/// the rank sum); about a second at the limit.
+pub const MAX_EXACT_TIES_WORK: u64 = 400_000_000;
+
+impl ConditionalNull {
+    /// Signed rank: each score counted with probability ½, independently (the signs of the
+    /// differences exchangeable under H0). `None` when the work is above the limit.
+    fn signed_rank(scores: &[u64]) -> Option<Self> {
+        let total: u64 = scores.iter().sum();
+        if (scores.len() as u64).saturating_mul(total) > MAX_EXACT_TIES_WORK {
+            return None;
+        }
+        let mut prob = vec![0.0f64; total as usize + 1];
+        prob[0] = 1.0;
+        let mut reach = 0usize;
+        for &sc in scores {
+            let sc = sc as usize;
+            reach += sc;
+            for k in (0..=reach).rev() {
+                let with = if k >= sc { prob[k - sc] } else { 0.0 };
+                prob[k] = 0.5 * (prob[k] + with);
+            }
+        }
+        Some(ConditionalNull { prob, mean: total as f64 / 2.0 })
+    }
+
+    /// Rank sum: the sum of the scores of `m` items drawn without replacement from all of them
+    /// (the group labels exchangeable under H0). Counts by (items drawn, sum), then normalised.
+    fn rank_sum(scores: &[u64], m: usize) -> Option<Self> {
+        let n_all = scores.len();
+        let total: u64 = scores.iter().sum();
+        let mut top: Vec<u64> = scores.to_vec();
+        top.sort_unstable_by(|a, b| b.cmp(a));
+        let max_sum: u64 = top[..m].iter().sum();
+        if (n_all as u64).saturating_mul(m as u64).saturating_mul(max_sum) > MAX_EXACT_TIES_WORK {
+            return None;
+        }
+        let width = max_sum as usize + 1;
+        // counts[k * width + s]: ways to draw k items with score sum s.
+        let mut counts = vec![0.0f64; (m + 1) * width];
+        counts[0] = 1.0;
+        let mut reach = 0usize;
+        for (i, &sc) in scores.iter().enumerate() {
+            let sc = sc as usize;
+            reach = (reach + sc).min(max_sum as usize);
+            for k in (1..=m.min(i + 1)).rev() {
+                let (lower, upper) = counts.split_at_mut(k * width);
+                let prev = &lower[(k - 1) * width..];
+                for s in (sc..=reach).rev() {
+                    upper[s] += prev[s - sc];
+                }
+            }
+        }
+        let row = &counts[m * width..];
+        let all: f64 = row.iter().sum();
+        Some(ConditionalNull { prob: row.iter().map(|c| c / all).collect(), mean: m as f64 * total as f64 / n_all as f64 })
+    }
+
+    /// Two-sided p: P(|T₂ − E| ≥ |t₂ − E|), with a relative tolerance for the comparison of
+    /// distances (E may be fractional).
+    fn p_two_sided(&self, t2: u64) -> f64 {
+        let d = (t2 as f64 - self.mean).abs();
+        let tol = 1e-7 * (1.0 + d);
+        let p: f64 = self.prob.iter().enumerate().filter(|(k, _)| (*k as f64 - self.mean).abs() >= d - tol).map(|(_, p)| p).sum();
+        p.min(1.0)
+    }
 }
 
 /// 1-based ranks of the two middle order statistics of `n` values (equal when n is odd).

@@ -331,7 +331,7 @@ impl Measure {
             MeanDifference => &[M::Welch, M::Pooled],
             CohensD | HedgesG | GlassDelta | DZ | GZ => &[M::NoncentralT, M::NormalApprox],
             MeanChange => &[M::Exact],
-            WilcoxonSignedRank | MannWhitney | HodgesLehmann => &[M::Exact, M::Normal, M::NormalUncorrected],
+            WilcoxonSignedRank | MannWhitney | HodgesLehmann => &[M::Exact, M::Normal, M::NormalUncorrected, M::ExactConditional],
             AncovaDifference => &[M::Exact],
             Bootstrap => &[M::Bca, M::Percentile],
         }
