@@ -299,6 +299,7 @@ fn figure_text(f: &Figure) -> String {
 /// Parse a claims file.
 pub fn parse(file: &str, text: &str) -> Result<ClaimsFile> {
     let c: ClaimsFile = toml::from_str(text).map_err(|e| spec::toml_error(file, text, &e))?;
+    spec::check_kind_keys(file, text, &c.analyses)?;
     let names: Vec<&str> = c.analyses.iter().map(|a| a.name.get_ref().as_str()).collect();
     for a in &c.analyses {
         if !c.data.contains_key(a.data.get_ref()) {

@@ -327,12 +327,12 @@ pub fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> Error {
 
 /// Each analysis sets only keys its kind reads: `resamples` in a change analysis, or `labels` in
 /// an AE table, is an error at the key's line listing the kind's keys.
-fn check_kind_keys(file: &str, text: &str, spec: &Spec) -> Result<()> {
+pub fn check_kind_keys(file: &str, text: &str, analyses: &[AnalysisSpec]) -> Result<()> {
     let raw: toml::Table = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
     let Some(toml::Value::Array(list)) = raw.get("analysis") else {
         return Ok(());
     };
-    for (a, t) in spec.analyses.iter().zip(list) {
+    for (a, t) in analyses.iter().zip(list) {
         let Some(t) = t.as_table() else { continue };
         let kind = a.kind;
         let stray = t.keys().filter(|k| !COMMON_KEYS.contains(&k.as_str()) && !kind.keys().contains(&k.as_str()));
@@ -400,7 +400,7 @@ pub fn parse(file: &str, text: &str) -> Result<Spec> {
             }
         }
     }
-    check_kind_keys(file, text, &spec)?;
+    check_kind_keys(file, text, &spec.analyses)?;
     let mut plots: Vec<&str> = Vec::new();
     for p in &spec.plots {
         if plots.contains(&p.name.get_ref().as_str()) {
