@@ -582,6 +582,8 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
             groups: all_arms.iter().zip(&denominators).map(|(a, n)| GroupRow { label: a.to_string(), count: String::new(), denominator: n.to_string() }).collect(),
             rate_scale: None,
             denominator_name: "N".into(),
+            table: super::TableKind::AeRows,
+            single_sample: false,
         },
     })
 }

@@ -281,6 +281,7 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
             groups: data.iter().map(|d| GroupRow { label: d.label.clone(), count: d.n.to_string(), denominator: (d.n as u64 + d.missing).to_string() }).collect(),
             rate_scale: None,
             denominator_name: "n".into(),
+            ..Default::default()
         },
     })
 }

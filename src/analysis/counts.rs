@@ -12,7 +12,7 @@
 //! each group would have to be, at the same event rates and allocation ratio, for the CI of the
 //! recommended method to exclude 1 (see [`size_to_exclude_null`]).
 
-use super::{GroupRow, Layout, MethodChoice, Report, VERSION};
+use super::{GroupRow, Layout, MethodChoice, Report, TableKind, VERSION};
 use crate::data::{check_level, BinomialCount, GroupSummary, PersonTime, Stratum, TwoByTwo, MAX_EXACT_COUNT};
 use crate::error::{Error, Result};
 use crate::stats::two_by_two::EventKind;
@@ -102,6 +102,8 @@ pub fn single_proportion(x: &BinomialCount, label: &str, opts: &CountOptions) ->
             groups: vec![GroupRow { label: label.into(), count: x.events.to_string(), denominator: x.n.to_string() }],
             rate_scale: None,
             denominator_name: "n".into(),
+            single_sample: true,
+            table: TableKind::Standard,
         },
     })
 }
@@ -183,6 +185,7 @@ pub fn compare(t: &TwoByTwo, opts: &CountOptions) -> Result<Report> {
             ],
             rate_scale: None,
             denominator_name: "n".into(),
+            ..Default::default()
         },
     })
 }
@@ -420,6 +423,7 @@ pub fn compare_rates(treated: &PersonTime, control: &PersonTime, opts: &CountOpt
             ],
             rate_scale: Some(scale),
             denominator_name: "person-time".into(),
+            ..Default::default()
         },
     })
 }
@@ -512,6 +516,8 @@ pub fn stratified(strata: &[Stratum], source: &str, opts: &CountOptions) -> Resu
             groups,
             rate_scale: None,
             denominator_name: "strata".into(),
+            table: TableKind::Strata,
+            single_sample: false,
         },
     })
 }
@@ -568,6 +574,7 @@ pub fn standardized(t: &GroupSummary, c: &GroupSummary, opts: &CountOptions) -> 
             groups: Vec::new(),
             rate_scale: None,
             denominator_name: "n".into(),
+            ..Default::default()
         },
     })
 }

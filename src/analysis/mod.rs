@@ -64,6 +64,23 @@ pub struct Layout {
     pub rate_scale: Option<f64>,
     /// What "n" means in the group table ("n", "person-time").
     pub denominator_name: String,
+    /// The shape of the text tables.
+    pub table: TableKind,
+    /// One sample (`prop`): its proportion is a "proportion", not a "risk" of a compared group.
+    pub single_sample: bool,
+}
+
+/// The shape of a report's text tables, chosen by the analysis that made it (renderers never
+/// look at the command's name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TableKind {
+    /// Groups (if any), summaries, then one row per estimate.
+    #[default]
+    Standard,
+    /// A table of stratum counts above the pooled estimates.
+    Strata,
+    /// One row per adverse-event term (or SOC) with every arm's counts and the comparisons.
+    AeRows,
 }
 
 /// A group as the user gave it.

@@ -4,7 +4,7 @@
 //! per-result notes gathered under "Notes"; CSV and JSON carry full precision (shortest
 //! round-trip decimal). A result never formats itself: this module decides how each measure reads.
 
-use crate::analysis::Report;
+use crate::analysis::{Report, TableKind};
 use crate::fmt::{pvalue, sig, thousands};
 use crate::stats::{Ci, Estimate, Measure};
 
@@ -139,10 +139,10 @@ pub fn csv_with(report: &Report, cells: CsvCells) -> String {
 }
 
 /// Human name of a measure.
-pub fn measure_label(m: Measure, command: &str) -> &'static str {
+pub fn measure_label(m: Measure, single_sample: bool) -> &'static str {
     use Measure::*;
     match m {
-        Proportion if command == "prop" => "proportion",
+        Proportion if single_sample => "proportion",
         Proportion => "risk",
         RiskRatio => "risk ratio",
         OddsRatio => "odds ratio",
@@ -217,8 +217,8 @@ fn cells(e: &Estimate, report: &Report) -> Cells {
     };
     Cells {
         measure: match &e.subset.outcome {
-            Some(o) => format!("{} of {o}", measure_label(e.measure, &report.command)),
-            None => measure_label(e.measure, &report.command).to_string(),
+            Some(o) => format!("{} of {o}", measure_label(e.measure, report.layout.single_sample)),
+            None => measure_label(e.measure, report.layout.single_sample).to_string(),
         },
         method: e.method.name().to_string(),
         group: e.group.clone().unwrap_or_default(),
@@ -280,17 +280,17 @@ fn is_group_row(e: &Estimate) -> bool {
 type Table = (String, Vec<String>, Vec<Vec<String>>);
 
 fn tables(report: &Report) -> Vec<Table> {
-    if report.command == "ae" {
+    if report.layout.table == TableKind::AeRows {
         return vec![ae_table(report)];
     }
     let ci_head = level_label(report);
     let mut out = Vec::new();
     let group_results: Vec<&Estimate> = report.results.iter().filter(|e| is_group_row(e)).collect();
     if !group_results.is_empty() {
-        let what = match report.command.as_str() {
-            "rates" | "incidence" => format!("rate per {}", thousands(report.layout.rate_scale.unwrap_or(1.0))),
-            "prop" => "proportion".into(),
-            _ => "risk".into(),
+        let what = match (report.layout.rate_scale, report.layout.single_sample) {
+            (Some(scale), _) => format!("rate per {}", thousands(scale)),
+            (None, true) => "proportion".into(),
+            (None, false) => "risk".into(),
         };
         let head = vec!["group".into(), "events".into(), report.layout.denominator_name.clone(), what, ci_head.clone(), "method".into()];
         let rows = group_results
@@ -309,7 +309,7 @@ fn tables(report: &Report) -> Vec<Table> {
             })
             .collect();
         out.push(("By group".to_string(), head, rows));
-    } else if report.command == "strata" && !report.layout.groups.is_empty() {
+    } else if report.layout.table == TableKind::Strata && !report.layout.groups.is_empty() {
         let head = vec!["stratum".into(), "treated events/n".into(), "control events/n".into()];
         let rows = report.layout.groups.iter().map(|g| vec![g.label.clone(), g.count.clone(), g.denominator.clone()]).collect();
         out.push(("Strata".to_string(), head, rows));
@@ -333,7 +333,7 @@ fn tables(report: &Report) -> Vec<Table> {
         }
         head.push("measure".into());
         if with_group {
-            head.push(if report.command == "strata" { "stratum".into() } else { "group".into() });
+            head.push(if report.layout.table == TableKind::Strata { "stratum".into() } else { "group".into() });
         }
         head.extend(["method".to_string(), "estimate".into(), ci_head]);
         if with_test {
@@ -509,12 +509,12 @@ fn all_notes(report: &Report) -> Vec<String> {
             notes.push(n.clone());
         }
     }
-    if report.command == "ae" {
+    if report.layout.table == TableKind::AeRows {
         // Hundreds of rows: one line per distinct note, with how many rows it concerns.
         let mut counted: Vec<(String, usize)> = Vec::new();
         for e in &report.results {
             for n in &e.notes {
-                let line = format!("{}, {}: {n}", measure_label(e.measure, &report.command), e.method);
+                let line = format!("{}, {}: {n}", measure_label(e.measure, report.layout.single_sample), e.method);
                 match counted.iter_mut().find(|(l, _)| *l == line) {
                     Some((_, c)) => *c += 1,
                     None => counted.push((line, 1)),
@@ -526,7 +526,7 @@ fn all_notes(report: &Report) -> Vec<String> {
     }
     for e in &report.results {
         for n in &e.notes {
-            let mut who = format!("{}, {}", measure_label(e.measure, &report.command), e.method);
+            let mut who = format!("{}, {}", measure_label(e.measure, report.layout.single_sample), e.method);
             if let Some(g) = &e.group {
                 who = format!("{who}, {g}");
             }
