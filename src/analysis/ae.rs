@@ -18,7 +18,7 @@
 
 use super::arms::{resolve_counted, ArmChoice, Arms};
 use super::counts::push_as;
-use super::{GroupRow, Layout, MethodChoice, Report, VERSION};
+use super::{GroupRow, Layout, MethodChoice, Report};
 use crate::data::{check_level, BinomialCount, Stratum, TwoByTwo};
 use crate::error::{Error, Result};
 use crate::ingest::layout::require_column;
@@ -553,37 +553,31 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     notes.push(format!("Ratios and differences are each arm vs {} ({}; Fisher's exact test, two-sided).", arms.control, methods.describe()));
 
     let arm_json: serde_json::Map<String, serde_json::Value> = all_arms.iter().zip(&denominators).map(|(a, n)| (a.to_string(), json!(n))).collect();
-    Ok(Report {
-        trialstat_version: VERSION,
-        command: "ae".into(),
-        inputs: json!({
-            "ae_file": ae.name,
-            "subject_file": subjects.name,
-            "ae_where": ae.filter.as_ref().map(|f| f.text.clone()),
-            "population": population.filter.as_ref().map(|f| f.text.clone()),
-            "arm_column": arm_col,
-            "arms": {"treatment": arms.treatments, "control": arms.control},
-            "denominators": arm_json,
-            "columns": {"subject": ae_sid, "soc": soc_col, "term": term_col},
-            "teae": spec.teae,
-            "serious": spec.serious,
-            "severity": spec.severity,
-            "min_percent": spec.min_percent,
-            "strata_column": strata_col,
-            "records_used": kept,
-            "level": level,
-        }),
-        results,
-        summaries: Vec::new(),
-        notes,
-        layout: Layout {
-            title: format!("{} with denominators from {} ({})", ae.name, subjects.name, all_arms.iter().zip(&denominators).map(|(a, n)| format!("{a} N = {n}")).collect::<Vec<_>>().join(", ")),
-            comparison: String::new(),
-            groups: all_arms.iter().zip(&denominators).map(|(a, n)| GroupRow { label: a.to_string(), count: String::new(), denominator: n.to_string() }).collect(),
-            rate_scale: None,
-            denominator_name: "N".into(),
-            table: super::TableKind::AeRows,
-            single_sample: false,
-        },
-    })
+    let inputs = json!({
+        "ae_file": ae.name,
+        "subject_file": subjects.name,
+        "ae_where": ae.filter.as_ref().map(|f| f.text.clone()),
+        "population": population.filter.as_ref().map(|f| f.text.clone()),
+        "arm_column": arm_col,
+        "arms": {"treatment": arms.treatments, "control": arms.control},
+        "denominators": arm_json,
+        "columns": {"subject": ae_sid, "soc": soc_col, "term": term_col},
+        "teae": spec.teae,
+        "serious": spec.serious,
+        "severity": spec.severity,
+        "min_percent": spec.min_percent,
+        "strata_column": strata_col,
+        "records_used": kept,
+        "level": level,
+    });
+    let layout = Layout {
+        title: format!("{} with denominators from {} ({})", ae.name, subjects.name, all_arms.iter().zip(&denominators).map(|(a, n)| format!("{a} N = {n}")).collect::<Vec<_>>().join(", ")),
+        comparison: String::new(),
+        groups: all_arms.iter().zip(&denominators).map(|(a, n)| GroupRow { label: a.to_string(), count: String::new(), denominator: n.to_string() }).collect(),
+        rate_scale: None,
+        denominator_name: "N".into(),
+        table: super::TableKind::AeRows,
+        single_sample: false,
+    };
+    Ok(Report { results, notes, ..Report::new("ae", inputs, layout) })
 }

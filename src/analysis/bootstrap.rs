@@ -13,7 +13,7 @@
 //! influence values); its module doc gives the formulas, the random streams and the edge cases.
 
 use super::arms::{resolve_in_file, ArmChoice};
-use super::{GroupRow, Layout, Report, VERSION};
+use super::{GroupRow, Layout, Report};
 use crate::error::{Error, Result};
 use crate::ingest::layout::{require_column, roles, Overrides};
 use crate::ingest::table::{column, numbers, CsvFile, Problems};
@@ -179,34 +179,28 @@ pub fn bootstrap_file(file: &CsvFile, overrides: &Overrides, spec: &BootstrapSpe
     if let Some(f) = &file.filter {
         notes.push(format!("Rows kept: {}.", f.text));
     }
-    Ok(Report {
-        trialstat_version: VERSION,
-        command: "bootstrap".into(),
-        inputs: json!({
-            "file": file.name,
-            "arm_column": arm_col,
-            "value": value_col,
-            "treatment": labels[0],
-            "control": labels[1],
-            "n": [x.len(), y.len()],
-            "statistics": statistics.iter().map(|s| s.name()).collect::<Vec<_>>(),
-            "resamples": spec.options.resamples,
-            "seed": spec.options.seed,
-            "level": spec.options.level,
-        }),
-        results,
-        summaries: Vec::new(),
-        notes,
-        layout: Layout {
-            title: format!("{value_col} by {arm_col} ({comparison}), bootstrap"),
-            comparison,
-            groups: [(labels[0], x.len()), (labels[1], y.len())]
-                .into_iter()
-                .map(|(l, n)| GroupRow { label: l.to_string(), count: n.to_string(), denominator: String::new() })
-                .collect(),
-            ..Default::default()
-        },
-    })
+    let inputs = json!({
+        "file": file.name,
+        "arm_column": arm_col,
+        "value": value_col,
+        "treatment": labels[0],
+        "control": labels[1],
+        "n": [x.len(), y.len()],
+        "statistics": statistics.iter().map(|s| s.name()).collect::<Vec<_>>(),
+        "resamples": spec.options.resamples,
+        "seed": spec.options.seed,
+        "level": spec.options.level,
+    });
+    let layout = Layout {
+        title: format!("{value_col} by {arm_col} ({comparison}), bootstrap"),
+        comparison,
+        groups: [(labels[0], x.len()), (labels[1], y.len())]
+            .into_iter()
+            .map(|(l, n)| GroupRow { label: l.to_string(), count: n.to_string(), denominator: String::new() })
+            .collect(),
+        ..Default::default()
+    };
+    Ok(Report { results, notes, ..Report::new("bootstrap", inputs, layout) })
 }
 
 /// Sample SD (n − 1) of the finite values.

@@ -24,7 +24,7 @@
 
 use super::arms::Arms;
 use super::counts::push_as;
-use super::{GroupRow, Layout, Report, SummaryRow, VERSION};
+use super::{GroupRow, Layout, Report, SummaryRow};
 use crate::data::{check_level, GroupSummary};
 use crate::error::{Error, Result};
 use crate::ingest::subjects::SubjectPairs;
@@ -255,35 +255,29 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
             arms.treatments.iter().map(|t| format!("{t} vs {}", arms.control)).collect::<Vec<_>>().join("; ")
         }
     );
-    Ok(Report {
-        trialstat_version: VERSION,
-        command: "change".into(),
-        inputs: json!({
-            "file": src.file,
-            "where": src.filter,
-            "arm_column": src.arm_column,
-            "arms": {"treatment": arms.treatments, "control": arms.control},
-            "baseline": src.baseline,
-            "followup": src.followup,
-            "param": subset.param,
-            "visit": subset.visit,
-            "covariates": opts.covariates,
-            "level": level,
-            "n_pairs": data.iter().map(|d| (d.label.clone(), json!(d.n))).collect::<serde_json::Map<_, _>>(),
-            "missing_pairs": data.iter().map(|d| (d.label.clone(), json!(d.missing))).collect::<serde_json::Map<_, _>>(),
-        }),
-        results,
-        summaries,
-        notes,
-        layout: Layout {
-            title,
-            comparison: "Change from baseline".into(),
-            groups: data.iter().map(|d| GroupRow { label: d.label.clone(), count: d.n.to_string(), denominator: (d.n as u64 + d.missing).to_string() }).collect(),
-            rate_scale: None,
-            denominator_name: "n".into(),
-            ..Default::default()
-        },
-    })
+    let inputs = json!({
+        "file": src.file,
+        "where": src.filter,
+        "arm_column": src.arm_column,
+        "arms": {"treatment": arms.treatments, "control": arms.control},
+        "baseline": src.baseline,
+        "followup": src.followup,
+        "param": subset.param,
+        "visit": subset.visit,
+        "covariates": opts.covariates,
+        "level": level,
+        "n_pairs": data.iter().map(|d| (d.label.clone(), json!(d.n))).collect::<serde_json::Map<_, _>>(),
+        "missing_pairs": data.iter().map(|d| (d.label.clone(), json!(d.missing))).collect::<serde_json::Map<_, _>>(),
+    });
+    let layout = Layout {
+        title,
+        comparison: "Change from baseline".into(),
+        groups: data.iter().map(|d| GroupRow { label: d.label.clone(), count: d.n.to_string(), denominator: (d.n as u64 + d.missing).to_string() }).collect(),
+        rate_scale: None,
+        denominator_name: "n".into(),
+        ..Default::default()
+    };
+    Ok(Report { results, summaries, notes, ..Report::new("change", inputs, layout) })
 }
 
 /// A covariate not written `factor(x)` is numeric when every value is a number and categorical

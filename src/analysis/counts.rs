@@ -12,7 +12,7 @@
 //! each group would have to be, at the same event rates and allocation ratio, for the CI of the
 //! recommended method to exclude 1 (see [`size_to_exclude_null`]).
 
-use super::{GroupRow, Layout, MethodChoice, Report, TableKind, VERSION};
+use super::{GroupRow, Layout, MethodChoice, Report, TableKind};
 use crate::data::{check_level, BinomialCount, GroupSummary, PersonTime, Stratum, TwoByTwo, MAX_EXACT_COUNT};
 use crate::error::{Error, Result};
 use crate::stats::two_by_two::EventKind;
@@ -89,23 +89,17 @@ pub fn single_proportion(x: &BinomialCount, label: &str, opts: &CountOptions) ->
     for m in opts.methods.for_measure(Measure::Proportion) {
         push(&mut results, Measure::Proportion, m, proportion::proportion(x, m, level).map(|e| e.with_group(label)))?;
     }
-    Ok(Report {
-        trialstat_version: VERSION,
-        command: "prop".into(),
-        inputs: json!({"group": {"label": label, "events": x.events, "n": x.n}, "level": level, "ci_methods": methods_json(&opts.methods)}),
-        results,
-        summaries: Vec::new(),
-        notes: opts.input_notes.clone(),
-        layout: Layout {
-            title: format!("{label} {}/{}", x.events, x.n),
-            comparison: String::new(),
-            groups: vec![GroupRow { label: label.into(), count: x.events.to_string(), denominator: x.n.to_string() }],
-            rate_scale: None,
-            denominator_name: "n".into(),
-            single_sample: true,
-            table: TableKind::Standard,
-        },
-    })
+    let inputs = json!({"group": {"label": label, "events": x.events, "n": x.n}, "level": level, "ci_methods": methods_json(&opts.methods)});
+    let layout = Layout {
+        title: format!("{label} {}/{}", x.events, x.n),
+        comparison: String::new(),
+        groups: vec![GroupRow { label: label.into(), count: x.events.to_string(), denominator: x.n.to_string() }],
+        rate_scale: None,
+        denominator_name: "n".into(),
+        single_sample: true,
+        table: TableKind::Standard,
+    };
+    Ok(Report { results, notes: opts.input_notes.clone(), ..Report::new("prop", inputs, layout) })
 }
 
 const COMPARE_MEASURES: [Measure; 7] = [
@@ -163,31 +157,25 @@ pub fn compare(t: &TwoByTwo, opts: &CountOptions) -> Result<Report> {
         notes.push(note);
     }
 
-    Ok(Report {
-        trialstat_version: VERSION,
-        command: "compare".into(),
-        inputs: json!({
-            "treated": {"label": lt, "events": t.treated.events, "n": t.treated.n},
-            "control": {"label": lc, "events": t.control.events, "n": t.control.n},
-            "level": level,
-            "events_are": opts.events,
-            "ci_methods": methods_json(&opts.methods),
-        }),
-        results,
-        summaries: Vec::new(),
-        notes,
-        layout: Layout {
-            title: format!("{lt} {}/{} vs {lc} {}/{}", t.treated.events, t.treated.n, t.control.events, t.control.n),
-            comparison: format!("{lt} vs {lc}"),
-            groups: vec![
-                GroupRow { label: lt.clone(), count: t.treated.events.to_string(), denominator: t.treated.n.to_string() },
-                GroupRow { label: lc.clone(), count: t.control.events.to_string(), denominator: t.control.n.to_string() },
-            ],
-            rate_scale: None,
-            denominator_name: "n".into(),
-            ..Default::default()
-        },
-    })
+    let inputs = json!({
+        "treated": {"label": lt, "events": t.treated.events, "n": t.treated.n},
+        "control": {"label": lc, "events": t.control.events, "n": t.control.n},
+        "level": level,
+        "events_are": opts.events,
+        "ci_methods": methods_json(&opts.methods),
+    });
+    let layout = Layout {
+        title: format!("{lt} {}/{} vs {lc} {}/{}", t.treated.events, t.treated.n, t.control.events, t.control.n),
+        comparison: format!("{lt} vs {lc}"),
+        groups: vec![
+            GroupRow { label: lt.clone(), count: t.treated.events.to_string(), denominator: t.treated.n.to_string() },
+            GroupRow { label: lc.clone(), count: t.control.events.to_string(), denominator: t.control.n.to_string() },
+        ],
+        rate_scale: None,
+        denominator_name: "n".into(),
+        ..Default::default()
+    };
+    Ok(Report { results, notes, ..Report::new("compare", inputs, layout) })
 }
 
 /// How large the groups would have to be for a ratio's CI to exclude 1.
@@ -402,30 +390,24 @@ pub fn compare_rates(treated: &PersonTime, control: &PersonTime, opts: &CountOpt
             notes.push(size_note_rates(treated, control, level, e.method, lt, lc, scale));
         }
     }
-    Ok(Report {
-        trialstat_version: VERSION,
-        command: "rates".into(),
-        inputs: json!({
-            "treated": {"label": lt, "events": treated.events, "person_time": treated.time},
-            "control": {"label": lc, "events": control.events, "person_time": control.time},
-            "level": level,
-            "ci_methods": methods_json(&opts.methods),
-        }),
-        results,
-        summaries: Vec::new(),
-        notes,
-        layout: Layout {
-            title: format!("{lt} {}/{} vs {lc} {}/{}", treated.events, sig(treated.time), control.events, sig(control.time)),
-            comparison: format!("{lt} vs {lc}"),
-            groups: vec![
-                GroupRow { label: lt.clone(), count: treated.events.to_string(), denominator: sig(treated.time) },
-                GroupRow { label: lc.clone(), count: control.events.to_string(), denominator: sig(control.time) },
-            ],
-            rate_scale: Some(scale),
-            denominator_name: "person-time".into(),
-            ..Default::default()
-        },
-    })
+    let inputs = json!({
+        "treated": {"label": lt, "events": treated.events, "person_time": treated.time},
+        "control": {"label": lc, "events": control.events, "person_time": control.time},
+        "level": level,
+        "ci_methods": methods_json(&opts.methods),
+    });
+    let layout = Layout {
+        title: format!("{lt} {}/{} vs {lc} {}/{}", treated.events, sig(treated.time), control.events, sig(control.time)),
+        comparison: format!("{lt} vs {lc}"),
+        groups: vec![
+            GroupRow { label: lt.clone(), count: treated.events.to_string(), denominator: sig(treated.time) },
+            GroupRow { label: lc.clone(), count: control.events.to_string(), denominator: sig(control.time) },
+        ],
+        rate_scale: Some(scale),
+        denominator_name: "person-time".into(),
+        ..Default::default()
+    };
+    Ok(Report { results, notes, ..Report::new("rates", inputs, layout) })
 }
 
 /// A power of ten that prints the larger rate as a number of at least 1 (at most 10^9).
@@ -503,23 +485,17 @@ pub fn stratified(strata: &[Stratum], source: &str, opts: &CountOptions) -> Resu
             denominator: format!("{}/{}", s.table.control.events, s.table.control.n),
         })
         .collect();
-    Ok(Report {
-        trialstat_version: VERSION,
-        command: "strata".into(),
-        inputs: json!({"file": source, "labels": [lt, lc], "strata": rows, "level": level, "ci_methods": methods_json(&opts.methods)}),
-        results,
-        summaries: Vec::new(),
-        notes,
-        layout: Layout {
-            title: format!("{} strata from {source}: {lt} vs {lc}", strata.len()),
-            comparison: format!("{lt} vs {lc}"),
-            groups,
-            rate_scale: None,
-            denominator_name: "strata".into(),
-            table: TableKind::Strata,
-            single_sample: false,
-        },
-    })
+    let inputs = json!({"file": source, "labels": [lt, lc], "strata": rows, "level": level, "ci_methods": methods_json(&opts.methods)});
+    let layout = Layout {
+        title: format!("{} strata from {source}: {lt} vs {lc}", strata.len()),
+        comparison: format!("{lt} vs {lc}"),
+        groups,
+        rate_scale: None,
+        denominator_name: "strata".into(),
+        table: TableKind::Strata,
+        single_sample: false,
+    };
+    Ok(Report { results, notes, ..Report::new("strata", inputs, layout) })
 }
 
 /// All strata added into one 2×2 table.
@@ -556,27 +532,21 @@ pub fn standardized(t: &GroupSummary, c: &GroupSummary, opts: &CountOptions) -> 
     let [lt, lc] = &opts.labels;
     let mut notes = opts.input_notes.clone();
     notes.push(format!("Differences are {lt} − {lc}; Glass's delta is standardised by the {lc} SD."));
-    Ok(Report {
-        trialstat_version: VERSION,
-        command: "smd".into(),
-        inputs: json!({
-            "treated": {"label": lt, "mean": t.mean, "sd": t.sd, "n": t.n},
-            "control": {"label": lc, "mean": c.mean, "sd": c.sd, "n": c.n},
-            "level": level,
-            "ci_methods": methods_json(&opts.methods),
-        }),
-        results,
-        summaries: Vec::new(),
-        notes,
-        layout: Layout {
-            title: format!("{lt} {} (SD {}, n {}) vs {lc} {} (SD {}, n {})", sig(t.mean), sig(t.sd), t.n, sig(c.mean), sig(c.sd), c.n),
-            comparison: format!("{lt} vs {lc}"),
-            groups: Vec::new(),
-            rate_scale: None,
-            denominator_name: "n".into(),
-            ..Default::default()
-        },
-    })
+    let inputs = json!({
+        "treated": {"label": lt, "mean": t.mean, "sd": t.sd, "n": t.n},
+        "control": {"label": lc, "mean": c.mean, "sd": c.sd, "n": c.n},
+        "level": level,
+        "ci_methods": methods_json(&opts.methods),
+    });
+    let layout = Layout {
+        title: format!("{lt} {} (SD {}, n {}) vs {lc} {} (SD {}, n {})", sig(t.mean), sig(t.sd), t.n, sig(c.mean), sig(c.sd), c.n),
+        comparison: format!("{lt} vs {lc}"),
+        groups: Vec::new(),
+        rate_scale: None,
+        denominator_name: "n".into(),
+        ..Default::default()
+    };
+    Ok(Report { results, notes, ..Report::new("smd", inputs, layout) })
 }
 
 fn pct_level(level: f64) -> String {

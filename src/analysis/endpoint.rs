@@ -8,7 +8,7 @@
 use super::arms::Arms;
 use super::change::{ChangeOptions, ChangeSource};
 use super::counts::push_as;
-use super::{Report, SummaryRow, VERSION};
+use super::{Report, SummaryRow};
 use crate::data::{check_level, GroupSummary};
 use crate::error::{Error, Result};
 use crate::ingest::subjects::SubjectPairs;
@@ -76,24 +76,18 @@ pub fn endpoint(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Ch
     );
     let n: serde_json::Map<String, serde_json::Value> = all.iter().zip(&values).map(|(a, v)| (a.to_string(), json!(v.len()))).collect();
     let miss: serde_json::Map<String, serde_json::Value> = all.iter().zip(&missing).map(|(a, m)| (a.to_string(), json!(m))).collect();
-    Ok(Report {
-        trialstat_version: VERSION,
-        command: "endpoint".into(),
-        inputs: json!({
-            "file": src.file,
-            "where": src.filter,
-            "arm_column": src.arm_column,
-            "arms": {"treatment": arms.treatments, "control": arms.control},
-            "values": src.followup,
-            "param": subset.param,
-            "visit": subset.visit,
-            "n": n,
-            "missing": miss,
-            "level": level,
-        }),
-        results,
-        summaries,
-        notes,
-        layout: super::Layout { title, comparison: String::new(), groups: Vec::new(), ..Default::default() },
-    })
+    let inputs = json!({
+        "file": src.file,
+        "where": src.filter,
+        "arm_column": src.arm_column,
+        "arms": {"treatment": arms.treatments, "control": arms.control},
+        "values": src.followup,
+        "param": subset.param,
+        "visit": subset.visit,
+        "n": n,
+        "missing": miss,
+        "level": level,
+    });
+    let layout = super::Layout { title, comparison: String::new(), groups: Vec::new(), ..Default::default() };
+    Ok(Report { results, summaries, notes, ..Report::new("endpoint", inputs, layout) })
 }

@@ -38,6 +38,14 @@ pub struct Report {
     pub layout: Layout,
 }
 
+impl Report {
+    /// A report of `command` on `inputs` with no results yet: the one constructor (results,
+    /// summaries and notes are filled in with struct update syntax or pushed).
+    pub fn new(command: &str, inputs: serde_json::Value, layout: Layout) -> Report {
+        Report { trialstat_version: VERSION, command: command.to_string(), inputs, results: Vec::new(), summaries: Vec::new(), notes: Vec::new(), layout }
+    }
+}
+
 /// A descriptive summary of one variable in one group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SummaryRow {
