@@ -267,9 +267,8 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     if let Some(m) = spec.min_percent.filter(|m| !(0.0..=100.0).contains(m)) {
         return Err(Error::invalid("--min-percent", m, "a percentage from 0 to 100"));
     }
+    let methods = AeMethods::of(&spec.methods)?;
     let mut notes = Vec::new();
-    // The subject file: every subject (to tell "absent" from "outside the population"), then
-    // the population.
     let sid = pick(subjects, "--subject", &spec.subject_id, &["USUBJID", "subject", "subjid", "subject_id", "patient", "id"])?;
     let arm_col = pick(subjects, "--arm", &spec.arm, &["TRT01A", "TRT01P", "ARM", "arm", "group", "treatment", "trt"])?;
     let strata_col = spec.strata.as_ref().map(|s| require_column(&subjects.name, "--strata", s, &subjects.columns)).transpose()?;
@@ -280,35 +279,99 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     } else if let Some(f) = &population.filter {
         notes.push(format!("Population: {}.", f.text));
     }
-    let mut cols: Vec<&str> = vec![&sid, &arm_col];
-    if let Some(s) = &strata_col {
-        cols.push(s);
-    }
+    let cols: Vec<&str> = [Some(sid.as_str()), Some(arm_col.as_str()), strata_col.as_deref()].into_iter().flatten().collect();
     // One read of the subject file: every subject (to tell "absent" from "outside the
     // population"), then the population's rows.
     let st = population.load(&cols)?;
-    let sid_c = column(&st, &sid)?;
-    let arm_c = column(&st, &arm_col)?;
-    let strata_c = strata_col.as_deref().map(|c| column(&st, c)).transpose()?;
-    let pop_rows = population.select(&st, &[])?;
-    let present = crate::ingest::table::value_counts_in(&st, pop_rows.iter().copied(), &arm_col)?;
-    if present.is_empty() {
-        return Err(Error::Data {
-            file: subjects.name.clone(),
-            line: 0,
-            column: arm_col.clone(),
-            value: String::new(),
-            message: format!("no subject with an arm is left in the population{}", population.filter.as_ref().map(|f| format!(" ({})", f.text)).unwrap_or_default()),
-        });
-    }
-    let arms: Arms = resolve_counted(&subjects.name, &arm_col, &present, &spec.arms, population.filter.as_ref().map(|f| f.text.as_str()))?;
-    if let Some(n) = &arms.note {
+    let pop = read_population(&population, &st, &sid, &arm_col, strata_col.as_deref(), &spec.arms)?;
+    if let Some(n) = &pop.arms.note {
         notes.push(n.clone());
     }
-    let all_arms = arms.all();
-    let na = all_arms.len();
-    // Subject → (arm position, stratum id).
-    let mut strata_names = Interner::default();
+    let rec = read_records(ae, spec, &pop, &sid, &subjects.name)?;
+    notes.extend(rec.notes(ae));
+    let rows = table_rows(&rec, spec, &pop);
+    if let Some(m) = spec.min_percent {
+        notes.push(format!("Rows shown: SOCs and terms reaching {}% of subjects in at least one arm (and the SOC of every term shown).", crate::fmt::trim_num(m, 6)));
+    }
+    let results = compare_rows(&rows, &pop, &methods, strata_col.is_some(), level)?;
+    let all_arms = pop.arms.all();
+    let control = all_arms.len() - 1;
+    if let Some(s) = &strata_col {
+        let used: Vec<&str> = (0..pop.n_strata()).filter(|&st| (0..control).all(|t| pop.strata_n[st][t] > 0) && pop.strata_n[st][control] > 0).map(|st| pop.strata.names[st].as_str()).collect();
+        notes.push(format!("Stratified by '{s}' of the subject file: {} strata ({}); strata without subjects in both arms of a comparison are left out of it.", used.len(), used.join(", ")));
+    }
+    notes.push(format!("Ratios and differences are each arm vs {} ({}; Fisher's exact test, two-sided).", pop.arms.control, methods.describe()));
+
+    let arm_json: serde_json::Map<String, serde_json::Value> = all_arms.iter().zip(&pop.denominators).map(|(a, n)| (a.to_string(), json!(n))).collect();
+    let inputs = json!({
+        "ae_file": ae.name,
+        "subject_file": subjects.name,
+        "ae_where": ae.filter.as_ref().map(|f| f.text.clone()),
+        "population": population.filter.as_ref().map(|f| f.text.clone()),
+        "arm_column": arm_col,
+        "arms": {"treatment": pop.arms.treatments, "control": pop.arms.control},
+        "denominators": arm_json,
+        "columns": {"subject": rec.columns[0], "soc": rec.columns[1], "term": rec.columns[2]},
+        "teae": spec.teae,
+        "serious": spec.serious,
+        "severity": spec.severity,
+        "min_percent": spec.min_percent,
+        "strata_column": strata_col,
+        "records_used": rec.kept,
+        "level": level,
+    });
+    let layout = Layout {
+        title: format!("{} with denominators from {} ({})", ae.name, subjects.name, all_arms.iter().zip(&pop.denominators).map(|(a, n)| format!("{a} N = {n}")).collect::<Vec<_>>().join(", ")),
+        comparison: String::new(),
+        groups: all_arms.iter().zip(&pop.denominators).map(|(a, n)| GroupRow { label: a.to_string(), count: String::new(), denominator: n.to_string() }).collect(),
+        rate_scale: None,
+        denominator_name: "N".into(),
+        table: super::TableKind::AeRows,
+        single_sample: false,
+    };
+    Ok(Report { results, notes, ..Report::new("ae", inputs, layout) })
+}
+
+/// The population of the subject file: the arms analysed, each subject's arm and stratum,
+/// and the denominators (per arm, and per stratum and arm).
+struct Population<'t> {
+    arms: Arms,
+    /// Every subject identifier of the subject file (in or out of the population).
+    all_ids: std::collections::HashSet<&'t str, FastHash>,
+    /// Subject → (arm position, stratum id), for the population's subjects of the arms analysed.
+    subject_arm: HashMap<&'t str, (usize, u32), FastHash>,
+    denominators: Vec<u64>,
+    strata: Interner,
+    strata_n: Vec<Vec<u64>>,
+}
+
+impl Population<'_> {
+    fn n_strata(&self) -> usize {
+        self.strata.names.len().max(1)
+    }
+}
+
+/// Read the population's subjects from the subject table `st` (one row per subject: a second
+/// row of a subject is an error naming both lines).
+fn read_population<'t>(population: &CsvFile, st: &'t crate::ingest::reader::Table, sid: &str, arm_col: &str, strata_col: Option<&str>, choice: &ArmChoice) -> Result<Population<'t>> {
+    let sid_c = column(st, sid)?;
+    let arm_c = column(st, arm_col)?;
+    let strata_c = strata_col.map(|c| column(st, c)).transpose()?;
+    let pop_rows = population.select(st, &[])?;
+    let present = crate::ingest::table::value_counts_in(st, pop_rows.iter().copied(), arm_col)?;
+    let filter = population.filter.as_ref().map(|f| f.text.as_str());
+    if present.is_empty() {
+        return Err(Error::Data {
+            file: population.name.clone(),
+            line: 0,
+            column: arm_col.to_string(),
+            value: String::new(),
+            message: format!("no subject with an arm is left in the population{}", filter.map(|f| format!(" ({f})")).unwrap_or_default()),
+        });
+    }
+    let arms: Arms = resolve_counted(&population.name, arm_col, &present, choice, filter)?;
+    let na = arms.all().len();
+    let mut strata = Interner::default();
     let mut subject_arm: HashMap<&str, (usize, u32), FastHash> = HashMap::default();
     let mut denominators = vec![0u64; na];
     let mut first_line: Vec<u64> = vec![0; sid_c.distinct()];
@@ -321,30 +384,68 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
         let s = sid_c.entry(code);
         if first_line[code as usize] != 0 {
             return Err(Error::Data {
-                file: subjects.name.clone(),
+                file: population.name.clone(),
                 line,
-                column: sid.clone(),
+                column: sid.to_string(),
                 value: s.to_string(),
                 message: format!("subject appears twice in the subject file (lines {} and {line}); it needs one row per subject", first_line[code as usize]),
             });
         }
         first_line[code as usize] = line;
         let Some(k) = arm_c.text(r).and_then(|a| arms.position(a)) else { continue };
-        let stratum = match strata_c {
-            Some(c) => strata_names.id(c.text(r).unwrap_or("(missing)")),
-            None => 0,
-        };
+        let stratum = strata_c.map_or(0, |c| strata.id(c.text(r).unwrap_or("(missing)")));
         subject_arm.insert(s, (k, stratum));
         denominators[k] += 1;
     }
-    let ns = strata_names.names.len().max(1);
-    let mut strata_n = vec![vec![0u64; na]; ns];
+    let mut strata_n = vec![vec![0u64; na]; strata.names.len().max(1)];
     for &(k, stratum) in subject_arm.values() {
         strata_n[stratum as usize][k] += 1;
     }
+    let all_ids = (1..sid_c.distinct() as u32).map(|c| sid_c.entry(c)).collect();
+    Ok(Population { arms, all_ids, subject_arm, denominators, strata, strata_n })
+}
 
-    // The AE file.
-    let ae_sid = pick(ae, "--ae-subject", &spec.ae_subject, &["USUBJID", &sid])?;
+/// The AE records kept, joined to their subjects: (SOC, term, subject) triples, subjects
+/// numbered in order of their first record with their (arm, stratum).
+struct Records {
+    /// Subject, SOC and term columns of the AE file.
+    columns: [String; 3],
+    socs: Interner,
+    terms: Interner,
+    subjects: Vec<(usize, u32)>,
+    triples: Vec<(u32, u32, u32)>,
+    kept: u64,
+    outside: u64,
+    uncoded: u64,
+    /// What the record filters kept (treatment-emergent, serious, severity).
+    filters: Vec<String>,
+}
+
+impl Records {
+    fn notes(&self, ae: &CsvFile) -> Vec<String> {
+        let mut what = self.filters.clone();
+        if let Some(f) = &ae.filter {
+            what.push(format!("rows kept: {}", f.text));
+        }
+        let mut notes = vec![format!(
+            "Subjects with at least one event; AE records used: {}{}.",
+            self.kept,
+            if what.is_empty() { String::new() } else { format!(" ({})", what.join("; ")) }
+        )];
+        if self.outside > 0 {
+            notes.push(format!("{} AE records of subjects outside the population or the arms analysed were left out.", self.outside));
+        }
+        if self.uncoded > 0 {
+            notes.push(format!("{} AE records without a SOC or preferred term are counted as '(not coded)'.", self.uncoded));
+        }
+        notes
+    }
+}
+
+/// Read the AE file's records that pass the filters and join each to its subject's arm. A
+/// record of a subject absent from the subject file is an error naming its line.
+fn read_records(ae: &CsvFile, spec: &AeSpec, pop: &Population, sid: &str, subject_file: &str) -> Result<Records> {
+    let ae_sid = pick(ae, "--ae-subject", &spec.ae_subject, &["USUBJID", sid])?;
     let soc_col = pick(ae, "--soc", &spec.soc, &["AEBODSYS", "AESOC", "soc"])?;
     let term_col = pick(ae, "--term", &spec.term, &["AEDECOD", "AEPT", "AETERM", "term", "pt"])?;
     let mut ae_cols: Vec<String> = vec![ae_sid.clone(), soc_col.clone(), term_col.clone()];
@@ -366,7 +467,7 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     }
     let refs: Vec<&str> = ae_cols.iter().map(String::as_str).collect();
     let at = ae.load(&refs)?;
-    let ae_rows = ae.select(&at, &[])?;
+    let keep_row = ae.selector(&at, &[])?;
     let recs: Vec<&Column> = refs.iter().map(|c| column(&at, c)).collect::<Result<_>>()?;
     // Per code of each filter column: whether it passes (values compared without case).
     let passes: Vec<(&Column, Vec<bool>)> = filters
@@ -378,144 +479,127 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
         .collect();
     // Per AE subject code: its arm and stratum, resolved once.
     let ae_subj = recs[0];
-    let all_ids: std::collections::HashSet<&str, FastHash> = (1..sid_c.distinct() as u32).map(|c| sid_c.entry(c)).collect();
-    let lookup: Vec<Option<(usize, u32)>> = (0..ae_subj.distinct() as u32).map(|code| subject_arm.get(ae_subj.entry(code)).copied()).collect();
-    let known = |s: &str| all_ids.contains(s);
-    let mut socs = Interner::default();
-    let mut terms = Interner::default();
+    let lookup: Vec<Option<(usize, u32)>> = (0..ae_subj.distinct() as u32).map(|code| pop.subject_arm.get(ae_subj.entry(code)).copied()).collect();
+    let mut out = Records {
+        columns: [ae_sid, soc_col, term_col],
+        socs: Interner::default(),
+        terms: Interner::default(),
+        subjects: Vec::new(),
+        triples: Vec::new(),
+        kept: 0,
+        outside: 0,
+        uncoded: 0,
+        filters: filters.iter().map(|(_, _, w)| w.clone()).collect(),
+    };
     let (mut soc_id, mut term_id) = (vec![u32::MAX; recs[1].distinct()], vec![u32::MAX; recs[2].distinct()]);
-    // (soc, term, subject index) triples; subjects numbered in order of first record.
     let mut subj_index: Vec<u32> = vec![u32::MAX; ae_subj.distinct()];
-    let mut subj_info: Vec<(usize, u32)> = Vec::new();
-    let mut triples: Vec<(u32, u32, u32)> = Vec::new();
-    let (mut kept, mut outside, mut uncoded) = (0u64, 0u64, 0u64);
-    for &r in &ae_rows {
+    for r in (0..at.rows).filter(|&r| keep_row(r)) {
         if !passes.iter().all(|(c, ok)| ok[c.code(r) as usize]) {
             continue;
         }
         let code = ae_subj.code(r);
         if code == 0 {
-            return Err(Error::Data { file: ae.name.clone(), line: at.line(r), column: ae_sid.clone(), value: String::new(), message: "missing subject identifier".into() });
+            return Err(Error::Data { file: ae.name.clone(), line: at.line(r), column: out.columns[0].clone(), value: String::new(), message: "missing subject identifier".into() });
         }
         let Some((k, stratum)) = lookup[code as usize] else {
             let s = ae_subj.entry(code);
-            if !known(s) {
-                let hint = crate::ingest::closest(s, all_ids.iter().copied()).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
+            if !pop.all_ids.contains(s) {
+                let hint = crate::ingest::closest(s, pop.all_ids.iter().copied()).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
                 return Err(Error::Data {
                     file: ae.name.clone(),
                     line: at.line(r),
-                    column: ae_sid.clone(),
+                    column: out.columns[0].clone(),
                     value: s.to_string(),
-                    message: format!("subject is not in the subject file {}{hint}; check that both files are of the same study and use the same identifier", subjects.name),
+                    message: format!("subject is not in the subject file {subject_file}{hint}; check that both files are of the same study and use the same identifier"),
                 });
             }
-            outside += 1;
+            out.outside += 1;
             continue;
         };
-        kept += 1;
+        out.kept += 1;
         let (sc, tc) = (recs[1].code(r), recs[2].code(r));
-        uncoded += u64::from(sc == 0 || tc == 0);
+        out.uncoded += u64::from(sc == 0 || tc == 0);
         if soc_id[sc as usize] == u32::MAX {
-            soc_id[sc as usize] = socs.id(if sc == 0 { "(not coded)" } else { recs[1].entry(sc) });
+            soc_id[sc as usize] = out.socs.id(if sc == 0 { "(not coded)" } else { recs[1].entry(sc) });
         }
         if term_id[tc as usize] == u32::MAX {
-            term_id[tc as usize] = terms.id(if tc == 0 { "(not coded)" } else { recs[2].entry(tc) });
+            term_id[tc as usize] = out.terms.id(if tc == 0 { "(not coded)" } else { recs[2].entry(tc) });
         }
         if subj_index[code as usize] == u32::MAX {
-            subj_index[code as usize] = subj_info.len() as u32;
-            subj_info.push((k, stratum));
+            subj_index[code as usize] = out.subjects.len() as u32;
+            out.subjects.push((k, stratum));
         }
-        triples.push((soc_id[sc as usize], term_id[tc as usize], subj_index[code as usize]));
+        out.triples.push((soc_id[sc as usize], term_id[tc as usize], subj_index[code as usize]));
     }
-    let mut what: Vec<String> = filters.iter().map(|(_, _, w)| w.clone()).collect();
-    if let Some(f) = &ae.filter {
-        what.push(format!("rows kept: {}", f.text));
-    }
-    notes.push(format!(
-        "Subjects with at least one event; AE records used: {kept}{}.",
-        if what.is_empty() { String::new() } else { format!(" ({})", what.join("; ")) }
-    ));
-    if outside > 0 {
-        notes.push(format!("{outside} AE records of subjects outside the population or the arms analysed were left out."));
-    }
-    if uncoded > 0 {
-        notes.push(format!("{uncoded} AE records without a SOC or preferred term are counted as '(not coded)'."));
-    }
+    Ok(out)
+}
 
-    // Distinct subjects per row.
-    let (any, by_soc, by_term) = distinct_subjects(&triples, &subj_info, socs.names.len(), na, ns);
+/// The table's rows in order (see the module doc): distinct subjects per row, rows below
+/// `min_percent` in every arm left out (a SOC stays when one of its terms is shown).
+fn table_rows(rec: &Records, spec: &AeSpec, pop: &Population) -> Vec<Row> {
+    let na = pop.denominators.len();
+    let (any, by_soc, by_term) = distinct_subjects(&rec.triples, &rec.subjects, rec.socs.names.len(), na, pop.n_strata());
     let reaches = |counts: &[u64]| -> bool {
         match spec.min_percent {
             None => true,
-            Some(m) => counts.iter().zip(&denominators).any(|(&c, &n)| n > 0 && 100.0 * c as f64 / n as f64 >= m),
+            Some(m) => counts.iter().zip(&pop.denominators).any(|(&c, &n)| n > 0 && 100.0 * c as f64 / n as f64 >= m),
         }
     };
-    let order = |a: &(String, &Vec<u64>), b: &(String, &Vec<u64>)| {
-        let (ta, tb): (u64, u64) = (a.1.iter().sum(), b.1.iter().sum());
-        tb.cmp(&ta).then_with(|| a.0.cmp(&b.0))
-    };
-    let mut rows: Vec<Row> = vec![Row { soc: None, term: Some(ANY_EVENT.into()), counts: any.0.clone(), by_stratum: any.1.clone(), events: any.2.clone() }];
-    let mut soc_list: Vec<(String, &Vec<u64>, u32)> = by_soc.iter().map(|(&k, v)| (socs.names[k as usize].clone(), &v.0, k as u32)).collect();
-    soc_list.sort_by(|a, b| order(&(a.0.clone(), a.1), &(b.0.clone(), b.1)));
+    let total = |c: &Counts| -> u64 { c.0.iter().sum() };
+    let row = |soc: Option<String>, term: Option<String>, c: &Counts| Row { soc, term, counts: c.0.clone(), by_stratum: c.1.clone(), events: c.2.clone() };
+    let mut rows: Vec<Row> = vec![row(None, Some(ANY_EVENT.into()), &any)];
+    let mut soc_list: Vec<(&String, u64)> = by_soc.keys().map(|&k| (&rec.socs.names[k as usize], k)).collect();
+    soc_list.sort_by(|a, b| total(&by_soc[&b.1]).cmp(&total(&by_soc[&a.1])).then_with(|| a.0.cmp(b.0)));
+    // Terms (of one SOC, or all), by decreasing count, then term, then SOC.
     let terms_of = |soc: Option<u32>| -> Vec<(String, String, u64)> {
         let mut v: Vec<(String, String, u64)> = by_term
             .keys()
             .filter(|&&k| soc.is_none_or(|s| (k >> 32) as u32 == s))
-            .map(|&k| (socs.names[(k >> 32) as usize].clone(), terms.names[(k & 0xffff_ffff) as usize].clone(), k))
+            .map(|&k| (rec.socs.names[(k >> 32) as usize].clone(), rec.terms.names[(k & 0xffff_ffff) as usize].clone(), k))
             .collect();
-        v.sort_by(|a, b| {
-            let (ta, tb): (u64, u64) = (by_term[&a.2].0.iter().sum(), by_term[&b.2].0.iter().sum());
-            tb.cmp(&ta).then_with(|| a.1.cmp(&b.1)).then_with(|| a.0.cmp(&b.0))
-        });
+        v.sort_by(|a, b| total(&by_term[&b.2]).cmp(&total(&by_term[&a.2])).then_with(|| a.1.cmp(&b.1)).then_with(|| a.0.cmp(&b.0)));
         v
     };
-    match spec.rows {
-        AeRows::Term => {
-            for (soc, term, k) in terms_of(None) {
-                let (c, s, ev) = &by_term[&k];
-                if reaches(c) {
-                    rows.push(Row { soc: Some(soc), term: Some(term), counts: c.clone(), by_stratum: s.clone(), events: ev.clone() });
-                }
+    if spec.rows == AeRows::Term {
+        for (soc, term, k) in terms_of(None) {
+            if reaches(&by_term[&k].0) {
+                rows.push(row(Some(soc), Some(term), &by_term[&k]));
             }
         }
-        _ => {
-            for (soc, counts, id) in &soc_list {
-                let term_rows: Vec<Row> = if spec.rows == AeRows::SocAndTerm {
-                    terms_of(Some(*id))
-                        .into_iter()
-                        .filter(|(_, _, k)| reaches(&by_term[k].0))
-                        .map(|(soc, term, k)| Row { soc: Some(soc), term: Some(term), counts: by_term[&k].0.clone(), by_stratum: by_term[&k].1.clone(), events: by_term[&k].2.clone() })
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                if reaches(counts) || !term_rows.is_empty() {
-                    let c = &by_soc[&u64::from(*id)];
-                    rows.push(Row { soc: Some(soc.clone()), term: None, counts: (*counts).clone(), by_stratum: c.1.clone(), events: c.2.clone() });
-                    rows.extend(term_rows);
-                }
-            }
+        return rows;
+    }
+    for (soc, id) in soc_list {
+        let term_rows: Vec<Row> = if spec.rows == AeRows::SocAndTerm {
+            terms_of(Some(id as u32)).into_iter().filter(|(_, _, k)| reaches(&by_term[k].0)).map(|(soc, term, k)| row(Some(soc), Some(term), &by_term[&k])).collect()
+        } else {
+            Vec::new()
+        };
+        if reaches(&by_soc[&id].0) || !term_rows.is_empty() {
+            rows.push(row(Some(soc.clone()), None, &by_soc[&id]));
+            rows.extend(term_rows);
         }
     }
-    if let Some(m) = spec.min_percent {
-        notes.push(format!("Rows shown: SOCs and terms reaching {}% of subjects in at least one arm (and the SOC of every term shown).", crate::fmt::trim_num(m, 6)));
-    }
+    rows
+}
 
-    // Estimates.
-    let methods = AeMethods::of(&spec.methods)?;
+/// Each row's per-arm proportions and each arm against the control (RR, OR, RD, Fisher; MH
+/// estimates and Breslow-Day over the strata where asked for).
+fn compare_rows(rows: &[Row], pop: &Population, methods: &AeMethods, stratified: bool, level: f64) -> Result<Vec<Estimate>> {
+    let all_arms = pop.arms.all();
+    let control = all_arms.len() - 1;
+    let n = &pop.denominators;
     let mut results = Vec::new();
-    let control = na - 1;
-    for row in &rows {
+    for row in rows {
         let subset = Subset { soc: row.soc.clone(), term: row.term.clone(), ..Default::default() };
         for (k, label) in all_arms.iter().enumerate() {
-            let x = BinomialCount::new(row.counts[k], denominators[k])?;
+            let x = BinomialCount::new(row.counts[k], n[k])?;
             for &m in &methods.proportion {
                 push_as(&mut results, Measure::Proportion, m, proportion::proportion(&x, m, level).map(|e| Estimate { events: Some(row.events[k]), ..e }), label, &subset)?;
             }
         }
         for t in 0..control {
             let g = format!("{} vs {}", all_arms[t], all_arms[control]);
-            let table = TwoByTwo::new(BinomialCount::new(row.counts[t], denominators[t])?, BinomialCount::new(row.counts[control], denominators[control])?);
+            let table = TwoByTwo::new(BinomialCount::new(row.counts[t], n[t])?, BinomialCount::new(row.counts[control], n[control])?);
             for &m in &methods.risk_ratio {
                 push_as(&mut results, Measure::RiskRatio, m, two_by_two::risk_ratio(&table, m, level), &g, &subset)?;
             }
@@ -526,16 +610,8 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
                 push_as(&mut results, Measure::RiskDifference, m, two_by_two::risk_difference(&table, m, level), &g, &subset)?;
             }
             push_as(&mut results, Measure::FisherExact, Method::Exact, exact::fisher_exact(&table, level), &g, &subset)?;
-            if strata_col.is_some() {
-                let strata: Vec<Stratum> = (0..ns)
-                    .filter(|&st| strata_n[st][t] > 0 && strata_n[st][control] > 0)
-                    .map(|st| {
-                        Ok(Stratum {
-                            label: strata_names.names[st].clone(),
-                            table: TwoByTwo::new(BinomialCount::new(row.by_stratum[st][t], strata_n[st][t])?, BinomialCount::new(row.by_stratum[st][control], strata_n[st][control])?),
-                        })
-                    })
-                    .collect::<Result<_>>()?;
+            if stratified {
+                let strata = row_strata(row, pop, t, control)?;
                 if strata.is_empty() {
                     continue;
                 }
@@ -546,38 +622,19 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
             }
         }
     }
-    if let Some(s) = &strata_col {
-        let used: Vec<&str> = (0..ns).filter(|&st| (0..control).all(|t| strata_n[st][t] > 0) && strata_n[st][control] > 0).map(|st| strata_names.names[st].as_str()).collect();
-        notes.push(format!("Stratified by '{s}' of the subject file: {} strata ({}); strata without subjects in both arms of a comparison are left out of it.", used.len(), used.join(", ")));
-    }
-    notes.push(format!("Ratios and differences are each arm vs {} ({}; Fisher's exact test, two-sided).", arms.control, methods.describe()));
+    Ok(results)
+}
 
-    let arm_json: serde_json::Map<String, serde_json::Value> = all_arms.iter().zip(&denominators).map(|(a, n)| (a.to_string(), json!(n))).collect();
-    let inputs = json!({
-        "ae_file": ae.name,
-        "subject_file": subjects.name,
-        "ae_where": ae.filter.as_ref().map(|f| f.text.clone()),
-        "population": population.filter.as_ref().map(|f| f.text.clone()),
-        "arm_column": arm_col,
-        "arms": {"treatment": arms.treatments, "control": arms.control},
-        "denominators": arm_json,
-        "columns": {"subject": ae_sid, "soc": soc_col, "term": term_col},
-        "teae": spec.teae,
-        "serious": spec.serious,
-        "severity": spec.severity,
-        "min_percent": spec.min_percent,
-        "strata_column": strata_col,
-        "records_used": kept,
-        "level": level,
-    });
-    let layout = Layout {
-        title: format!("{} with denominators from {} ({})", ae.name, subjects.name, all_arms.iter().zip(&denominators).map(|(a, n)| format!("{a} N = {n}")).collect::<Vec<_>>().join(", ")),
-        comparison: String::new(),
-        groups: all_arms.iter().zip(&denominators).map(|(a, n)| GroupRow { label: a.to_string(), count: String::new(), denominator: n.to_string() }).collect(),
-        rate_scale: None,
-        denominator_name: "N".into(),
-        table: super::TableKind::AeRows,
-        single_sample: false,
-    };
-    Ok(Report { results, notes, ..Report::new("ae", inputs, layout) })
+/// A row's 2×2 table per stratum for arm `t` against `control`, leaving out strata without
+/// subjects in both arms.
+fn row_strata(row: &Row, pop: &Population, t: usize, control: usize) -> Result<Vec<Stratum>> {
+    (0..pop.n_strata())
+        .filter(|&st| pop.strata_n[st][t] > 0 && pop.strata_n[st][control] > 0)
+        .map(|st| {
+            Ok(Stratum {
+                label: pop.strata.names[st].clone(),
+                table: TwoByTwo::new(BinomialCount::new(row.by_stratum[st][t], pop.strata_n[st][t])?, BinomialCount::new(row.by_stratum[st][control], pop.strata_n[st][control])?),
+            })
+        })
+        .collect()
 }
