@@ -448,7 +448,7 @@ pub fn check_file(path: &Path) -> Result<CheckReport> {
     check(&file, &name, &text, &base)
 }
 
-/// Check a parsed claims file.
+/// Check a parsed claims file: run the analyses its claims use, then check each claim.
 pub fn check(file: &ClaimsFile, name: &str, text: &str, base: &Path) -> Result<CheckReport> {
     let files = crate::report::load_data(&file.data, name, text, base)?;
     crate::report::preload(&files, &file.analyses, name, text)?;
@@ -465,255 +465,266 @@ pub fn check(file: &ClaimsFile, name: &str, text: &str, base: &Path) -> Result<C
     }
     let mut out = Vec::new();
     for c in &file.claims {
-        let id = c.id.get_ref().clone();
+        let id = c.id.get_ref();
         let ctx = |e: Error| spec::spec_context(name, text, Some(c.id.span().start), format!("claim '{id}': {}", e), e);
-        let mut res = ClaimResult {
-            id: id.clone(),
-            source: c.source.clone(),
-            statement: c.statement.clone(),
-            cited: c.cited.as_ref().map(|f| {
-                let mut s = figure_text(f);
-                if let Some([a, b]) = &c.cited_ci {
-                    s = format!("{s} ({} to {})", figure_text(a), figure_text(b));
-                }
-                s
-            }),
-            cited_value: None,
-            tolerance: None,
-            computed_value: None,
-            computed_text: String::new(),
-            computed_what: String::new(),
-            computed: None,
-            verdict: Verdict::NotCheckable,
-            why: String::new(),
-            assumptions: c.assumptions.clone(),
-        };
-        if c.checkable == Some(false) {
-            res.why = c.why.clone().unwrap_or_else(|| "marked not checkable".into());
-            out.push(res);
-            continue;
-        }
-        // A claim naming a method gets that method computed (counts, rates and counts of one
-        // group); otherwise each measure's recommended one.
-        let methods = match &c.method {
-            Some(m) => crate::analysis::MethodChoice::parse("method", std::slice::from_ref(m)).map_err(ctx)?,
-            None => crate::analysis::MethodChoice::Recommended,
-        };
-        let opts = CountOptions { level: c.level.unwrap_or(0.95), methods, ..Default::default() };
-        let report: Report = if let Some(a) = &c.analysis {
-            reports[a].clone()
-        } else if let Some(k) = &c.counts {
-            let t = crate::ingest::counts::parse_count("treated", &k.treated).map_err(ctx)?;
-            let cc = crate::ingest::counts::parse_count("control", &k.control).map_err(ctx)?;
-            let mut o = opts.clone();
-            if let Some(l) = &k.labels {
-                o.labels = l.clone();
-            }
-            if let Some(e) = k.events {
-                o.events = e;
-            }
-            o.input_notes = [t.note, cc.note].into_iter().flatten().collect();
-            compare(&crate::data::TwoByTwo::new(t.count, cc.count), &o).map_err(ctx)?
-        } else if let Some(k) = &c.rates {
-            let t = crate::ingest::counts::parse_person_time("treated", &k.treated).map_err(ctx)?;
-            let cc = crate::ingest::counts::parse_person_time("control", &k.control).map_err(ctx)?;
-            let mut o = opts.clone();
-            if let Some(l) = &k.labels {
-                o.labels = l.clone();
-            }
-            compare_rates(&t, &cc, &o).map_err(ctx)?
-        } else if let Some(k) = &c.count {
-            let x = crate::ingest::counts::parse_count("count", k).map_err(ctx)?;
-            single_proportion(&x.count, "group", &opts).map_err(ctx)?
-        } else {
-            return Err(ctx(Error::invalid("source", "none", "analysis, counts, rates or count")));
-        };
-        if let Some(var) = &c.summary {
-            let stat = c.statistic.as_deref().unwrap_or("mean");
-            let row = report.summaries.iter().find(|s| {
-                s.variable == *var
-                    && c.group.as_deref().is_none_or(|g| s.group == g)
-                    && c.visit.as_deref().is_none_or(|v| s.subset.visit.as_deref() == Some(v))
-                    && c.param.as_deref().is_none_or(|v| s.subset.param.as_deref() == Some(v))
-            });
-            // `reduction-of-means`: 1 − (follow-up mean / baseline mean) over the subjects with
-            // both, as papers print "34% reduction from baseline".
-            let derived = (var == "reduction-of-means").then(|| {
-                let find = |v: &str| {
-                    report.summaries.iter().find(|s| {
-                        s.variable == v
-                            && c.group.as_deref().is_none_or(|g| s.group == g)
-                            && c.visit.as_deref().is_none_or(|x| s.subset.visit.as_deref() == Some(x))
-                            && c.param.as_deref().is_none_or(|x| s.subset.param.as_deref() == Some(x))
-                    })
-                };
-                match (find("baseline").and_then(|r| r.summary.mean), find("follow-up").and_then(|r| r.summary.mean)) {
-                    (Some(b), Some(f)) if b != 0.0 => Some(1.0 - f / b),
-                    _ => None,
-                }
-            });
-            let value = if let Some(d) = derived {
-                d
-            } else {
-                row.and_then(|r| match stat {
-                    "mean" => r.summary.mean,
-                    "sd" => r.summary.sd,
-                    "median" => r.summary.median,
-                    "q1" => r.summary.q1,
-                    "q3" => r.summary.q3,
-                    "n" => Some(r.summary.n as f64),
-                    _ => None,
-                })
-            };
-            let stat = if var == "reduction-of-means" { "(1 - follow-up mean / baseline mean)" } else { stat };
-            res.computed_text = value.map(|v| shown_as(c.cited.as_ref(), v, None)).unwrap_or_default();
-            res.computed_what = format!("{var} {stat}{}", c.group.as_ref().map(|g| format!(", {g}")).unwrap_or_default());
-            if row.is_none() && var != "reduction-of-means" {
-                let mut present: Vec<String> = report.summaries.iter().map(|s| format!("{} / {}", s.variable, s.group)).collect();
-                present.dedup();
-                present.truncate(16);
-                return Err(ctx(Error::invalid("summary", format!("'{var}' for this group"), format!("one of (variable / group): {}", present.join("; ")))));
-            }
-            if let (Some(v), Some((greater, bound))) = (value, c.cited.as_ref().and_then(figure_bound)) {
-                res.computed_value = Some(v);
-                res.cited_value = Some(bound);
-                (res.verdict, res.why) = bound_verdict(greater, bound, v, None);
-                out.push(res);
-                continue;
-            }
-            let (Some(v), Some((cited, d))) = (value, c.cited.as_ref().and_then(figure_value)) else {
-                res.why = format!("the summary '{var}' {stat} is undefined for this group (too few values, or a zero baseline mean)");
-                out.push(res);
-                continue;
-            };
-            let tol = tolerance_of(c, cited, d).unwrap_or(0.0);
-            res.cited_value = Some(cited);
-            res.tolerance = Some(tol);
-            res.computed_value = Some(v);
-            if (v - cited).abs() <= tol * (1.0 + 1e-12) {
-                res.verdict = Verdict::Reproduced;
-                res.why = format!("within {} of the cited figure", crate::fmt::sig(tol, 2));
-            } else {
-                res.verdict = Verdict::NotReproduced;
-                res.why =
-                    format!("{} differs from the cited {} by {} (tolerance {})", crate::fmt::sig(v, 4), crate::fmt::sig(cited, 4), crate::fmt::sig((v - cited).abs(), 2), crate::fmt::sig(tol, 2));
-            }
-            out.push(res);
-            continue;
-        }
-        let Some(e) = pick(&report, c) else {
-            // A misspelt group or term must not pass as "not checkable": it is an error in the
-            // claims file, with what the analysis does give.
-            let measure = c.measure.as_deref().unwrap_or("risk-ratio");
-            let mut present: Vec<String> = report
-                .results
-                .iter()
-                .filter(|e| e.measure.name() == measure)
-                .map(|e| {
-                    let s = &e.subset;
-                    let parts: Vec<String> = [("group", &e.group), ("param", &s.param), ("visit", &s.visit), ("soc", &s.soc), ("term", &s.term)]
-                        .iter()
-                        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} = '{v}'")))
-                        .collect();
-                    parts.join(", ")
-                })
-                .collect();
-            present.dedup();
-            present.truncate(12);
-            let msg = if present.is_empty() {
-                format!("the analysis gives no {measure}; it gives {}", {
-                    let mut m: Vec<&str> = report.results.iter().map(|e| e.measure.name()).collect();
-                    m.dedup();
-                    m.join(", ")
-                })
-            } else {
-                format!("no {measure} matches the claim's group/param/visit/soc/term/method; the analysis has: {}", present.join("; "))
-            };
-            return Err(ctx(Error::invalid("claim", "no matching result", msg)));
-        };
-        res.computed = Some(e.clone());
-        res.computed_what = format!("{} ({}){}", e.measure, e.method, e.group.as_ref().map(|g| format!(", {g}")).unwrap_or_default());
-        // `statistic` picks another number of the result than its estimate.
-        let (value, what) = match c.statistic.as_deref() {
-            None | Some("estimate") => (e.estimate, None),
-            Some("p-value") => (e.p_value, Some("p-value")),
-            Some("ci-lower") => (e.ci.map(|ci| ci.lower), Some("CI lower bound")),
-            Some("ci-upper") => (e.ci.map(|ci| ci.upper), Some("CI upper bound")),
-            Some("statistic") => (e.statistic, Some("test statistic")),
-            Some("n") => (e.n.map(|n| n as f64), Some("n")),
-            Some("count") => (e.count.map(|n| n as f64), Some("count")),
-            Some(x) => {
-                res.why = format!("statistic = '{x}': for a result, one of estimate, p-value, ci-lower, ci-upper, statistic, n, count");
-                out.push(res);
-                continue;
-            }
-        };
-        if let Some(w) = what {
-            res.computed_what = format!("{w} of {}", res.computed_what);
-        }
-        res.computed_value = value;
-        res.computed_text = value.map(|v| shown_as(c.cited.as_ref(), v, if what.is_none() { Some(e) } else { None })).unwrap_or_default();
-        if let Some((greater, bound)) = c.cited.as_ref().and_then(figure_bound) {
-            res.cited_value = Some(bound);
-            match value {
-                Some(v) => (res.verdict, res.why) = bound_verdict(greater, bound, v, if what.is_none() { e.ci } else { None }),
-                None => res.why = format!("the computed {} is undefined: {}", res.computed_what, e.notes.join("; ")),
-            }
-            out.push(res);
-            continue;
-        }
-        let Some((cited, default_tol)) = c.cited.as_ref().and_then(figure_value) else {
-            out.push(res);
-            continue;
-        };
-        let tol = tolerance_of(c, cited, default_tol).unwrap_or(0.0);
-        res.cited_value = Some(cited);
-        res.tolerance = Some(tol);
-        let Some(x) = value else {
-            res.why = format!("the computed {} is undefined: {}", res.computed_what, e.notes.join("; "));
-            out.push(res);
-            continue;
-        };
-        let mut problems = Vec::new();
-        let diff = x - cited;
-        if diff.abs() > tol * (1.0 + 1e-12) {
-            problems.push(format!(
-                "estimate {} differs from the cited {} by {} (tolerance {})",
-                crate::fmt::sig(x, 4),
-                crate::fmt::sig(cited, 4),
-                crate::fmt::sig(diff.abs(), 2),
-                crate::fmt::sig(tol, 2)
-            ));
-        }
-        if let (Some([lo, hi]), None) = (&c.cited_ci, what) {
-            match e.ci {
-                None => problems.push("the cited CI cannot be compared: the result has no CI".into()),
-                Some(ci) => {
-                    for (what, f, got) in [("lower", lo, ci.lower), ("upper", hi, ci.upper)] {
-                        if let Some((v, d)) = figure_value(f) {
-                            let t = match (&c.tolerance, d) {
-                                (Some(_), _) => tolerance_of(c, v, d).unwrap_or(0.0),
-                                (None, Some(d)) => d,
-                                (None, None) => tol,
-                            };
-                            if (got - v).abs() > t * (1.0 + 1e-12) {
-                                problems.push(format!("CI {what} bound {} differs from the cited {} (tolerance {})", crate::fmt::sig(got, 4), crate::fmt::sig(v, 4), crate::fmt::sig(t, 2)));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        if problems.is_empty() {
-            res.verdict = Verdict::Reproduced;
-            res.why = format!("within {} of the cited figure", crate::fmt::sig(tol, 2));
-        } else {
-            res.verdict = Verdict::NotReproduced;
-            res.why = problems.join("; ");
-        }
-        out.push(res);
+        out.push(check_claim(c, &reports).map_err(ctx)?);
     }
     Ok(CheckReport { trialstat_version: crate::analysis::VERSION, command: "check", file: name.to_string(), title: file.title.clone(), claims: out })
+}
+
+/// One claim: its source resolved to a report, then its figure evaluated against the summary
+/// or result it names.
+fn check_claim(c: &ClaimSpec, reports: &BTreeMap<String, Report>) -> Result<ClaimResult> {
+    let mut res = ClaimResult {
+        id: c.id.get_ref().clone(),
+        source: c.source.clone(),
+        statement: c.statement.clone(),
+        cited: c.cited.as_ref().map(|f| {
+            let mut s = figure_text(f);
+            if let Some([a, b]) = &c.cited_ci {
+                s = format!("{s} ({} to {})", figure_text(a), figure_text(b));
+            }
+            s
+        }),
+        cited_value: None,
+        tolerance: None,
+        computed_value: None,
+        computed_text: String::new(),
+        computed_what: String::new(),
+        computed: None,
+        verdict: Verdict::NotCheckable,
+        why: String::new(),
+        assumptions: c.assumptions.clone(),
+    };
+    if c.checkable == Some(false) {
+        res.why = c.why.clone().unwrap_or_else(|| "marked not checkable".into());
+        return Ok(res);
+    }
+    let report = resolve_source(c, reports)?;
+    match &c.summary {
+        Some(var) => evaluate_summary(c, var, &report, res),
+        None => {
+            let e = find_result(&report, c)?;
+            Ok(evaluate_result(c, e, res))
+        }
+    }
+}
+
+/// The report a claim's figure comes from: its analysis, or the counts, rates or count it
+/// gives, computed with the method it names (else each measure's recommended one).
+fn resolve_source(c: &ClaimSpec, reports: &BTreeMap<String, Report>) -> Result<Report> {
+    let methods = match &c.method {
+        Some(m) => crate::analysis::MethodChoice::parse("method", std::slice::from_ref(m))?,
+        None => crate::analysis::MethodChoice::Recommended,
+    };
+    let opts = CountOptions { level: c.level.unwrap_or(0.95), methods, ..Default::default() };
+    if let Some(a) = &c.analysis {
+        Ok(reports[a].clone())
+    } else if let Some(k) = &c.counts {
+        let t = crate::ingest::counts::parse_count("treated", &k.treated)?;
+        let cc = crate::ingest::counts::parse_count("control", &k.control)?;
+        let mut o = opts;
+        if let Some(l) = &k.labels {
+            o.labels = l.clone();
+        }
+        if let Some(e) = k.events {
+            o.events = e;
+        }
+        o.input_notes = [t.note, cc.note].into_iter().flatten().collect();
+        compare(&crate::data::TwoByTwo::new(t.count, cc.count), &o)
+    } else if let Some(k) = &c.rates {
+        let t = crate::ingest::counts::parse_person_time("treated", &k.treated)?;
+        let cc = crate::ingest::counts::parse_person_time("control", &k.control)?;
+        let mut o = opts;
+        if let Some(l) = &k.labels {
+            o.labels = l.clone();
+        }
+        compare_rates(&t, &cc, &o)
+    } else if let Some(k) = &c.count {
+        let x = crate::ingest::counts::parse_count("count", k)?;
+        single_proportion(&x.count, "group", &opts)
+    } else {
+        Err(Error::invalid("source", "none", "analysis, counts, rates or count"))
+    }
+}
+
+/// The summary row of `var` for the claim's group, visit and parameter.
+fn summary_row<'r>(report: &'r Report, c: &ClaimSpec, var: &str) -> Option<&'r crate::analysis::SummaryRow> {
+    report.summaries.iter().find(|s| {
+        s.variable == var
+            && c.group.as_deref().is_none_or(|g| s.group == g)
+            && c.visit.as_deref().is_none_or(|v| s.subset.visit.as_deref() == Some(v))
+            && c.param.as_deref().is_none_or(|v| s.subset.param.as_deref() == Some(v))
+    })
+}
+
+/// A claim on a summary (`summary = "change"`, `statistic = "median"`), or on
+/// `reduction-of-means`: 1 − (follow-up mean / baseline mean) over the subjects with both, as
+/// papers print "34% reduction from baseline".
+fn evaluate_summary(c: &ClaimSpec, var: &str, report: &Report, mut res: ClaimResult) -> Result<ClaimResult> {
+    let stat = c.statistic.as_deref().unwrap_or("mean");
+    let row = summary_row(report, c, var);
+    let value = if var == "reduction-of-means" {
+        match (summary_row(report, c, "baseline").and_then(|r| r.summary.mean), summary_row(report, c, "follow-up").and_then(|r| r.summary.mean)) {
+            (Some(b), Some(f)) if b != 0.0 => Some(1.0 - f / b),
+            _ => None,
+        }
+    } else {
+        row.and_then(|r| match stat {
+            "mean" => r.summary.mean,
+            "sd" => r.summary.sd,
+            "median" => r.summary.median,
+            "q1" => r.summary.q1,
+            "q3" => r.summary.q3,
+            "n" => Some(r.summary.n as f64),
+            _ => None,
+        })
+    };
+    let stat = if var == "reduction-of-means" { "(1 - follow-up mean / baseline mean)" } else { stat };
+    res.computed_text = value.map(|v| shown_as(c.cited.as_ref(), v, None)).unwrap_or_default();
+    res.computed_what = format!("{var} {stat}{}", c.group.as_ref().map(|g| format!(", {g}")).unwrap_or_default());
+    if row.is_none() && var != "reduction-of-means" {
+        let mut present: Vec<String> = report.summaries.iter().map(|s| format!("{} / {}", s.variable, s.group)).collect();
+        present.dedup();
+        present.truncate(16);
+        return Err(Error::invalid("summary", format!("'{var}' for this group"), format!("one of (variable / group): {}", present.join("; "))));
+    }
+    if let (Some(v), Some((greater, bound))) = (value, c.cited.as_ref().and_then(figure_bound)) {
+        res.computed_value = Some(v);
+        res.cited_value = Some(bound);
+        (res.verdict, res.why) = bound_verdict(greater, bound, v, None);
+        return Ok(res);
+    }
+    let (Some(v), Some((cited, d))) = (value, c.cited.as_ref().and_then(figure_value)) else {
+        res.why = format!("the summary '{var}' {stat} is undefined for this group (too few values, or a zero baseline mean)");
+        return Ok(res);
+    };
+    let tol = tolerance_of(c, cited, d).unwrap_or(0.0);
+    res.cited_value = Some(cited);
+    res.tolerance = Some(tol);
+    res.computed_value = Some(v);
+    if (v - cited).abs() <= tol * (1.0 + 1e-12) {
+        res.verdict = Verdict::Reproduced;
+        res.why = format!("within {} of the cited figure", crate::fmt::sig(tol, 2));
+    } else {
+        res.verdict = Verdict::NotReproduced;
+        res.why = format!("{} differs from the cited {} by {} (tolerance {})", crate::fmt::sig(v, 4), crate::fmt::sig(cited, 4), crate::fmt::sig((v - cited).abs(), 2), crate::fmt::sig(tol, 2));
+    }
+    Ok(res)
+}
+
+/// The result a claim names. A misspelt group or term must not pass as "not checkable": it is
+/// an error in the claims file, listing what the analysis does give.
+fn find_result<'r>(report: &'r Report, c: &ClaimSpec) -> Result<&'r Estimate> {
+    if let Some(e) = pick(report, c) {
+        return Ok(e);
+    }
+    let measure = c.measure.as_deref().unwrap_or("risk-ratio");
+    let mut present: Vec<String> = report
+        .results
+        .iter()
+        .filter(|e| e.measure.name() == measure)
+        .map(|e| {
+            let s = &e.subset;
+            let parts: Vec<String> = [("group", &e.group), ("param", &s.param), ("visit", &s.visit), ("soc", &s.soc), ("term", &s.term)]
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} = '{v}'")))
+                .collect();
+            parts.join(", ")
+        })
+        .collect();
+    present.dedup();
+    present.truncate(12);
+    let msg = if present.is_empty() {
+        let mut m: Vec<&str> = report.results.iter().map(|e| e.measure.name()).collect();
+        m.dedup();
+        format!("the analysis gives no {measure}; it gives {}", m.join(", "))
+    } else {
+        format!("no {measure} matches the claim's group/param/visit/soc/term/method; the analysis has: {}", present.join("; "))
+    };
+    Err(Error::invalid("claim", "no matching result", msg))
+}
+
+/// A claim on a result: its estimate (or the number `statistic` names) against the cited
+/// figure or bound, and the cited CI's bounds against the result's.
+fn evaluate_result(c: &ClaimSpec, e: &Estimate, mut res: ClaimResult) -> ClaimResult {
+    res.computed = Some(e.clone());
+    res.computed_what = format!("{} ({}){}", e.measure, e.method, e.group.as_ref().map(|g| format!(", {g}")).unwrap_or_default());
+    let (value, what) = match c.statistic.as_deref() {
+        None | Some("estimate") => (e.estimate, None),
+        Some("p-value") => (e.p_value, Some("p-value")),
+        Some("ci-lower") => (e.ci.map(|ci| ci.lower), Some("CI lower bound")),
+        Some("ci-upper") => (e.ci.map(|ci| ci.upper), Some("CI upper bound")),
+        Some("statistic") => (e.statistic, Some("test statistic")),
+        Some("n") => (e.n.map(|n| n as f64), Some("n")),
+        Some("count") => (e.count.map(|n| n as f64), Some("count")),
+        Some(x) => {
+            res.why = format!("statistic = '{x}': for a result, one of estimate, p-value, ci-lower, ci-upper, statistic, n, count");
+            return res;
+        }
+    };
+    if let Some(w) = what {
+        res.computed_what = format!("{w} of {}", res.computed_what);
+    }
+    res.computed_value = value;
+    res.computed_text = value.map(|v| shown_as(c.cited.as_ref(), v, if what.is_none() { Some(e) } else { None })).unwrap_or_default();
+    let undefined = |res: &ClaimResult| format!("the computed {} is undefined: {}", res.computed_what, e.notes.join("; "));
+    if let Some((greater, bound)) = c.cited.as_ref().and_then(figure_bound) {
+        res.cited_value = Some(bound);
+        match value {
+            Some(v) => (res.verdict, res.why) = bound_verdict(greater, bound, v, if what.is_none() { e.ci } else { None }),
+            None => res.why = undefined(&res),
+        }
+        return res;
+    }
+    let Some((cited, default_tol)) = c.cited.as_ref().and_then(figure_value) else {
+        return res;
+    };
+    let tol = tolerance_of(c, cited, default_tol).unwrap_or(0.0);
+    res.cited_value = Some(cited);
+    res.tolerance = Some(tol);
+    let Some(x) = value else {
+        res.why = undefined(&res);
+        return res;
+    };
+    let mut problems = Vec::new();
+    let diff = x - cited;
+    if diff.abs() > tol * (1.0 + 1e-12) {
+        problems.push(format!("estimate {} differs from the cited {} by {} (tolerance {})", crate::fmt::sig(x, 4), crate::fmt::sig(cited, 4), crate::fmt::sig(diff.abs(), 2), crate::fmt::sig(tol, 2)));
+    }
+    if let (Some(ci), None) = (&c.cited_ci, what) {
+        problems.extend(ci_problems(c, ci, e, tol));
+    }
+    if problems.is_empty() {
+        res.verdict = Verdict::Reproduced;
+        res.why = format!("within {} of the cited figure", crate::fmt::sig(tol, 2));
+    } else {
+        res.verdict = Verdict::NotReproduced;
+        res.why = problems.join("; ");
+    }
+    res
+}
+
+/// The cited CI's bounds against the result's: each within the claim's tolerance, or the
+/// cited bound's own last digit, or the estimate's tolerance `tol`.
+fn ci_problems(c: &ClaimSpec, [lo, hi]: &[Figure; 2], e: &Estimate, tol: f64) -> Vec<String> {
+    let Some(ci) = e.ci else {
+        return vec!["the cited CI cannot be compared: the result has no CI".into()];
+    };
+    let mut problems = Vec::new();
+    for (what, f, got) in [("lower", lo, ci.lower), ("upper", hi, ci.upper)] {
+        if let Some((v, d)) = figure_value(f) {
+            let t = match (&c.tolerance, d) {
+                (Some(_), _) => tolerance_of(c, v, d).unwrap_or(0.0),
+                (None, Some(d)) => d,
+                (None, None) => tol,
+            };
+            if (got - v).abs() > t * (1.0 + 1e-12) {
+                problems.push(format!("CI {what} bound {} differs from the cited {} (tolerance {})", crate::fmt::sig(got, 4), crate::fmt::sig(v, 4), crate::fmt::sig(t, 2)));
+            }
+        }
+    }
+    problems
 }
 
 /// A computed value written as the cited figure is: a percentage for `54%`, a count over its
