@@ -84,8 +84,8 @@ pub fn json(report: &Report) -> String {
 }
 
 /// Column names of the CSV output, in order.
-pub const CSV_COLUMNS: [&str; 20] = [
-    "measure", "method", "group", "param", "visit", "soc", "term", "outcome", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "n", "count", "events", "notes",
+pub const CSV_COLUMNS: [&str; 22] = [
+    "measure", "method", "group", "param", "visit", "soc", "term", "outcome", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "se", "se_log", "n", "count", "events", "notes",
 ];
 
 /// One row per result, full precision; empty cell = not applicable; infinities as `Inf`/`-Inf`;
@@ -126,6 +126,8 @@ pub fn csv_with(report: &Report, cells: CsvCells) -> String {
             num(e.statistic),
             num(e.df),
             num(e.p_value),
+            num(e.se),
+            num(e.se_log),
             e.n.map(|n| n.to_string()).unwrap_or_default(),
             e.count.map(|n| n.to_string()).unwrap_or_default(),
             e.events.map(|n| n.to_string()).unwrap_or_default(),

@@ -76,6 +76,7 @@ pub fn rate_difference(treated: &PersonTime, control: &PersonTime, method: Metho
     if !(se > 0.0 && se.is_finite()) {
         return Ok(e.with_note("no events in either group: the Wald variance is 0, so no CI or p-value"));
     }
+    let e = e.with_se(se);
     let z = z_for_level(level);
     let stat = rd / se;
     Ok(e.with_ci(rd - z * se, rd + z * se, level)
@@ -152,6 +153,7 @@ fn rate_ratio_wald(treated: &PersonTime, control: &PersonTime, level: f64) -> Re
     let z = z_for_level(level);
     let stat = l / se;
     Ok(e.with_ci((l - z * se).exp(), (l + z * se).exp(), level)
+        .with_se_log(se)
         .with_test(stat, None, two_sided_z_p(stat)))
 }
 

@@ -118,10 +118,18 @@ pub struct Estimate {
     /// Confidence interval; `None` when the method gives none.
     pub ci: Option<Ci>,
     /// Standard error of the estimate where the method defines one: the t-based differences and
-    /// means (Welch, pooled, mean change, ANCOVA coefficient: the SE their CI and t use) and the
-    /// bootstrap (the SD of its finite replicates); omitted from JSON otherwise.
+    /// means (Welch, pooled, mean change, ANCOVA coefficient: the SE their CI and t use), the
+    /// Wald risk and rate differences, the Mantel–Haenszel risk difference and the bootstrap (the
+    /// SD of its finite replicates); omitted from JSON otherwise.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
     pub se: Option<f64>,
+    /// Standard error of ln(estimate) for a ratio whose CI is a Wald interval on the log scale
+    /// (Katz log RR, Woolf OR, Wald rate ratio, Mantel–Haenszel RR and OR): the CI is
+    /// exp(ln(estimate) ± z·se_log), and (ln estimate, se_log²) are the yi/vi a meta-analysis
+    /// reads (metafor's `escalc`, with its 0.5 correction of a table with a zero cell where
+    /// the method applies one); omitted from JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
+    pub se_log: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
     pub statistic: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
@@ -155,6 +163,7 @@ impl Estimate {
             estimate: None,
             ci: None,
             se: None,
+            se_log: None,
             statistic: None,
             df: None,
             p_value: None,
@@ -171,6 +180,10 @@ impl Estimate {
     }
     pub fn with_se(mut self, se: f64) -> Self {
         self.se = Some(se);
+        self
+    }
+    pub fn with_se_log(mut self, se: f64) -> Self {
+        self.se_log = Some(se);
         self
     }
     pub fn with_ci(mut self, lower: f64, upper: f64, level: f64) -> Self {

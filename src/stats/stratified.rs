@@ -164,6 +164,7 @@ fn ratio_estimate(
     let z = z_for_level(level);
     let l = est.ln();
     e.with_ci((l - z * se).exp(), (l + z * se).exp(), level)
+        .with_se_log(se)
         .with_test(l / se, None, two_sided_z_p(l / se))
 }
 
@@ -294,7 +295,7 @@ pub fn mh_risk_difference(strata: &[Stratum], method: Method, level: f64) -> Res
     }
     let se = var.sqrt();
     let z = z_for_level(level);
-    Ok(e.with_ci(rd - z * se, rd + z * se, level).with_test(rd / se, None, two_sided_z_p(rd / se)))
+    Ok(e.with_ci(rd - z * se, rd + z * se, level).with_se(se).with_test(rd / se, None, two_sided_z_p(rd / se)))
 }
 
 /// Cochran–Mantel–Haenszel test of no association (common OR = 1) in K 2×2 tables (Mantel &

@@ -296,6 +296,9 @@ pub fn risk_ratio(t: &TwoByTwo, method: Method, level: f64) -> Result<Estimate> 
             // 1/a − 1/n1 = b/(a n1), without cancellation.
             let se = (b / (a * n1) + d / (c * n2)).sqrt();
             e.ci = Some(Ci::new((rr.ln() - z * se).exp(), (rr.ln() + z * se).exp(), level));
+            if observed.is_some() && se > 0.0 {
+                e.se_log = Some(se);
+            }
             if corrected {
                 e.notes.push(HALF_NOTE.into());
             }
@@ -355,6 +358,9 @@ pub fn odds_ratio(t: &TwoByTwo, method: Method, level: f64) -> Result<Estimate> 
             let or = (a / b) * (d / c);
             let se = (1.0 / a + 1.0 / b + 1.0 / c + 1.0 / d).sqrt();
             e.ci = Some(Ci::new((or.ln() - z * se).exp(), (or.ln() + z * se).exp(), level));
+            if undefined.is_none() {
+                e.se_log = Some(se);
+            }
             if corrected {
                 e.notes.push(HALF_NOTE.into());
             }
@@ -437,6 +443,9 @@ pub fn risk_difference(t: &TwoByTwo, method: Method, level: f64) -> Result<Estim
             let k = add as u64;
             let centre = exact_difference(t.treated.events + k, t.treated.n + 2 * k, t.control.events + k, t.control.n + 2 * k);
             let (l, u) = (centre - z * se, centre + z * se);
+            if method == Method::Wald && se > 0.0 {
+                e.se = Some(se);
+            }
             if se == 0.0 {
                 e.notes.push("Wald interval is degenerate (zero standard error: both proportions are 0 or 1); prefer Newcombe".into());
             }
