@@ -319,136 +319,154 @@ fn subject_data(f: &CsvFile, o: &Overrides, a: &AnalysisSpec) -> Result<Option<(
 }
 
 /// Run one analysis of a spec; with `want_pairs`, also the per-subject values its plots need
-/// (waterfall, box), which cost another pass over the rows and memory per subject.
+/// (waterfall, box), which cost another pass over the rows and memory per subject. The spec
+/// table becomes the library's typed request of its kind (the same the CLI builds).
 pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: &DataFiles, want_pairs: bool) -> Result<(Report, Option<(SubjectPairs, Arms)>)> {
-    use crate::analysis::responders::{parse_threshold, MissingPolicy, ResponderRule, ResponderSpec};
     let level = a.level.unwrap_or(0.95);
     let methods = crate::analysis::MethodChoice::parse("ci_method", &a.ci_method)?;
     if let Some(q) = a.quantile_type.filter(|q| !(1..=9).contains(q)) {
         return Err(Error::invalid("quantile_type", q, "a Hyndman–Fan type from 1 to 9 (R's quantile types; 7 is R's default)"));
     }
-    if matches!(a.kind, AnalysisKind::Change | AnalysisKind::Endpoint) && !a.ci_method.is_empty() {
-        return Err(Error::invalid("ci_method", a.ci_method.join(", "), "no ci_method in a change analysis (its methods are fixed: Welch, noncentral t, Hodges-Lehmann, ANCOVA)"));
-    }
-    if a.kind == AnalysisKind::Bootstrap && !a.ci_method.is_empty() {
-        return Err(Error::invalid("ci_method", a.ci_method.join(", "), "no ci_method in a bootstrap analysis (it reports both percentile and BCa)"));
-    }
     if a.labels.is_some() && (a.treatment.len() != 1 || a.control.is_none()) {
         return Err(Error::invalid("labels", format!("{:?}", a.labels.as_ref().map(|l| l.to_vec()).unwrap_or_default()), "two labels for two arms: name one treatment (treatment = [\"ARM\"]) and the control (control = \"ARM\")"));
     }
+    let pairs = |r: Report, flagged: bool| -> Result<(Report, Option<(SubjectPairs, Arms)>)> {
+        let p = if want_pairs && !flagged { subject_data(f, o, a)? } else { None };
+        Ok((r, p))
+    };
+    let counts = CountOptions { level, methods: methods.clone(), ..Default::default() };
     match a.kind {
         AnalysisKind::Responders => {
-            let rule = match (&a.flag, &a.reduction, &a.increase) {
-                (Some(c), _, _) => ResponderRule::Flag { column: c.clone(), value: a.flag_value.clone() },
-                (None, Some(r), None) => ResponderRule::Change { threshold: parse_threshold("reduction", r, true)?, increase: false },
-                (None, None, Some(r)) => ResponderRule::Change { threshold: parse_threshold("increase", r, false)?, increase: true },
-                _ => return Err(Error::invalid("responder definition", "none", "flag, or baseline and followup with reduction or increase")),
-            };
-            // As `trialstat responders`: one follow-up, or several visits combined by `aggregate`.
-            if a.followup_visit.len() > 1 && a.aggregate.is_none() {
-                return Err(Error::invalid("followup_visit", a.followup_visit.join(", "), "one visit, or several with aggregate = \"sum\" or \"mean\""));
-            }
-            if a.followup.len() > 1 {
-                return Err(Error::invalid("followup", a.followup.join(", "), "one follow-up column in a responders analysis"));
-            }
-            let (b, fu) = match sources(a)? {
-                Some((b, f)) => (Some(b), Some(f)),
-                None => (None, None),
-            };
-            let spec = ResponderSpec {
-                arms: arm_choice(a),
-                rule,
-                baseline: b,
-                followup: fu,
-                param: a.paramcd.first().cloned(),
-                missing: match a.missing.as_deref() {
-                    None | Some("complete-case") => MissingPolicy::CompleteCase,
-                    Some("nonresponder") => MissingPolicy::NonResponder,
-                    Some(x) => return Err(Error::invalid("missing", format!("'{x}'"), "complete-case or nonresponder")),
-                },
-                strata: a.strata.clone(),
-                by_responder: a.by_responder.clone(),
-                quantile_type: a.quantile_type.unwrap_or(7),
-            };
-            let mut opts = CountOptions { level, methods, ..Default::default() };
-            opts.events = match a.events.as_deref() {
-                None | Some("beneficial") => crate::stats::two_by_two::EventKind::Beneficial,
-                Some("harmful") => crate::stats::two_by_two::EventKind::Harmful,
-                Some(x) => return Err(Error::invalid("events", format!("'{x}'"), "beneficial or harmful")),
-            };
-            if let Some(l) = &a.labels {
-                opts.labels = l.clone();
-            }
-            let r = crate::analysis::responders::responders_file(f, o, &spec, &opts)?;
-            let pairs = if want_pairs && a.flag.is_none() { subject_data(f, o, a)? } else { None };
-            Ok((r, pairs))
+            let (spec, opts) = responders_request(a, counts)?;
+            pairs(crate::analysis::responders::responders_file(f, o, &spec, &opts)?, a.flag.is_some())
         }
         AnalysisKind::Change => {
             let mut r = crate::analysis::change::change_file(f, o, &change_spec(a, level)?)?;
             relabel(&mut r, a);
-            Ok((r, if want_pairs { subject_data(f, o, a)? } else { None }))
-        }
-        AnalysisKind::Ae => {
-            use crate::analysis::ae::{ae_table, AeRows, AeSpec};
-            let subj = a.subjects.as_ref().ok_or_else(|| Error::invalid("subjects", "not given", "the [data.NAME] of the subject file (ADSL)"))?;
-            let (sf, so, _) = &files[subj];
-            let spec = AeSpec {
-                arms: arm_choice(a),
-                subject_id: so.subject.clone(),
-                arm: so.arm.clone(),
-                ae_subject: o.subject.clone(),
-                soc: None,
-                term: None,
-                teae: a.teae.unwrap_or(false),
-                serious: a.serious.unwrap_or(false),
-                severity: a.severity.clone(),
-                rows: match a.rows.as_deref() {
-                    None | Some("soc-term") => AeRows::SocAndTerm,
-                    Some("soc") => AeRows::Soc,
-                    Some("term") => AeRows::Term,
-                    Some(x) => return Err(Error::invalid("rows", format!("'{x}'"), "soc-term, soc or term")),
-                },
-                min_percent: a.min_percent,
-                strata: a.strata.clone(),
-                level,
-                methods,
-            };
-            Ok((ae_table(f, sf, &spec)?, None))
+            pairs(r, false)
         }
         AnalysisKind::Endpoint => {
             let mut r = crate::analysis::change::endpoint_file(f, o, &change_spec(a, level)?)?;
             relabel(&mut r, a);
             Ok((r, None))
         }
+        AnalysisKind::Ae => {
+            let subj = a.subjects.as_ref().ok_or_else(|| Error::invalid("subjects", "not given", "the [data.NAME] of the subject file (ADSL)"))?;
+            let (sf, so, _) = &files[subj];
+            Ok((crate::analysis::ae::ae_table(f, sf, &ae_request(a, o, so, level, methods)?)?, None))
+        }
         AnalysisKind::Bootstrap => {
-            use crate::analysis::bootstrap::{bootstrap_file, BootStatistic, BootstrapSpec};
-            use crate::stats::bootstrap::BootstrapOptions;
-            let statistics = if a.statistic.is_empty() {
-                vec![BootStatistic::MeanDifference, BootStatistic::HedgesG]
-            } else {
-                a.statistic.iter().map(|s| s.parse::<BootStatistic>()).collect::<Result<Vec<_>>>()?
-            };
-            let d = BootstrapOptions::default();
-            let options = BootstrapOptions { resamples: a.resamples.unwrap_or(d.resamples), seed: a.seed.unwrap_or(d.seed), level, threads: 0 };
-            let spec = BootstrapSpec { arms: arm_choice(a), value: a.value.clone().or_else(|| o.value.clone()), statistics, options };
-            let mut r = bootstrap_file(f, o, &spec)?;
+            let mut r = crate::analysis::bootstrap::bootstrap_file(f, o, &bootstrap_request(a, o, level)?)?;
             relabel(&mut r, a);
             Ok((r, None))
         }
         AnalysisKind::Incidence => {
-            use crate::analysis::incidence::{incidence_file, EventSource, IncidenceSpec};
-            let events = match (&a.event, &a.censor) {
-                (Some(e), None) => EventSource::Count(e.clone()),
-                (None, Some(c)) => EventSource::Censor(c.clone()),
-                _ => return Err(Error::invalid("events", "not given", "event = COLUMN or censor = COLUMN")),
-            };
-            let time = a.time.clone().ok_or_else(|| Error::invalid("time", "not given", "the person-time column"))?;
-            let spec = IncidenceSpec { arms: arm_choice(a), events, time, time_unit: a.time_unit.clone() };
-            let mut r = incidence_file(f, o, &spec, &CountOptions { level, methods, ..Default::default() })?;
+            let mut r = crate::analysis::incidence::incidence_file(f, o, &incidence_request(a)?, &counts)?;
             relabel(&mut r, a);
             Ok((r, None))
         }
     }
+}
+
+/// A spec's responders analysis as the library's request (as `trialstat responders`).
+fn responders_request(a: &AnalysisSpec, mut opts: CountOptions) -> Result<(crate::analysis::responders::ResponderSpec, CountOptions)> {
+    use crate::analysis::responders::{parse_threshold, MissingPolicy, ResponderRule, ResponderSpec};
+    let rule = match (&a.flag, &a.reduction, &a.increase) {
+        (Some(c), _, _) => ResponderRule::Flag { column: c.clone(), value: a.flag_value.clone() },
+        (None, Some(r), None) => ResponderRule::Change { threshold: parse_threshold("reduction", r, true)?, increase: false },
+        (None, None, Some(r)) => ResponderRule::Change { threshold: parse_threshold("increase", r, false)?, increase: true },
+        _ => return Err(Error::invalid("responder definition", "none", "flag, or baseline and followup with reduction or increase")),
+    };
+    // As `trialstat responders`: one follow-up, or several visits combined by `aggregate`.
+    if a.followup_visit.len() > 1 && a.aggregate.is_none() {
+        return Err(Error::invalid("followup_visit", a.followup_visit.join(", "), "one visit, or several with aggregate = \"sum\" or \"mean\""));
+    }
+    if a.followup.len() > 1 {
+        return Err(Error::invalid("followup", a.followup.join(", "), "one follow-up column in a responders analysis"));
+    }
+    let (baseline, followup) = match sources(a)? {
+        Some((b, f)) => (Some(b), Some(f)),
+        None => (None, None),
+    };
+    let missing = match a.missing.as_deref() {
+        None | Some("complete-case") => MissingPolicy::CompleteCase,
+        Some("nonresponder") => MissingPolicy::NonResponder,
+        Some(x) => return Err(Error::invalid("missing", format!("'{x}'"), "complete-case or nonresponder")),
+    };
+    let spec = ResponderSpec {
+        arms: arm_choice(a),
+        rule,
+        baseline,
+        followup,
+        param: a.paramcd.first().cloned(),
+        missing,
+        strata: a.strata.clone(),
+        by_responder: a.by_responder.clone(),
+        quantile_type: a.quantile_type.unwrap_or(7),
+    };
+    opts.events = match a.events.as_deref() {
+        None | Some("beneficial") => crate::stats::two_by_two::EventKind::Beneficial,
+        Some("harmful") => crate::stats::two_by_two::EventKind::Harmful,
+        Some(x) => return Err(Error::invalid("events", format!("'{x}'"), "beneficial or harmful")),
+    };
+    if let Some(l) = &a.labels {
+        opts.labels = l.clone();
+    }
+    Ok((spec, opts))
+}
+
+/// A spec's AE table as the library's request (as `trialstat ae`); `so` are the subject
+/// file's column roles.
+fn ae_request(a: &AnalysisSpec, o: &Overrides, so: &Overrides, level: f64, methods: crate::analysis::MethodChoice) -> Result<crate::analysis::ae::AeSpec> {
+    use crate::analysis::ae::{AeRows, AeSpec};
+    let rows = match a.rows.as_deref() {
+        None | Some("soc-term") => AeRows::SocAndTerm,
+        Some("soc") => AeRows::Soc,
+        Some("term") => AeRows::Term,
+        Some(x) => return Err(Error::invalid("rows", format!("'{x}'"), "soc-term, soc or term")),
+    };
+    Ok(AeSpec {
+        arms: arm_choice(a),
+        subject_id: so.subject.clone(),
+        arm: so.arm.clone(),
+        ae_subject: o.subject.clone(),
+        soc: None,
+        term: None,
+        teae: a.teae.unwrap_or(false),
+        serious: a.serious.unwrap_or(false),
+        severity: a.severity.clone(),
+        rows,
+        min_percent: a.min_percent,
+        strata: a.strata.clone(),
+        level,
+        methods,
+    })
+}
+
+/// A spec's bootstrap analysis as the library's request (as `trialstat bootstrap`).
+fn bootstrap_request(a: &AnalysisSpec, o: &Overrides, level: f64) -> Result<crate::analysis::bootstrap::BootstrapSpec> {
+    use crate::analysis::bootstrap::{BootStatistic, BootstrapSpec};
+    use crate::stats::bootstrap::BootstrapOptions;
+    let statistics = if a.statistic.is_empty() {
+        vec![BootStatistic::MeanDifference, BootStatistic::HedgesG]
+    } else {
+        a.statistic.iter().map(|s| s.parse::<BootStatistic>()).collect::<Result<Vec<_>>>()?
+    };
+    let d = BootstrapOptions::default();
+    let options = BootstrapOptions { resamples: a.resamples.unwrap_or(d.resamples), seed: a.seed.unwrap_or(d.seed), level, threads: 0 };
+    Ok(BootstrapSpec { arms: arm_choice(a), value: a.value.clone().or_else(|| o.value.clone()), statistics, options })
+}
+
+/// A spec's incidence analysis as the library's request (as `trialstat incidence`).
+fn incidence_request(a: &AnalysisSpec) -> Result<crate::analysis::incidence::IncidenceSpec> {
+    use crate::analysis::incidence::{EventSource, IncidenceSpec};
+    let events = match (&a.event, &a.censor) {
+        (Some(e), None) => EventSource::Count(e.clone()),
+        (None, Some(c)) => EventSource::Censor(c.clone()),
+        _ => return Err(Error::invalid("events", "not given", "event = COLUMN or censor = COLUMN")),
+    };
+    let time = a.time.clone().ok_or_else(|| Error::invalid("time", "not given", "the person-time column"))?;
+    Ok(IncidenceSpec { arms: arm_choice(a), events, time, time_unit: a.time_unit.clone() })
 }
 
 fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
