@@ -243,6 +243,26 @@ fn spec_bootstrap_and_endpoint_match_the_command_line() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
+/// An AE table in a spec (columns named, TEAE, a CI method) gives the command line's numbers.
+#[test]
+fn spec_ae_table_matches_the_command_line() {
+    let d = tmp("ae");
+    let (ae, adsl) = (dataset("cdisc_pilot01/adae.csv"), dataset("cdisc_pilot01/adsl.csv"));
+    let spec = format!(
+        "title = \"t\"\n\n[data.ae]\nfile = {ae:?}\n\n[data.sl]\nfile = {adsl:?}\n\n[[analysis]]\nname = \"a\"\nkind = \"ae\"\ndata = \"ae\"\nsubjects = \"sl\"\nsoc = \"AESOC\"\nterm = \"AETERM\"\nteae = true\nrows = \"term\"\nmin_percent = 5\nci_method = \"katz-log\"\n"
+    );
+    std::fs::write(d.join("study.toml"), &spec).unwrap();
+    let out = d.join("out");
+    let o = cli(&["report", d.join("study.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let from_spec: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("tables/a.json")).unwrap()).unwrap();
+    let from_cli = crate::common::cli_json(&["ae", &ae, "--subjects", &adsl, "--soc", "AESOC", "--term", "AETERM", "--teae", "--rows", "term", "--min-percent", "5", "--ci-method", "katz-log"]);
+    assert_eq!(from_spec["results"], from_cli["results"]);
+    assert_eq!(from_spec["inputs"]["columns"], serde_json::json!({"subject": "USUBJID", "soc": "AESOC", "term": "AETERM"}));
+    assert!(from_spec["results"].as_array().unwrap().iter().any(|r| r["measure"] == "risk-ratio" && r["method"] == "katz-log" && r["se_log"].is_number()));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
 /// `--force` replaces only a folder trialstat wrote; anything else stays as it is (exit 2).
 #[test]
 fn force_replaces_only_a_trialstat_report() {

@@ -111,7 +111,7 @@ impl AnalysisKind {
                 "labels", SOURCES[0], SOURCES[1], SOURCES[2], SOURCES[3], SOURCES[4], "aggregate", "quantile_type", "rank_method", "covariates", "percent",
             ],
             AnalysisKind::Endpoint => &["labels", "followup", "followup_visit", "paramcd", "aggregate", "quantile_type", "rank_method"],
-            AnalysisKind::Ae => &["ci_method", "subjects", "teae", "serious", "severity", "rows", "min_percent", "strata"],
+            AnalysisKind::Ae => &["ci_method", "subjects", "soc", "term", "teae", "serious", "severity", "rows", "min_percent", "strata"],
             AnalysisKind::Bootstrap => &["labels", "value", "statistic", "resamples", "seed"],
             AnalysisKind::Incidence => &["ci_method", "labels", "event", "censor", "time", "time_unit"],
         }
@@ -189,6 +189,11 @@ pub struct AnalysisSpec {
     // ae
     #[serde(default)]
     pub subjects: Option<String>,
+    /// SOC and preferred-term columns of the AE file (recognised when absent), as `--soc`, `--term`.
+    #[serde(default)]
+    pub soc: Option<String>,
+    #[serde(default)]
+    pub term: Option<String>,
     #[serde(default)]
     pub teae: Option<bool>,
     #[serde(default)]
