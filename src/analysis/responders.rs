@@ -224,24 +224,15 @@ fn statuses(file: &CsvFile, pairs: &SubjectPairs, spec: &ResponderSpec) -> Resul
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn rates_report(
-    file: &CsvFile,
-    arm: &str,
-    arms: &Arms,
-    pairs: &SubjectPairs,
-    status: &[Option<bool>],
-    spec: &ResponderSpec,
-    names: &[String; 2],
-    strata: Option<(&str, usize)>,
-    opts: &CountOptions,
-) -> Result<Report> {
-    let all = arms.all();
-    let na = all.len();
-    // Per arm: responders, included, missing.
+/// Per arm: [responders, subjects with a status (or counted as non-responders), missing].
+type Tally = Vec<[u64; 3]>;
+
+/// The [`Tally`] of every subject with an analysed arm, and the same per stratum of text column
+/// `strata` of the subject records.
+fn tally_status(pairs: &SubjectPairs, arms: &Arms, status: &[Option<bool>], missing: MissingPolicy, strata: Option<usize>) -> (Tally, std::collections::BTreeMap<String, Tally>) {
+    let na = arms.all().len();
     let mut tally = vec![[0u64; 3]; na];
-    let mut by_stratum: std::collections::BTreeMap<String, Vec<[u64; 3]>> = std::collections::BTreeMap::new();
-    let missing = spec.missing;
+    let mut by_stratum: std::collections::BTreeMap<String, Tally> = std::collections::BTreeMap::new();
     for s in 0..pairs.len() {
         let Some(k) = pairs.arm.get(s).and_then(|a| arms.position(a)) else { continue };
         let add = |t: &mut [[u64; 3]]| match (status[s], missing) {
@@ -256,35 +247,18 @@ fn rates_report(
             }
         };
         add(&mut tally);
-        if let Some((_, j)) = strata {
+        if let Some(j) = strata {
             let label = pairs.text[j].get(s).unwrap_or("(missing)").to_string();
             add(by_stratum.entry(label).or_insert_with(|| vec![[0; 3]; na]));
         }
     }
-    for (k, label) in all.iter().enumerate() {
-        if tally[k][1] == 0 {
-            return Err(Error::Data {
-                file: file.name.clone(),
-                line: 0,
-                column: arm.into(),
-                value: label.to_string(),
-                message: format!(
-                    "no subject of arm '{label}' has a responder status ({} missing){}",
-                    tally[k][2],
-                    file.filter.as_ref().map(|f| format!(" after --where \"{}\"", f.text)).unwrap_or_default()
-                ),
-            });
-        }
-    }
-    let mut notes = opts.input_notes.clone();
-    if let Some(n) = &arms.note {
-        notes.push(n.clone());
-    }
-    if let Some(f) = &file.filter {
-        notes.push(format!("Rows kept: {}.", f.text));
-    }
+    (tally, by_stratum)
+}
+
+/// The responder definition in words; `names` are the baseline and follow-up as described.
+fn rule_note(rule: &ResponderRule, names: &[String; 2]) -> String {
     let (b, f) = (&names[0], &names[1]);
-    notes.push(match &spec.rule {
+    match rule {
         ResponderRule::Flag { column, value: Some(v) } => format!("Responder: {column} = {v}."),
         ResponderRule::Flag { column, value: None } => format!("Responder: {column} is 1/Y/YES/TRUE."),
         ResponderRule::Change { threshold: Threshold::Relative(t), increase } => {
@@ -302,24 +276,70 @@ fn rates_report(
                 format!("Responder: {f} at least {t} below {b} (baseline − follow-up ≥ {t}).")
             }
         }
-    });
-    if pairs.incomplete_followup > 0 {
-        notes.push(format!("{} subjects had only some of the follow-up visits: no follow-up value, so no responder status.", pairs.incomplete_followup));
     }
+}
+
+/// How many subjects of each arm had no responder status, and what was done with them.
+fn missing_note(tally: &Tally, shown: &[String], missing: MissingPolicy) -> String {
     let what = match missing {
         MissingPolicy::CompleteCase => "excluded (complete cases)",
         MissingPolicy::NonResponder => "counted as non-responders",
     };
     let total = |k: usize| tally[k][1] + if missing == MissingPolicy::CompleteCase { tally[k][2] } else { 0 };
-    // Display labels: the caller's (e.g. --labels acupuncture,usual-care) for two arms.
-    let custom = opts.labels != CountOptions::default().labels && na == 2;
-    let shown: Vec<String> = if custom { vec![opts.labels[0].clone(), opts.labels[1].clone()] } else { all.iter().map(|a| a.to_string()).collect() };
-    let parts: Vec<String> = (0..na).map(|k| format!("{} of {} in {}", tally[k][2], total(k), shown[k])).collect();
+    let parts: Vec<String> = (0..tally.len()).map(|k| format!("{} of {} in {}", tally[k][2], total(k), shown[k])).collect();
     let list = match parts.len() {
         2 => format!("{} and {}", parts[0], parts[1]),
         _ => parts.join(", "),
     };
-    notes.push(format!("Missing responder status: {list} {what}."));
+    format!("Missing responder status: {list} {what}.")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rates_report(
+    file: &CsvFile,
+    arm: &str,
+    arms: &Arms,
+    pairs: &SubjectPairs,
+    status: &[Option<bool>],
+    spec: &ResponderSpec,
+    names: &[String; 2],
+    strata: Option<(&str, usize)>,
+    opts: &CountOptions,
+) -> Result<Report> {
+    let all = arms.all();
+    let na = all.len();
+    let missing = spec.missing;
+    let (tally, by_stratum) = tally_status(pairs, arms, status, missing, strata.map(|(_, j)| j));
+    for (k, label) in all.iter().enumerate() {
+        if tally[k][1] == 0 {
+            return Err(Error::Data {
+                file: file.name.clone(),
+                line: 0,
+                column: arm.into(),
+                value: label.to_string(),
+                message: format!(
+                    "no subject of arm '{label}' has a responder status ({} missing){}",
+                    tally[k][2],
+                    file.filter.as_ref().map(|f| format!(" after --where \"{}\"", f.text)).unwrap_or_default()
+                ),
+            });
+        }
+    }
+    // Display labels: the caller's (e.g. --labels acupuncture,usual-care) for two arms.
+    let custom = opts.labels != CountOptions::default().labels && na == 2;
+    let shown: Vec<String> = if custom { vec![opts.labels[0].clone(), opts.labels[1].clone()] } else { all.iter().map(|a| a.to_string()).collect() };
+    let mut notes = opts.input_notes.clone();
+    if let Some(n) = &arms.note {
+        notes.push(n.clone());
+    }
+    if let Some(f) = &file.filter {
+        notes.push(format!("Rows kept: {}.", f.text));
+    }
+    notes.push(rule_note(&spec.rule, names));
+    if pairs.incomplete_followup > 0 {
+        notes.push(format!("{} subjects had only some of the follow-up visits: no follow-up value, so no responder status.", pairs.incomplete_followup));
+    }
+    notes.push(missing_note(&tally, &shown, missing));
 
     let c = na - 1;
     let mut report: Option<Report> = None;
