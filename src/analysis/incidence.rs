@@ -62,6 +62,72 @@ fn events_of(file: &CsvFile, line: u64, src: &EventSource, cell: Option<&str>) -
     }
 }
 
+/// Per arm: events, person-time, rows used and rows with a missing event or time.
+struct Totals {
+    events: Vec<u64>,
+    pt: Vec<f64>,
+    used: Vec<u64>,
+    missing: Vec<u64>,
+}
+
+/// Sum each arm's events and person-time over the rows; every invalid value is reported at
+/// once; a group without person-time, or whose sum overflows, is an error.
+fn totals(file: &CsvFile, t: &crate::ingest::reader::Table, arms: &Arms, events_src: &EventSource, [arm, ev, time]: [&str; 3]) -> Result<Totals> {
+    let all = arms.all();
+    let (arm_c, ev_c, time_c) = (column(t, arm)?, column(t, ev)?, numbers(t, time)?);
+    let mut events = vec![0u64; all.len()];
+    let mut pt = vec![0f64; all.len()];
+    let mut used = vec![0u64; all.len()];
+    let mut missing = vec![0u64; all.len()];
+    let mut problems = Problems::new(&file.name);
+    for r in file.select(t, &[])? {
+        let Some(k) = arm_c.text(r).and_then(|a| arms.position(a)) else { continue };
+        let line = t.line(r);
+        let e = match events_of(file, line, events_src, ev_c.text(r)) {
+            Ok(e) => e,
+            Err(Error::Data { message, .. }) => {
+                problems.push(line, ev, ev_c.text(r).unwrap_or_default(), message);
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let tm = problems.number(t, &time_c, time, r);
+        if let Some(x) = tm.filter(|&x| x < 0.0) {
+            problems.push(line, time, &x.to_string(), "negative person-time");
+        }
+        match (e, tm) {
+            (Some(e), Some(tm)) => {
+                events[k] = events[k].saturating_add(e);
+                pt[k] += tm;
+                used[k] += 1;
+            }
+            _ => missing[k] += 1,
+        }
+    }
+    problems.finish()?;
+    if let Some(k) = pt.iter().position(|x| !x.is_finite()) {
+        return Err(Error::Data {
+            file: file.name.clone(),
+            line: 0,
+            column: time.to_string(),
+            value: all[k].to_string(),
+            message: "the person-time of this group sums to more than a double holds (1.8e308); check the time unit".into(),
+        });
+    }
+    for (k, a) in all.iter().enumerate() {
+        if pt[k] <= 0.0 {
+            return Err(Error::Data {
+                file: file.name.clone(),
+                line: 0,
+                column: arm.to_string(),
+                value: a.to_string(),
+                message: format!("group '{a}' has no person-time ({} rows used, {} with a missing event or time)", used[k], missing[k]),
+            });
+        }
+    }
+    Ok(Totals { events, pt, used, missing })
+}
+
 /// Rates by arm and each arm against the control; see the module doc.
 pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrides, spec: &IncidenceSpec, opts: &CountOptions) -> Result<Report> {
     use crate::ingest::layout::{detect, require_column};
@@ -81,64 +147,10 @@ pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrid
     let arms: Arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
     let all = arms.all();
     let t = file.load_typed(&[&arm, &ev], &[&time])?;
-    let (arm_c, ev_c, time_c) = (column(&t, &arm)?, column(&t, &ev)?, numbers(&t, &time)?);
-    // Per arm: events, person-time, rows used, rows missing.
-    let mut events = vec![0u64; all.len()];
-    let mut pt = vec![0f64; all.len()];
-    let mut used = vec![0u64; all.len()];
-    let mut missing = vec![0u64; all.len()];
-    let mut problems = Problems::new(&file.name);
-    for r in file.select(&t, &[])? {
-        let Some(k) = arm_c.text(r).and_then(|a| arms.position(a)) else { continue };
-        let line = t.line(r);
-        let e = match events_of(file, line, &events_src, ev_c.text(r)) {
-            Ok(e) => e,
-            Err(Error::Data { message, .. }) => {
-                problems.push(line, &ev, ev_c.text(r).unwrap_or_default(), message);
-                None
-            }
-            Err(e) => return Err(e),
-        };
-        let tm = problems.number(&t, &time_c, &time, r);
-        if let Some(x) = tm.filter(|&x| x < 0.0) {
-            problems.push(line, &time, &x.to_string(), "negative person-time");
-        }
-        match (e, tm) {
-            (Some(e), Some(tm)) => {
-                events[k] = events[k].saturating_add(e);
-                pt[k] += tm;
-                used[k] += 1;
-            }
-            _ => missing[k] += 1,
-        }
-    }
-    problems.finish()?;
-    if let Some(k) = pt.iter().position(|x| !x.is_finite()) {
-        return Err(Error::Data {
-            file: file.name.clone(),
-            line: 0,
-            column: time.clone(),
-            value: all[k].to_string(),
-            message: "the person-time of this group sums to more than a double holds (1.8e308); check the time unit".into(),
-        });
-    }
-    for (k, a) in all.iter().enumerate() {
-        if pt[k] <= 0.0 {
-            return Err(Error::Data {
-                file: file.name.clone(),
-                line: 0,
-                column: arm.clone(),
-                value: a.to_string(),
-                message: format!("group '{a}' has no person-time ({} rows used, {} with a missing event or time)", used[k], missing[k]),
-            });
-        }
-    }
+    let Totals { events, pt, used, missing } = totals(file, &t, &arms, &events_src, [&arm, &ev, &time])?;
     let unit = spec.time_unit.clone().unwrap_or_else(|| "person-time".into());
     let scale = rate_scale(all.iter().enumerate().map(|(k, _)| events[k] as f64 / pt[k]).fold(0.0, f64::max));
     let c = all.len() - 1;
-    let mut merged: Option<Report> = None;
-    let mut rates = vec![Vec::new(); all.len()];
-    let mut comparisons = Vec::new();
     let mut notes = opts.input_notes.clone();
     if let Some(n) = &arms.note {
         notes.push(n.clone());
@@ -154,24 +166,11 @@ pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrid
         }
     ));
     notes.push(format!("Rows left out for a missing event or time: {}.", all.iter().enumerate().map(|(k, a)| format!("{} in {a}", missing[k])).collect::<Vec<_>>().join(", ")));
-    for t in 0..c {
-        let o = CountOptions { labels: [all[t].to_string(), all[c].to_string()], input_notes: notes.clone(), ..opts.clone() };
-        let mut r = compare_rates(&PersonTime::new(events[t], pt[t])?, &PersonTime::new(events[c], pt[c])?, &o)?;
-        let label = format!("{} vs {}", all[t], all[c]);
-        for e in std::mem::take(&mut r.results) {
-            if e.measure == crate::stats::Measure::Rate {
-                let k = if e.group.as_deref() == Some(all[c]) { c } else { t };
-                if k == t || t == 0 {
-                    rates[k].push(e);
-                }
-            } else {
-                comparisons.push(if c > 1 { e.with_group(label.as_str()) } else { e });
-            }
-        }
-        merged = Some(super::merge_arm_report(merged, r));
-    }
-    let mut report = merged.ok_or_else(|| Error::invalid("arms", "none", "at least two groups"))?;
-    report.results = rates.into_iter().flatten().chain(comparisons).collect();
+    let shown: Vec<String> = all.iter().map(|a| a.to_string()).collect();
+    let mut report = super::each_vs_control(&shown, crate::stats::Measure::Rate, |t| {
+        let o = CountOptions { labels: [shown[t].clone(), shown[c].clone()], input_notes: notes.clone(), ..opts.clone() };
+        compare_rates(&PersonTime::new(events[t], pt[t])?, &PersonTime::new(events[c], pt[c])?, &o)
+    })?;
     report.command = "incidence".into();
     report.layout.rate_scale = Some(scale);
     report.layout.denominator_name = unit.clone();

@@ -174,6 +174,36 @@ impl MethodChoice {
     }
 }
 
+/// Each treatment against the control, the one arm-comparison routine of responders and
+/// incidence: `compare(t)` is the two-group report of treatment `t` (of `shown`, the control
+/// last). The per-group rows (`group_measure`: proportions or rates) come once per arm in arm
+/// order, then the comparisons, each labelled "T vs C" when there are several treatments;
+/// notes once each.
+pub(crate) fn each_vs_control(shown: &[String], group_measure: crate::stats::Measure, mut compare: impl FnMut(usize) -> Result<Report>) -> Result<Report> {
+    let c = shown.len() - 1;
+    let mut merged: Option<Report> = None;
+    let mut groups = vec![Vec::new(); shown.len()];
+    let mut comparisons = Vec::new();
+    for t in 0..c {
+        let mut r = compare(t)?;
+        let label = format!("{} vs {}", shown[t], shown[c]);
+        for e in std::mem::take(&mut r.results) {
+            if e.measure == group_measure {
+                let k = if e.group.as_deref() == Some(shown[c].as_str()) { c } else { t };
+                if k == t || t == 0 {
+                    groups[k].push(e);
+                }
+            } else {
+                comparisons.push(if c > 1 { e.with_group(label.as_str()) } else { e });
+            }
+        }
+        merged = Some(merge_arm_report(merged, r));
+    }
+    let mut report = merged.ok_or_else(|| crate::error::Error::invalid("arms", "none", "at least two arms"))?;
+    report.results = groups.into_iter().flatten().chain(comparisons).collect();
+    Ok(report)
+}
+
 /// Merge the report of one more treatment-vs-control comparison into the report so far (the
 /// multi-arm loops of responders and incidence): notes once each, the new arm's group row before
 /// the control's. Results are assembled by the caller.

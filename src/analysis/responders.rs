@@ -342,31 +342,10 @@ fn rates_report(
     notes.push(missing_note(&tally, &shown, missing));
 
     let c = na - 1;
-    let mut report: Option<Report> = None;
-    // Per-arm rates in arm order (treatments, then the control), then the comparisons.
-    let mut rates: Vec<Vec<crate::stats::Estimate>> = vec![Vec::new(); na];
-    let mut comparisons = Vec::new();
-    for t in 0..c {
+    let mut report = super::each_vs_control(&shown, crate::stats::Measure::Proportion, |t| {
         let table = TwoByTwo::new(BinomialCount::new(tally[t][0], tally[t][1])?, BinomialCount::new(tally[c][0], tally[c][1])?);
-        let o = CountOptions { input_notes: notes.clone(), labels: [shown[t].clone(), shown[c].clone()], ..opts.clone() };
-        let mut r = compare(&table, &o)?;
-        let label = format!("{} vs {}", shown[t], shown[c]);
-        for e in std::mem::take(&mut r.results) {
-            if e.measure == crate::stats::Measure::Proportion {
-                let k = if e.group.as_deref() == Some(shown[c].as_str()) { c } else { t };
-                if k == t || t == 0 {
-                    rates[k].push(e);
-                }
-            } else {
-                comparisons.push(if c > 1 { e.with_group(label.as_str()) } else { e });
-            }
-        }
-        report = Some(super::merge_arm_report(report, r));
-    }
-    if let Some(m) = report.as_mut() {
-        m.results = rates.into_iter().flatten().chain(comparisons).collect();
-    }
-    let mut report = report.ok_or_else(|| Error::invalid("arms", "none", "at least two arms"))?;
+        compare(&table, &CountOptions { input_notes: notes.clone(), labels: [shown[t].clone(), shown[c].clone()], ..opts.clone() })
+    })?;
     report.command = "responders".into();
     if c > 1 {
         report.layout.comparison = format!("Each arm vs {}", shown[c]);
