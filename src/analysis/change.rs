@@ -439,11 +439,96 @@ pub fn endpoint_file(file: &crate::ingest::table::CsvFile, overrides: &crate::in
     by_visit(file, overrides, spec, true)
 }
 
+/// One analysis of a change or endpoint request: its subset (parameter, visit), baseline
+/// source (none for an endpoint) and follow-up source.
+type Planned = (Subset, Option<crate::ingest::subjects::ValueSource>, crate::ingest::subjects::ValueSource);
+
+/// `values` (given with `flag`) must each be a value of `column`; else an error listing them,
+/// with the closest.
+fn check_present(file: &crate::ingest::table::CsvFile, flag: &str, column: &str, values: &[String], present: &[String]) -> Result<()> {
+    for v in values {
+        if !present.contains(v) {
+            let hint = crate::ingest::closest(v, present.iter().map(String::as_str)).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
+            return Err(Error::invalid(flag, format!("'{v}'"), format!("a value of column '{column}' in {}{hint}: {}", file.name, present.join(", "))));
+        }
+    }
+    Ok(())
+}
+
+/// The analyses of a long file: per parameter (all, or those asked for), per follow-up visit
+/// (all but the baseline, or those asked for; one combined visit with an aggregate). Sets the
+/// visit, value and parameter columns of `q`.
+fn plan_long(file: &crate::ingest::table::CsvFile, roles: &crate::ingest::layout::Roles, spec: &ChangeSpec, endpoint: bool, q: &mut crate::ingest::subjects::PairQuery) -> Result<Vec<Planned>> {
+    use crate::ingest::subjects::{Aggregate, ValueSource};
+    use crate::ingest::table::distinct;
+    let visit = roles.visit.clone().ok_or_else(|| Error::File { file: file.name.clone(), message: "no visit column recognised; name it with --visit".into() })?;
+    q.visit = Some(visit.clone());
+    q.value = Some(roles.value.clone().ok_or_else(|| Error::File {
+        file: file.name.clone(),
+        message: format!("no value column recognised; name it with --value; columns present: {}", file.columns.join(", ")),
+    })?);
+    q.param_column = roles.param.clone();
+    let baseline = match (&spec.baseline_visit, &spec.baseline) {
+        _ if endpoint => None,
+        (Some(v), _) => Some(ValueSource::Visits { visits: vec![v.clone()], aggregate: Aggregate::Mean }),
+        (None, Some(c)) => Some(ValueSource::Column(crate::ingest::layout::require_column(&file.name, "--baseline", c, &file.columns)?)),
+        (None, None) => return Err(Error::invalid("baseline", "not given", "--baseline-visit VISIT (or --baseline COLUMN for a subject-level baseline column)")),
+    };
+    let visits_present = distinct(file, &visit)?;
+    let mut fus = spec.followup_visits.clone();
+    if fus.is_empty() {
+        fus = visits_present.iter().filter(|v| Some(*v) != spec.baseline_visit.as_ref()).cloned().collect();
+    }
+    check_present(file, "--followup-visit", &visit, &fus, &visits_present)?;
+    check_present(file, "--baseline-visit", &visit, spec.baseline_visit.as_slice(), &visits_present)?;
+    let params: Vec<Option<String>> = match &roles.param {
+        None => vec![None],
+        Some(pc) => {
+            let present = distinct(file, pc)?;
+            let chosen = if spec.params.is_empty() { present.clone() } else { spec.params.clone() };
+            check_present(file, "--paramcd", pc, &chosen, &present)?;
+            chosen.into_iter().map(Some).collect()
+        }
+    };
+    let mut plan = Vec::new();
+    for p in params {
+        match spec.aggregate {
+            Some(agg) => plan.push((Subset { param: p.clone(), visit: Some(fus.join("+")), ..Default::default() }, baseline.clone(), ValueSource::Visits { visits: fus.clone(), aggregate: agg })),
+            None => {
+                for v in &fus {
+                    plan.push((Subset { param: p.clone(), visit: Some(v.clone()), ..Default::default() }, baseline.clone(), ValueSource::Visits { visits: vec![v.clone()], aggregate: Aggregate::Mean }));
+                }
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// The analyses of a wide file: one per follow-up column.
+fn plan_wide(file: &crate::ingest::table::CsvFile, spec: &ChangeSpec, endpoint: bool) -> Result<Vec<Planned>> {
+    use crate::ingest::subjects::ValueSource;
+    let need = |flag: &str, name: &str| crate::ingest::layout::require_column(&file.name, flag, name, &file.columns);
+    let b = match &spec.baseline {
+        _ if endpoint => None,
+        Some(b) => Some(ValueSource::Column(need("--baseline", b)?)),
+        None => return Err(Error::invalid("baseline", "not given", "--baseline COLUMN and --followup COLUMN (wide file), or --baseline-visit and --followup-visit (long file)")),
+    };
+    if spec.followup.is_empty() {
+        return Err(Error::invalid("--followup", "not given", "the follow-up column(s), e.g. --followup pk5"));
+    }
+    spec.followup
+        .iter()
+        .map(|f| {
+            let f = need("--followup", f)?;
+            Ok((Subset { visit: Some(f.clone()), ..Default::default() }, b.clone(), ValueSource::Column(f)))
+        })
+        .collect()
+}
+
 /// One `change` (or, with `endpoint`, one endpoint comparison) per parameter × follow-up.
 fn by_visit(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::layout::Overrides, spec: &ChangeSpec, endpoint: bool) -> Result<Report> {
     use crate::ingest::layout::{detect, require_column};
-    use crate::ingest::subjects::{subject_pairs, PairQuery, ValueSource};
-    use crate::ingest::table::distinct;
+    use crate::ingest::subjects::{subject_pairs, PairQuery};
     let d = detect(&file.name, &file.columns, overrides)?;
     let roles = &d.roles;
     let arm = d.arm_column(&file.name, &file.columns, "arm")?;
@@ -462,79 +547,8 @@ fn by_visit(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::lay
         covariate_cols.push(column);
     }
     let long = spec.baseline_visit.is_some() || !spec.followup_visits.is_empty();
-    let base_q = PairQuery { arm: arm.clone(), subject: roles.subject.clone(), text: covariate_cols, ..Default::default() };
-    // (subset, baseline source (none for an endpoint), follow-up source) of each analysis.
-    let mut plan: Vec<(Subset, Option<ValueSource>, ValueSource)> = Vec::new();
-    let mut q = base_q.clone();
-    if long {
-        let visit = roles.visit.clone().ok_or_else(|| Error::File { file: file.name.clone(), message: "no visit column recognised; name it with --visit".into() })?;
-        q.visit = Some(visit.clone());
-        q.value = Some(roles.value.clone().ok_or_else(|| Error::File {
-            file: file.name.clone(),
-            message: format!("no value column recognised; name it with --value; columns present: {}", file.columns.join(", ")),
-        })?);
-        q.param_column = roles.param.clone();
-        let baseline = match (&spec.baseline_visit, &spec.baseline) {
-            _ if endpoint => None,
-            (Some(v), _) => Some(ValueSource::Visits { visits: vec![v.clone()], aggregate: crate::ingest::subjects::Aggregate::Mean }),
-            (None, Some(c)) => Some(ValueSource::Column(need("--baseline", c)?)),
-            (None, None) => return Err(Error::invalid("baseline", "not given", "--baseline-visit VISIT (or --baseline COLUMN for a subject-level baseline column)")),
-        };
-        let visits_present = distinct(file, &visit)?;
-        let mut fus = spec.followup_visits.clone();
-        if fus.is_empty() {
-            fus = visits_present.iter().filter(|v| Some(*v) != spec.baseline_visit.as_ref()).cloned().collect();
-        }
-        for v in &fus {
-            if !visits_present.contains(v) {
-                let hint = crate::ingest::closest(v, visits_present.iter().map(String::as_str)).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
-                return Err(Error::invalid("--followup-visit", format!("'{v}'"), format!("a value of column '{visit}' in {}{hint}: {}", file.name, visits_present.join(", "))));
-            }
-        }
-        if let Some(v) = &spec.baseline_visit {
-            if !visits_present.contains(v) {
-                let hint = crate::ingest::closest(v, visits_present.iter().map(String::as_str)).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
-                return Err(Error::invalid("--baseline-visit", format!("'{v}'"), format!("a value of column '{visit}' in {}{hint}: {}", file.name, visits_present.join(", "))));
-            }
-        }
-        let params: Vec<Option<String>> = match &roles.param {
-            None => vec![None],
-            Some(pc) => {
-                let present = distinct(file, pc)?;
-                let chosen = if spec.params.is_empty() { present.clone() } else { spec.params.clone() };
-                for p in &chosen {
-                    if !present.contains(p) {
-                        let hint = crate::ingest::closest(p, present.iter().map(String::as_str)).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
-                        return Err(Error::invalid("--paramcd", format!("'{p}'"), format!("a value of column '{pc}' in {}{hint}: {}", file.name, present.join(", "))));
-                    }
-                }
-                chosen.into_iter().map(Some).collect()
-            }
-        };
-        for p in params {
-            match spec.aggregate {
-                Some(agg) => plan.push((Subset { param: p.clone(), visit: Some(fus.join("+")), ..Default::default() }, baseline.clone(), ValueSource::Visits { visits: fus.clone(), aggregate: agg })),
-                None => {
-                    for v in &fus {
-                        plan.push((Subset { param: p.clone(), visit: Some(v.clone()), ..Default::default() }, baseline.clone(), ValueSource::Visits { visits: vec![v.clone()], aggregate: crate::ingest::subjects::Aggregate::Mean }));
-                    }
-                }
-            }
-        }
-    } else {
-        let b = match &spec.baseline {
-            _ if endpoint => None,
-            Some(b) => Some(ValueSource::Column(need("--baseline", b)?)),
-            None => return Err(Error::invalid("baseline", "not given", "--baseline COLUMN and --followup COLUMN (wide file), or --baseline-visit and --followup-visit (long file)")),
-        };
-        if spec.followup.is_empty() {
-            return Err(Error::invalid("--followup", "not given", "the follow-up column(s), e.g. --followup pk5"));
-        }
-        for f in &spec.followup {
-            let f = need("--followup", f)?;
-            plan.push((Subset { visit: Some(f.clone()), ..Default::default() }, b.clone(), ValueSource::Column(f)));
-        }
-    }
+    let mut q = PairQuery { arm: arm.clone(), subject: roles.subject.clone(), text: covariate_cols, ..Default::default() };
+    let plan = if long { plan_long(file, roles, spec, endpoint, &mut q)? } else { plan_wide(file, spec, endpoint)? };
     let mut merged: Option<Report> = None;
     let mut analyses = Vec::new();
     for (subset, bsrc, fsrc) in plan {
