@@ -119,14 +119,11 @@ struct ArmCount {
     missing: u64,
 }
 
-/// Analyse change from baseline; see the module doc.
-pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &ChangeOptions) -> Result<Report> {
-    let level = check_level(opts.level)?;
-    if opts.covariates.len() > pairs.text.len() {
-        return Err(Error::invalid("covariates", opts.covariates.len(), "one text column of the subject records per covariate"));
-    }
+/// Each arm's subjects with both values (in vectors sized once: counted first) and the number
+/// missing one; and the number of subjects without an arm label. A zero baseline is an error
+/// when the percent change is asked for; an arm with no complete pair is an error.
+fn arm_data(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, percent: bool) -> Result<(Vec<ArmData>, u64)> {
     let all = arms.all();
-    // Each arm's complete pairs, in vectors sized once (counted first).
     let mut sizes = vec![0usize; all.len()];
     for s in 0..pairs.len() {
         if let (Some(k), Some(_), Some(_)) = (pairs.arm.get(s).and_then(|a| arms.position(a)), pairs.baseline_of(s), pairs.followup_of(s)) {
@@ -143,7 +140,7 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
         };
         match (pairs.baseline_of(s), pairs.followup_of(s)) {
             (Some(b), Some(f)) => {
-                if opts.percent && b == 0.0 {
+                if percent && b == 0.0 {
                     return Err(Error::Data {
                         file: src.file.clone(),
                         line: pairs.line[s],
@@ -176,7 +173,13 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
             });
         }
     }
-    let subset = &src.subset;
+    Ok((data, no_arm))
+}
+
+/// Per arm: summaries of baseline, follow-up, change (and percent change) and the paired
+/// statistics of the change; then each treatment against the control (the last of `data`):
+/// Welch difference, Hedges' g (of the change, and of the percent change), Hodges–Lehmann.
+fn arm_rows(data: &[ArmData], subset: &Subset, opts: &ChangeOptions, level: f64) -> Result<(Vec<SummaryRow>, Vec<Estimate>)> {
     let mut summaries = Vec::new();
     let mut results = Vec::new();
     let changes: Vec<Vec<f64>> = data.iter().map(|d| d.fu.iter().zip(&d.base).map(|(f, b)| f - b).collect()).collect();
@@ -185,10 +188,9 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
         .map(|d| if opts.percent { d.fu.iter().zip(&d.base).map(|(f, b)| 100.0 * (f - b) / b.abs()).collect() } else { Vec::new() })
         .collect();
     for (k, d) in data.iter().enumerate() {
-        let pct = &pcts[k];
         let mut vars: Vec<(&str, &[f64])> = vec![("baseline", &d.base), ("follow-up", &d.fu), ("change", &changes[k])];
         if opts.percent {
-            vars.push(("percent-change", pct));
+            vars.push(("percent-change", &pcts[k]));
         }
         for (name, v) in vars {
             summaries.push(SummaryRow { group: d.label.clone(), subset: subset.clone(), variable: name.into(), summary: summarize_with(v, opts.quantile_type)? });
@@ -200,7 +202,6 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
         let m = opts.rank_method.unwrap_or_else(|| rank_method(&changes[k], None));
         push_as(&mut results, Measure::WilcoxonSignedRank, m, rank::wilcoxon_signed_rank(&changes[k], m, level), &d.label, subset)?;
     }
-    // Between arms: each treatment against the control (the last of `data`).
     let c = data.len() - 1;
     for t in 0..c {
         let label = format!("{} vs {}", data[t].label, data[c].label);
@@ -216,10 +217,21 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
         let m = opts.rank_method.unwrap_or_else(|| rank_method(&changes[t], Some(&changes[c])));
         push_as(&mut results, Measure::HodgesLehmann, m, rank::hodges_lehmann(&changes[t], &changes[c], m, level), &label, subset)?;
     }
+    Ok((summaries, results))
+}
+
+/// Analyse change from baseline; see the module doc.
+pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &ChangeOptions) -> Result<Report> {
+    let level = check_level(opts.level)?;
+    if opts.covariates.len() > pairs.text.len() {
+        return Err(Error::invalid("covariates", opts.covariates.len(), "one text column of the subject records per covariate"));
+    }
+    let (data, no_arm) = arm_data(pairs, arms, src, opts.percent)?;
+    let subset = &src.subset;
+    let (summaries, mut results) = arm_rows(&data, subset, opts, level)?;
     // The per-arm values are given back before the ANCOVA builds its design (the peak memory of
     // a large file is the larger of the two, not their sum); only the counts are kept.
     let data: Vec<ArmCount> = data.into_iter().map(|d| ArmCount { n: d.base.len(), label: d.label, missing: d.missing }).collect();
-    drop((changes, pcts));
     // ANCOVA: one model over every arm of the analysis.
     let mut notes = Vec::new();
     if let Some(n) = &arms.note {
