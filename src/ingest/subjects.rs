@@ -210,25 +210,35 @@ fn needs_visits(s: &Option<ValueSource>) -> bool {
     matches!(s, Some(ValueSource::Visits { .. }))
 }
 
-/// Read one record per subject (see the module doc). A one-row-per-subject file is read when
-/// neither source is a visit; otherwise the visit and value columns are needed. Invalid numbers
-/// are collected over the whole pass and reported together.
-pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
-    let long = needs_visits(&q.baseline) || needs_visits(&q.followup);
+/// The subject, visit, value, baseline and follow-up columns of a query: the first three
+/// are required for a long file (an error names the flag), the last two are the sources'
+/// columns if they are columns.
+fn query_columns(file: &CsvFile, q: &PairQuery, long: bool) -> Result<[Option<String>; 5]> {
     let need = |what: &str, c: &Option<String>, flag: &str| -> Result<String> {
         c.clone().ok_or_else(|| Error::File {
             file: file.name.clone(),
             message: format!("no {what} column recognised; name it with {flag}; columns present: {}", file.columns.join(", ")),
         })
     };
-    let subject_col = if long { Some(need("subject", &q.subject, "--subject")?) } else { q.subject.clone() };
-    let visit_col = if long { Some(need("visit", &q.visit, "--visit")?) } else { None };
-    let value_col = if long { Some(need("value", &q.value, "--value")?) } else { None };
     let src_col = |s: &Option<ValueSource>| match s {
         Some(ValueSource::Column(c)) => Some(c.clone()),
         _ => None,
     };
-    let (base_col, fu_col) = (src_col(&q.baseline), src_col(&q.followup));
+    Ok([
+        if long { Some(need("subject", &q.subject, "--subject")?) } else { q.subject.clone() },
+        if long { Some(need("visit", &q.visit, "--visit")?) } else { None },
+        if long { Some(need("value", &q.value, "--value")?) } else { None },
+        src_col(&q.baseline),
+        src_col(&q.followup),
+    ])
+}
+
+/// Read one record per subject (see the module doc). A one-row-per-subject file is read when
+/// neither source is a visit; otherwise the visit and value columns are needed. Invalid numbers
+/// are collected over the whole pass and reported together.
+pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
+    let long = needs_visits(&q.baseline) || needs_visits(&q.followup);
+    let [subject_col, visit_col, value_col, base_col, fu_col] = query_columns(file, q, long)?;
     let mut text_cols: Vec<&str> = vec![&q.arm];
     text_cols.extend([&subject_col, &visit_col, &q.param_column].into_iter().flatten().map(String::as_str));
     text_cols.extend(q.text.iter().map(String::as_str));
@@ -305,28 +315,13 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
         let s = if known != 0 {
             let s = known as usize - 1;
             let key = &out.subject[s];
+            let at = |column: &str, value: &str, message: String| Error::Data { file: file.name.clone(), line, column: column.to_string(), value: value.to_string(), message };
             if !long {
-                return Err(Error::Data {
-                    file: file.name.clone(),
-                    line,
-                    column: subject_name.clone(),
-                    value: key.to_string(),
-                    message: format!("subject appears twice (lines {} and {line}) in a one-row-per-subject analysis; keep one row with --where", out.line[s]),
-                });
+                return Err(at(&subject_name, key, format!("subject appears twice (lines {} and {line}) in a one-row-per-subject analysis; keep one row with --where", out.line[s])));
             }
             if !out.arm.same(s, arm, r) {
-                return Err(Error::Data {
-                    file: file.name.clone(),
-                    line,
-                    column: q.arm.clone(),
-                    value: arm.text(r).unwrap_or_default().to_string(),
-                    message: format!(
-                        "subject {key} is in arm '{}' on line {} but in arm '{}' here",
-                        out.arm.get(s).unwrap_or(""),
-                        out.line[s],
-                        arm.text(r).unwrap_or("")
-                    ),
-                });
+                let (was, now) = (out.arm.get(s).unwrap_or(""), arm.text(r).unwrap_or(""));
+                return Err(at(&q.arm, now, format!("subject {key} is in arm '{was}' on line {} but in arm '{now}' here", out.line[s])));
             }
             s
         } else {
@@ -364,20 +359,13 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
                 let at = s * nv + slot;
                 if seen[at] {
                     let first = (0..r).find(|&e| keep_row(e) && code.is_none_or(|k| subj.is_some_and(|c| c.code(e) == k)) && vc.code(e) == vc.code(r)).map_or(0, |e| t.line(e));
+                    let visit_name = vc.entry(vc.code(r));
                     let what = match &q.param {
-                        Some(p) => format!("visit '{}' and parameter '{p}'", vc.entry(vc.code(r))),
-                        None => format!("visit '{}'", vc.entry(vc.code(r))),
+                        Some(p) => format!("visit '{visit_name}' and parameter '{p}'"),
+                        None => format!("visit '{visit_name}'"),
                     };
-                    return Err(Error::Data {
-                        file: file.name.clone(),
-                        line,
-                        column: visit_col.clone().unwrap_or_default(),
-                        value: vc.entry(vc.code(r)).to_string(),
-                        message: format!(
-                            "subject {} has two rows for {what} (lines {first} and {line}); keep one with --where (e.g. an analysis flag such as ANL01FL = 'Y')",
-                            &out.subject[s]
-                        ),
-                    });
+                    let message = format!("subject {} has two rows for {what} (lines {first} and {line}); keep one with --where (e.g. an analysis flag such as ANL01FL = 'Y')", &out.subject[s]);
+                    return Err(Error::Data { file: file.name.clone(), line, column: visit_col.clone().unwrap_or_default(), value: visit_name.to_string(), message });
                 }
                 seen[at] = true;
                 if buffered {
@@ -394,6 +382,19 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
         }
     }
     problems.finish()?;
+    if buffered {
+        combine_visits(&mut out, &vals, &seen, q, nb);
+    }
+    drop((seen, vals, index));
+    check_values(&out, file, q, value_col.as_deref())?;
+    Ok(out)
+}
+
+/// Combine each subject's buffered visit values (`vals`, `seen`: nv slots per subject, the
+/// baseline's `nb` first) by the sources' aggregates; a subject missing some of several
+/// follow-up visits has none, and is counted.
+fn combine_visits(out: &mut SubjectPairs, vals: &[f64], seen: &[bool], q: &PairQuery, nb: usize) {
+    let nv = vals.len() / out.subject.len().max(1);
     let combine = |v: &[f64], seen: &[bool], agg: Aggregate| -> (f64, bool) {
         let present = seen.iter().filter(|&&l| l).count();
         if v.iter().any(|x| x.is_nan()) {
@@ -403,36 +404,39 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
         (if agg == Aggregate::Mean { sum / v.len() as f64 } else { sum }, false)
     };
     for s in 0..out.subject.len() {
-        if buffered {
-            let (v, l) = (&vals[s * nv..(s + 1) * nv], &seen[s * nv..(s + 1) * nv]);
-            if let Some(ValueSource::Visits { aggregate, .. }) = &q.baseline {
-                out.baseline[s] = combine(&v[..nb], &l[..nb], *aggregate).0;
-            }
-            if let Some(ValueSource::Visits { aggregate, .. }) = &q.followup {
-                let (x, partial) = combine(&v[nb..], &l[nb..], *aggregate);
-                out.followup[s] = x;
-                if partial && fu_visits.len() > 1 {
-                    out.incomplete_followup += 1;
-                }
+        let (v, l) = (&vals[s * nv..(s + 1) * nv], &seen[s * nv..(s + 1) * nv]);
+        if let Some(ValueSource::Visits { aggregate, .. }) = &q.baseline {
+            out.baseline[s] = combine(&v[..nb], &l[..nb], *aggregate).0;
+        }
+        if let Some(ValueSource::Visits { visits, aggregate }) = &q.followup {
+            let (x, partial) = combine(&v[nb..], &l[nb..], *aggregate);
+            out.followup[s] = x;
+            if partial && visits.len() > 1 {
+                out.incomplete_followup += 1;
             }
         }
-        // A sum of finite values can overflow: an error, never an infinite value.
+    }
+}
+
+/// Values the statistics cannot use: a sum of visits that overflows to infinity, and values so
+/// large that sums of squares overflow (see [`check_sums`]); errors naming the line.
+fn check_values(out: &SubjectPairs, file: &CsvFile, q: &PairQuery, value_col: Option<&str>) -> Result<()> {
+    for s in 0..out.subject.len() {
         for (x, which) in [(out.baseline[s], "baseline"), (out.followup[s], "follow-up")] {
             if x.is_infinite() {
                 return Err(Error::Data {
                     file: file.name.clone(),
                     line: out.line[s],
-                    column: value_col.clone().unwrap_or_default(),
+                    column: value_col.unwrap_or_default().to_string(),
                     value: out.subject[s].to_string(),
                     message: format!("the subject's {which} values sum to more than a double holds (1.8e308)"),
                 });
             }
         }
     }
-    drop((seen, vals, index));
     let name = |src: &Option<ValueSource>, fallback: &str| match src {
         Some(ValueSource::Column(c)) => c.clone(),
-        _ => value_col.clone().unwrap_or_else(|| fallback.to_string()),
+        _ => value_col.unwrap_or(fallback).to_string(),
     };
     let change = |s: usize| Some(out.followup_of(s)? - out.baseline_of(s)?);
     check_sums(&file.name, &name(&q.baseline, "baseline"), |s| out.baseline_of(s), &out.line)?;
@@ -441,7 +445,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
     for (c, v) in q.numeric.iter().zip(&out.numeric) {
         check_sums(&file.name, c, |s| v[s], &out.line)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A value that is not NaN (NaN marks a missing value).
