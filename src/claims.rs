@@ -308,99 +308,68 @@ pub fn parse(file: &str, text: &str) -> Result<ClaimsFile> {
     }
     let mut ids: Vec<&str> = Vec::new();
     for cl in &c.claims {
-        let at = Some(cl.id.span().start);
-        let id = cl.id.get_ref();
+        let (id, at) = (cl.id.get_ref(), Some(cl.id.span().start));
         if ids.contains(&id.as_str()) {
             return Err(spec::spec_error(file, text, at, format!("claim id '{id}' is used twice")));
         }
+        if let Some(p) = claim_problem(cl, &names) {
+            return Err(spec::spec_error(file, text, at, format!("claim '{id}': {p}")));
+        }
         ids.push(id);
-        if cl.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            return Err(spec::spec_error(file, text, at, format!("claim '{id}': missing key `source` (where the figure is cited: paper, table, page)")));
-        }
-        if cl.checkable == Some(false) {
-            if cl.why.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                return Err(spec::spec_error(file, text, at, format!("claim '{id}': checkable = false needs `why`")));
-            }
-            continue;
-        }
-        let sources = [cl.analysis.is_some(), cl.counts.is_some(), cl.rates.is_some(), cl.count.is_some()].iter().filter(|x| **x).count();
-        if sources != 1 {
-            return Err(spec::spec_error(file, text, at, format!("claim '{id}': give exactly one of analysis, counts, rates, count (or checkable = false with why)")));
-        }
-        if let Some(a) = &cl.analysis {
-            if !names.contains(&a.as_str()) {
-                return Err(spec::spec_error(file, text, at, format!("claim '{id}': analysis = '{a}': no analysis of that name; defined: {}", names.join(", "))));
-            }
-        }
-        if let Some(t) = &cl.tolerance {
-            if parse_tolerance(t).is_none() {
-                return Err(spec::spec_error(
-                    file,
-                    text,
-                    at,
-                    format!("claim '{id}': tolerance = '{}': a finite number ≥ 0, absolute (0.05) or relative to the cited value (\"10%\")", figure_text(t)),
-                ));
-            }
-        }
-        for f in cl.cited_ci.iter().flatten() {
-            if figure_value(f).is_none() {
-                return Err(spec::spec_error(file, text, at, format!("claim '{id}': cited_ci bound '{}': a finite number, or text such as 1.2 or 54%", figure_text(f))));
-            }
-        }
-        match &cl.cited {
-            None => return Err(spec::spec_error(file, text, at, format!("claim '{id}': missing key `cited`"))),
-            Some(f) => {
-                if figure_bound(f).is_some() {
-                    if cl.cited_ci.is_some() {
-                        return Err(spec::spec_error(file, text, at, format!("claim '{id}': cited = '{}' is a direction; it takes no cited_ci", figure_text(f))));
-                    }
-                } else if let Some((_, default_tol)) = figure_value(f) {
-                    if default_tol.is_none() && cl.tolerance.is_none() {
-                        return Err(spec::spec_error(
-                            file,
-                            text,
-                            at,
-                            format!("claim '{id}': a cited number needs a tolerance (or write it as text, e.g. cited = \"4.6\", for the rounding tolerance)"),
-                        ));
-                    }
-                } else {
-                    return Err(spec::spec_error(
-                        file,
-                        text,
-                        at,
-                        format!("claim '{id}': cited = '{}': a number, or text such as 4.6, 54%, 87/161, 3x, nearly 3x, or a direction >1, <0", figure_text(f)),
-                    ));
-                }
-            }
-        }
-        if let Some(st) = &cl.statistic {
-            let allowed: &[&str] = if cl.summary.is_some() { &["mean", "sd", "median", "q1", "q3", "n"] } else { &["estimate", "p-value", "ci-lower", "ci-upper", "statistic", "n", "count"] };
-            if !allowed.contains(&st.as_str()) {
-                return Err(spec::spec_error(file, text, at, format!("claim '{id}': statistic = '{st}': one of {}", allowed.join(", "))));
-            }
-        }
-        if let Some(m) = &cl.method {
-            if Method::from_name(m).is_none() {
-                return Err(spec::spec_error(
-                    file,
-                    text,
-                    at,
-                    format!("claim '{id}': method = '{m}': not a method; one of {}", Method::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")),
-                ));
-            }
-        }
-        if let Some(m) = &cl.measure {
-            if !Measure::ALL.iter().any(|x| x.name() == m) {
-                return Err(spec::spec_error(
-                    file,
-                    text,
-                    at,
-                    format!("claim '{id}': measure = '{m}': not a measure; one of {}", Measure::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")),
-                ));
-            }
-        }
     }
     Ok(c)
+}
+
+/// What is wrong with a claim, if anything: a missing source or cited figure, not exactly one
+/// source, an unknown analysis, an unreadable tolerance, cited figure or CI bound, a statistic,
+/// method or measure that does not exist.
+fn claim_problem(cl: &ClaimSpec, analyses: &[&str]) -> Option<String> {
+    if cl.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        return Some("missing key `source` (where the figure is cited: paper, table, page)".into());
+    }
+    if cl.checkable == Some(false) {
+        return cl.why.as_deref().is_none_or(|s| s.trim().is_empty()).then(|| "checkable = false needs `why`".into());
+    }
+    let sources = [cl.analysis.is_some(), cl.counts.is_some(), cl.rates.is_some(), cl.count.is_some()].iter().filter(|x| **x).count();
+    if sources != 1 {
+        return Some("give exactly one of analysis, counts, rates, count (or checkable = false with why)".into());
+    }
+    if let Some(a) = cl.analysis.as_ref().filter(|a| !analyses.contains(&a.as_str())) {
+        return Some(format!("analysis = '{a}': no analysis of that name; defined: {}", analyses.join(", ")));
+    }
+    if let Some(t) = cl.tolerance.as_ref().filter(|t| parse_tolerance(t).is_none()) {
+        return Some(format!("tolerance = '{}': a finite number ≥ 0, absolute (0.05) or relative to the cited value (\"10%\")", figure_text(t)));
+    }
+    if let Some(f) = cl.cited_ci.iter().flatten().find(|f| figure_value(f).is_none()) {
+        return Some(format!("cited_ci bound '{}': a finite number, or text such as 1.2 or 54%", figure_text(f)));
+    }
+    let Some(f) = &cl.cited else {
+        return Some("missing key `cited`".into());
+    };
+    if figure_bound(f).is_some() {
+        if cl.cited_ci.is_some() {
+            return Some(format!("cited = '{}' is a direction; it takes no cited_ci", figure_text(f)));
+        }
+    } else if let Some((_, default_tol)) = figure_value(f) {
+        if default_tol.is_none() && cl.tolerance.is_none() {
+            return Some("a cited number needs a tolerance (or write it as text, e.g. cited = \"4.6\", for the rounding tolerance)".into());
+        }
+    } else {
+        return Some(format!("cited = '{}': a number, or text such as 4.6, 54%, 87/161, 3x, nearly 3x, or a direction >1, <0", figure_text(f)));
+    }
+    if let Some(st) = &cl.statistic {
+        let allowed: &[&str] = if cl.summary.is_some() { &["mean", "sd", "median", "q1", "q3", "n"] } else { &["estimate", "p-value", "ci-lower", "ci-upper", "statistic", "n", "count"] };
+        if !allowed.contains(&st.as_str()) {
+            return Some(format!("statistic = '{st}': one of {}", allowed.join(", ")));
+        }
+    }
+    if let Some(m) = cl.method.as_ref().filter(|m| Method::from_name(m).is_none()) {
+        return Some(format!("method = '{m}': not a method; one of {}", Method::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")));
+    }
+    if let Some(m) = cl.measure.as_ref().filter(|m| !Measure::ALL.iter().any(|x| x.name() == m.as_str())) {
+        return Some(format!("measure = '{m}': not a measure; one of {}", Measure::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")));
+    }
+    None
 }
 
 fn pick<'a>(report: &'a Report, c: &ClaimSpec) -> Option<&'a Estimate> {
