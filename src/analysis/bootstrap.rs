@@ -123,32 +123,8 @@ pub fn bootstrap_file(file: &CsvFile, overrides: &Overrides, spec: &BootstrapSpe
             format!("one treatment arm to compare with the control '{}' (name it with --treatment)", arms.control),
         ));
     }
-    let t = file.load_typed(&[&arm_col], &[&value_col])?;
-    let rows = file.select(&t, &[])?;
-    let (arm, values) = (column(&t, &arm_col)?, numbers(&t, &value_col)?);
-    let mut problems = Problems::new(&file.name);
-    let (mut x, mut y) = (Vec::new(), Vec::new());
-    let mut missing = [0u64; 2];
-    for r in rows {
-        let Some(k) = arm.text(r).and_then(|a| arms.position(a)) else { continue };
-        match problems.number(&t, &values, &value_col, r) {
-            Some(v) => [&mut x, &mut y][k].push(v),
-            None => missing[k] += 1,
-        }
-    }
-    problems.finish()?;
     let labels = [arms.treatments[0].as_str(), arms.control.as_str()];
-    for (k, v) in [&x, &y].into_iter().enumerate() {
-        if v.len() < 2 {
-            return Err(Error::Data {
-                file: file.name.clone(),
-                line: 0,
-                column: value_col.clone(),
-                value: labels[k].to_string(),
-                message: format!("arm '{}' has {} value(s) of '{value_col}'; the bootstrap needs at least 2 per arm", labels[k], v.len()),
-            });
-        }
-    }
+    let ([x, y], missing) = arm_values(file, &arms, &arm_col, &value_col)?;
     // In the order asked, each once.
     let mut statistics: Vec<BootStatistic> = Vec::new();
     for s in &spec.statistics {
@@ -201,6 +177,39 @@ pub fn bootstrap_file(file: &CsvFile, overrides: &Overrides, spec: &BootstrapSpe
         ..Default::default()
     };
     Ok(Report { results, notes, ..Report::new("bootstrap", inputs, layout) })
+}
+
+/// The values of the treatment and the control (rows in file order), and how many rows of
+/// each had no value; every invalid value is reported at once; an arm with fewer than two
+/// values is an error.
+fn arm_values(file: &CsvFile, arms: &super::arms::Arms, arm_col: &str, value_col: &str) -> Result<([Vec<f64>; 2], [u64; 2])> {
+    let t = file.load_typed(&[arm_col], &[value_col])?;
+    let (arm, values) = (column(&t, arm_col)?, numbers(&t, value_col)?);
+    let keep = file.selector(&t, &[])?;
+    let mut problems = Problems::new(&file.name);
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    let mut missing = [0u64; 2];
+    for r in (0..t.rows).filter(|&r| keep(r)) {
+        let Some(k) = arm.text(r).and_then(|a| arms.position(a)) else { continue };
+        match problems.number(&t, &values, value_col, r) {
+            Some(v) => [&mut x, &mut y][k].push(v),
+            None => missing[k] += 1,
+        }
+    }
+    problems.finish()?;
+    let labels = [arms.treatments[0].as_str(), arms.control.as_str()];
+    for (k, v) in [&x, &y].into_iter().enumerate() {
+        if v.len() < 2 {
+            return Err(Error::Data {
+                file: file.name.clone(),
+                line: 0,
+                column: value_col.to_string(),
+                value: labels[k].to_string(),
+                message: format!("arm '{}' has {} value(s) of '{value_col}'; the bootstrap needs at least 2 per arm", labels[k], v.len()),
+            });
+        }
+    }
+    Ok(([x, y], missing))
 }
 
 /// Sample SD (n − 1) of the finite values.
