@@ -260,12 +260,14 @@ impl Codes {
         };
     }
 
+    /// Reserve room for `n` more codes if the system grants it (else the vector grows as it
+    /// goes): a hint, never a reason to fail.
     fn reserve(&mut self, n: usize) {
-        match self {
-            Codes::U8(v) => v.reserve(n),
-            Codes::U16(v) => v.reserve(n),
-            Codes::U32(v) => v.reserve(n),
-        }
+        let _ = match self {
+            Codes::U8(v) => v.try_reserve(n),
+            Codes::U16(v) => v.try_reserve(n),
+            Codes::U32(v) => v.try_reserve(n),
+        };
     }
 
     fn shrink_to_fit(&mut self) {
@@ -951,7 +953,9 @@ fn store_batches(batches: std::sync::mpsc::Receiver<Batch>, recycle: std::sync::
         // the columns are not copied as they grow (pages reserved but not written take no memory).
         if let Some(rows) = batch.rows_hint.take() {
             codes.iter_mut().for_each(|c| c.reserve(rows));
-            nums.iter_mut().for_each(|n| n.values.reserve(rows));
+            nums.iter_mut().for_each(|n| {
+                let _ = n.values.try_reserve(rows);
+            });
         }
         let mut start = 0;
         for (j, &end) in batch.ends.iter().enumerate() {
@@ -1018,6 +1022,38 @@ mod tests {
         assert_eq!(c.distinct(), 1235);
         assert_eq!(c.text(1234 + 7), Some("7"));
         assert_eq!(c.code(1234 + 7), c.code(7));
+    }
+
+    /// Codes are stored one byte wide until a code needs two, then four; the rows stored before
+    /// each widening still read back, and numbers are kept exactly, past the first batch (after
+    /// which the columns are reserved from the file's size).
+    #[test]
+    fn codes_widen_as_the_dictionary_grows() {
+        let mut s = String::from("id,arm,v\n");
+        let n = 70_000;
+        for i in 0..n {
+            s.push_str(&format!("s{i},{},{}.25\n", ["a", "b"][i % 2], i));
+        }
+        let keep = Keep { text: vec!["id".into(), "arm".into()], numbers: vec!["v".into()] };
+        let t = read(&write("wide-codes.csv", s.as_bytes()), "wide-codes.csv", &keep).unwrap();
+        assert_eq!(t.rows, n);
+        assert_eq!(t.kept_numbers(), vec!["v".to_string()]);
+        let (id, arm) = (t.column("id").unwrap(), t.column("arm").unwrap());
+        assert!(matches!(id.codes, Codes::U32(_)) && matches!(arm.codes, Codes::U8(_)), "{:?}", (id.distinct(), arm.distinct()));
+        for r in [0, 254, 255, 256, 65_534, 65_535, 65_536, n - 1] {
+            assert_eq!(id.text(r), Some(format!("s{r}").as_str()), "row {r}");
+            assert_eq!(arm.text(r), Some(["a", "b"][r % 2]));
+            assert_eq!(t.numbers("v").unwrap().get(r).0, Num::Value(r as f64 + 0.25), "row {r}");
+            assert_eq!(t.line(r), r as u64 + 2);
+        }
+        let mut mid = String::from("id\n");
+        for i in 0..300 {
+            mid.push_str(&format!("{i}\n"));
+        }
+        let t = all(&write("mid-codes.csv", mid.as_bytes())).unwrap();
+        let c = t.column("id").unwrap();
+        assert!(matches!(c.codes, Codes::U16(_)));
+        assert_eq!((c.text(0), c.text(255), c.text(299)), (Some("0"), Some("255"), Some("299")));
     }
 
     #[test]
