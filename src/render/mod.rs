@@ -289,28 +289,7 @@ fn tables(report: &Report) -> Vec<Table> {
     let mut out = Vec::new();
     let group_results: Vec<&Estimate> = report.results.iter().filter(|e| is_group_row(e)).collect();
     if !group_results.is_empty() {
-        let what = match (report.layout.rate_scale, report.layout.single_sample) {
-            (Some(scale), _) => format!("rate per {}", thousands(scale)),
-            (None, true) => "proportion".into(),
-            (None, false) => "risk".into(),
-        };
-        let head = vec!["group".into(), "events".into(), report.layout.denominator_name.clone(), what, ci_head.clone(), "method".into()];
-        let rows = group_results
-            .iter()
-            .map(|e| {
-                let c = cells(e, report);
-                let g = report.layout.groups.iter().find(|g| Some(&g.label) == e.group.as_ref());
-                vec![
-                    c.group,
-                    g.map(|g| g.count.clone()).unwrap_or_default(),
-                    g.map(|g| g.denominator.clone()).unwrap_or_default(),
-                    c.estimate,
-                    c.ci,
-                    c.method,
-                ]
-            })
-            .collect();
-        out.push(("By group".to_string(), head, rows));
+        out.push(group_table(report, &group_results, &ci_head));
     } else if report.layout.table == TableKind::Strata && !report.layout.groups.is_empty() {
         let head = vec!["stratum".into(), "treated events/n".into(), "control events/n".into()];
         let rows = report.layout.groups.iter().map(|g| vec![g.label.clone(), g.count.clone(), g.denominator.clone()]).collect();
@@ -321,58 +300,68 @@ fn tables(report: &Report) -> Vec<Table> {
     }
     let others: Vec<&Estimate> = report.results.iter().filter(|e| !is_group_row(e)).collect();
     if !others.is_empty() {
-        let with_param = others.iter().any(|e| e.subset.param.is_some());
-        let with_visit = others.iter().any(|e| e.subset.visit.is_some());
-        let with_group = others.iter().any(|e| e.group.is_some());
-        let with_test = others.iter().any(|e| e.statistic.is_some());
-        let with_p = others.iter().any(|e| e.p_value.is_some());
-        let mut head: Vec<String> = Vec::new();
-        if with_param {
-            head.push("param".into());
-        }
-        if with_visit {
-            head.push("visit".into());
-        }
-        head.push("measure".into());
-        if with_group {
-            head.push(if report.layout.table == TableKind::Strata { "stratum".into() } else { "group".into() });
-        }
-        head.extend(["method".to_string(), "estimate".into(), ci_head]);
-        if with_test {
-            head.push("test".into());
-        }
-        if with_p {
-            head.push("p-value".into());
-        }
-        let rows = others
-            .iter()
-            .map(|e| {
-                let c = cells(e, report);
-                let mut r = Vec::new();
-                if with_param {
-                    r.push(e.subset.param.clone().unwrap_or_default());
-                }
-                if with_visit {
-                    r.push(e.subset.visit.clone().unwrap_or_default());
-                }
-                r.push(c.measure);
-                if with_group {
-                    r.push(c.group);
-                }
-                r.extend([c.method, c.estimate, c.ci]);
-                if with_test {
-                    r.push(c.test);
-                }
-                if with_p {
-                    r.push(c.p);
-                }
-                r
-            })
-            .collect();
-        let heading = if report.layout.comparison.is_empty() { "Results".to_string() } else { report.layout.comparison.clone() };
-        out.push((heading, head, rows));
+        out.push(estimate_table(report, &others, ci_head));
     }
     out
+}
+
+/// "By group": each group's count, denominator, risk (proportion, rate) and CI.
+fn group_table(report: &Report, group_results: &[&Estimate], ci_head: &str) -> Table {
+    let what = match (report.layout.rate_scale, report.layout.single_sample) {
+        (Some(scale), _) => format!("rate per {}", thousands(scale)),
+        (None, true) => "proportion".into(),
+        (None, false) => "risk".into(),
+    };
+    let head = vec!["group".into(), "events".into(), report.layout.denominator_name.clone(), what, ci_head.to_string(), "method".into()];
+    let rows = group_results
+        .iter()
+        .map(|e| {
+            let c = cells(e, report);
+            let g = report.layout.groups.iter().find(|g| Some(&g.label) == e.group.as_ref());
+            vec![c.group, g.map(|g| g.count.clone()).unwrap_or_default(), g.map(|g| g.denominator.clone()).unwrap_or_default(), c.estimate, c.ci, c.method]
+        })
+        .collect();
+    ("By group".to_string(), head, rows)
+}
+
+/// The comparisons and tests: a row per estimate, with the param, visit, group, test and p
+/// columns only where some row has them.
+fn estimate_table(report: &Report, others: &[&Estimate], ci_head: String) -> Table {
+    let with_param = others.iter().any(|e| e.subset.param.is_some());
+    let with_visit = others.iter().any(|e| e.subset.visit.is_some());
+    let with_group = others.iter().any(|e| e.group.is_some());
+    let with_test = others.iter().any(|e| e.statistic.is_some());
+    let with_p = others.iter().any(|e| e.p_value.is_some());
+    let mut head: Vec<String> = Vec::new();
+    let push_if = |v: &mut Vec<String>, on: bool, x: String| {
+        if on {
+            v.push(x);
+        }
+    };
+    push_if(&mut head, with_param, "param".into());
+    push_if(&mut head, with_visit, "visit".into());
+    head.push("measure".into());
+    push_if(&mut head, with_group, if report.layout.table == TableKind::Strata { "stratum".into() } else { "group".into() });
+    head.extend(["method".to_string(), "estimate".into(), ci_head]);
+    push_if(&mut head, with_test, "test".into());
+    push_if(&mut head, with_p, "p-value".into());
+    let rows = others
+        .iter()
+        .map(|e| {
+            let c = cells(e, report);
+            let mut r = Vec::new();
+            push_if(&mut r, with_param, e.subset.param.clone().unwrap_or_default());
+            push_if(&mut r, with_visit, e.subset.visit.clone().unwrap_or_default());
+            r.push(c.measure);
+            push_if(&mut r, with_group, c.group);
+            r.extend([c.method, c.estimate, c.ci]);
+            push_if(&mut r, with_test, c.test);
+            push_if(&mut r, with_p, c.p);
+            r
+        })
+        .collect();
+    let heading = if report.layout.comparison.is_empty() { "Results".to_string() } else { report.layout.comparison.clone() };
+    (heading, head, rows)
 }
 
 /// The AE incidence table: one row per SOC / preferred term, subjects n (%) per arm, then per
@@ -638,96 +627,102 @@ pub fn describe(d: &crate::ingest::table::Description, format: Format) -> String
 
 /// [`describe`], choosing how CSV cells are written.
 pub fn describe_with(d: &crate::ingest::table::Description, format: Format, cells: CsvCells) -> String {
-    let roles = &d.detected.roles;
     match format {
-        Format::Json => {
-            let arms: Vec<serde_json::Value> = d
-                .arms
-                .iter()
-                .map(|a| {
-                    let missing: serde_json::Map<String, serde_json::Value> = a.missing.iter().map(|(c, n)| (c.clone(), (*n).into())).collect();
-                    serde_json::json!({"arm": a.arm, "subjects": a.subjects, "rows": a.rows, "missing": missing})
-                })
-                .collect();
-            let v = serde_json::json!({
-                "trialstat_version": crate::analysis::VERSION,
-                "command": "describe",
-                "inputs": {"file": d.file, "where": d.filter},
-                "layout": d.layout,
-                "rows": d.rows,
-                "columns": d.columns,
-                "roles": roles,
-                "visit_columns": d.detected.visit_columns,
-                "arms": arms,
-                "visits": d.visits,
-                "params": d.params,
-            });
-            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-            s.push('\n');
-            s
-        }
-        Format::Csv => {
-            let mut w = csv_writer();
-            let mut head = vec!["arm".to_string(), "subjects".into(), "rows".into()];
-            if let Some(a) = d.arms.first() {
-                head.extend(a.missing.iter().map(|(c, _)| format!("missing_{c}")));
-            }
-            write_csv_record(&mut w, &head, cells);
-            for a in &d.arms {
-                let mut r = vec![a.arm.clone(), a.subjects.to_string(), a.rows.to_string()];
-                r.extend(a.missing.iter().map(|(_, n)| n.to_string()));
-                write_csv_record(&mut w, &r, cells);
-            }
-            String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-        }
-        Format::Text | Format::Markdown => {
-            let md = format == Format::Markdown;
-            let role = |name: &str, v: &Option<String>| v.as_ref().map(|c| format!("{name} {c}"));
-            let found: Vec<String> = [
-                role("subject", &roles.subject),
-                role("arm", &roles.arm),
-                role("visit", &roles.visit),
-                role("parameter", &roles.param),
-                role("value", &roles.value),
-                role("site", &roles.site),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            let mut out = if md { format!("### trialstat describe: {}\n\n", md_escape(&d.file)) } else { format!("trialstat describe: {}\n", d.file) };
-            out.push_str(&format!("layout: {}; {} rows, {} columns\n", d.layout.name(), thousands(d.rows as f64), d.columns.len()));
-            if let Some(w) = &d.filter {
-                out.push_str(&format!("rows kept: {w}\n"));
-            }
-            out.push_str(&format!("columns used: {}\n", if found.is_empty() { "none recognised".into() } else { found.join(", ") }));
-            let mut head = vec!["arm".to_string(), "subjects".into(), "rows".into()];
-            let with_missing: Vec<&String> = d.arms.first().map(|a| a.missing.iter().map(|(c, _)| c).collect()).unwrap_or_default();
-            // Text shows at most 12 columns with missing values; JSON and CSV carry all of them.
-            let shown = with_missing.len().min(12);
-            head.extend(with_missing.iter().take(shown).map(|c| format!("missing {c}")));
-            let rows: Vec<Vec<String>> = d
-                .arms
-                .iter()
-                .map(|a| {
-                    let mut r = vec![a.arm.clone(), thousands(a.subjects as f64), thousands(a.rows as f64)];
-                    r.extend(a.missing.iter().take(shown).map(|(_, n)| n.to_string()));
-                    r
-                })
-                .collect();
-            out.push_str(&table_block("By arm", &head, &rows, md));
-            if with_missing.len() > shown {
-                out.push_str(&format!("({} more columns with missing values: see --format json or csv)\n", with_missing.len() - shown));
-            }
-            if !d.visits.is_empty() {
-                out.push_str(&format!("\nvisits ({}): {}\n", d.visits.len(), d.visits.join("; ")));
-            }
-            if !d.params.is_empty() {
-                out.push_str(&format!("parameters ({}): {}\n", d.params.len(), d.params.join(", ")));
-            }
-            out.push_str("\nMissing values are cells that are empty, NA, '.' or NaN.\n");
-            out
-        }
+        Format::Json => describe_json(d),
+        Format::Csv => describe_csv(d, cells),
+        Format::Text | Format::Markdown => describe_text(d, format == Format::Markdown),
     }
+}
+
+fn describe_json(d: &crate::ingest::table::Description) -> String {
+    let roles = &d.detected.roles;
+    let arms: Vec<serde_json::Value> = d
+        .arms
+        .iter()
+        .map(|a| {
+            let missing: serde_json::Map<String, serde_json::Value> = a.missing.iter().map(|(c, n)| (c.clone(), (*n).into())).collect();
+            serde_json::json!({"arm": a.arm, "subjects": a.subjects, "rows": a.rows, "missing": missing})
+        })
+        .collect();
+    let v = serde_json::json!({
+        "trialstat_version": crate::analysis::VERSION,
+        "command": "describe",
+        "inputs": {"file": d.file, "where": d.filter},
+        "layout": d.layout,
+        "rows": d.rows,
+        "columns": d.columns,
+        "roles": roles,
+        "visit_columns": d.detected.visit_columns,
+        "arms": arms,
+        "visits": d.visits,
+        "params": d.params,
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn describe_csv(d: &crate::ingest::table::Description, cells: CsvCells) -> String {
+    let mut w = csv_writer();
+    let mut head = vec!["arm".to_string(), "subjects".into(), "rows".into()];
+    if let Some(a) = d.arms.first() {
+        head.extend(a.missing.iter().map(|(c, _)| format!("missing_{c}")));
+    }
+    write_csv_record(&mut w, &head, cells);
+    for a in &d.arms {
+        let mut r = vec![a.arm.clone(), a.subjects.to_string(), a.rows.to_string()];
+        r.extend(a.missing.iter().map(|(_, n)| n.to_string()));
+        write_csv_record(&mut w, &r, cells);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn describe_text(d: &crate::ingest::table::Description, md: bool) -> String {
+    let roles = &d.detected.roles;
+    let role = |name: &str, v: &Option<String>| v.as_ref().map(|c| format!("{name} {c}"));
+    let found: Vec<String> = [
+        role("subject", &roles.subject),
+        role("arm", &roles.arm),
+        role("visit", &roles.visit),
+        role("parameter", &roles.param),
+        role("value", &roles.value),
+        role("site", &roles.site),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut out = if md { format!("### trialstat describe: {}\n\n", md_escape(&d.file)) } else { format!("trialstat describe: {}\n", d.file) };
+    out.push_str(&format!("layout: {}; {} rows, {} columns\n", d.layout.name(), thousands(d.rows as f64), d.columns.len()));
+    if let Some(w) = &d.filter {
+        out.push_str(&format!("rows kept: {w}\n"));
+    }
+    out.push_str(&format!("columns used: {}\n", if found.is_empty() { "none recognised".into() } else { found.join(", ") }));
+    let mut head = vec!["arm".to_string(), "subjects".into(), "rows".into()];
+    let with_missing: Vec<&String> = d.arms.first().map(|a| a.missing.iter().map(|(c, _)| c).collect()).unwrap_or_default();
+    // Text shows at most 12 columns with missing values; JSON and CSV carry all of them.
+    let shown = with_missing.len().min(12);
+    head.extend(with_missing.iter().take(shown).map(|c| format!("missing {c}")));
+    let rows: Vec<Vec<String>> = d
+        .arms
+        .iter()
+        .map(|a| {
+            let mut r = vec![a.arm.clone(), thousands(a.subjects as f64), thousands(a.rows as f64)];
+            r.extend(a.missing.iter().take(shown).map(|(_, n)| n.to_string()));
+            r
+        })
+        .collect();
+    out.push_str(&table_block("By arm", &head, &rows, md));
+    if with_missing.len() > shown {
+        out.push_str(&format!("({} more columns with missing values: see --format json or csv)\n", with_missing.len() - shown));
+    }
+    if !d.visits.is_empty() {
+        out.push_str(&format!("\nvisits ({}): {}\n", d.visits.len(), d.visits.join("; ")));
+    }
+    if !d.params.is_empty() {
+        out.push_str(&format!("parameters ({}): {}\n", d.params.len(), d.params.join(", ")));
+    }
+    out.push_str("\nMissing values are cells that are empty, NA, '.' or NaN.\n");
+    out
 }
 
 fn table_block(heading: &str, head: &[String], rows: &[Vec<String>], md: bool) -> String {
