@@ -407,53 +407,66 @@ fn ae_table(report: &Report) -> Table {
             head.push(format!("MH RR ({ci})"));
         }
     }
-    let with_ci = |e: Option<&Estimate>, f: &dyn Fn(f64) -> String| -> String {
-        match e {
-            Some(e) => match (e.estimate, e.ci) {
-                (Some(x), Some(c)) => format!("{} ({} to {})", f(x), f(c.lower), f(c.upper)),
-                (Some(x), None) => f(x),
-                _ => "NA".into(),
-            },
-            None => String::new(),
-        }
-    };
-    let rows = keys
-        .iter()
-        .map(|(soc, term)| {
-            let of = |m: Measure, g: &str| report.results.iter().find(|e| e.measure == m && e.group.as_deref() == Some(g) && &e.subset.soc == soc && &e.subset.term == term);
-            let label = match (soc, term) {
-                (Some(_), Some(t)) => format!("  {t}"),
-                (Some(s), None) => s.clone(),
-                (None, Some(t)) => t.clone(),
-                (None, None) => String::new(),
-            };
-            let mut r = vec![label];
-            for g in &arms {
-                r.push(match of(Measure::Proportion, &g.label) {
-                    Some(e) => format!(
-                        "{} ({}){}",
-                        e.count.unwrap_or(0),
-                        e.estimate.map(|p| format!("{:.1}%", p * 100.0)).unwrap_or_default(),
-                        e.events.map(|n| format!(" [{n}]")).unwrap_or_default()
-                    ),
-                    None => String::new(),
-                });
-            }
-            for c in &comparisons {
-                r.push(with_ci(of(Measure::RiskRatio, c), &|x| sig(x, 3)));
-                if with_or {
-                    r.push(with_ci(of(Measure::OddsRatio, c), &|x| sig(x, 3)));
-                }
-                r.push(with_ci(of(Measure::RiskDifference, c), &|x| format!("{:.1}", x * 100.0)));
-                r.push(of(Measure::FisherExact, c).and_then(|e| e.p_value).map(pvalue).unwrap_or_default());
-                if stratified {
-                    r.push(with_ci(of(Measure::MhRiskRatio, c), &|x| sig(x, 3)));
-                }
-            }
-            r
-        })
-        .collect();
+    let columns = AeColumns { arms: &arms, comparisons: &comparisons, with_or, stratified };
+    let rows = keys.iter().map(|(soc, term)| ae_row(report, soc, term, &columns)).collect();
     ("Subjects with at least one event, n (%) [events]; RD in percentage points".to_string(), head, rows)
+}
+
+/// The columns of the AE text table: arms, comparisons, and whether OR and MH RR are shown.
+struct AeColumns<'r> {
+    arms: &'r [&'r crate::analysis::GroupRow],
+    comparisons: &'r [String],
+    with_or: bool,
+    stratified: bool,
+}
+
+/// An estimate with its CI as "x (lower to upper)", `f` formatting each number; "NA" when
+/// undefined, empty when absent.
+fn with_ci(e: Option<&Estimate>, f: &dyn Fn(f64) -> String) -> String {
+    match e {
+        Some(e) => match (e.estimate, e.ci) {
+            (Some(x), Some(c)) => format!("{} ({} to {})", f(x), f(c.lower), f(c.upper)),
+            (Some(x), None) => f(x),
+            _ => "NA".into(),
+        },
+        None => String::new(),
+    }
+}
+
+/// One row of the AE text table: the SOC or (indented) term, n (%) [events] per arm, then per
+/// comparison RR, (OR), RD, Fisher's p (and MH RR).
+fn ae_row(report: &Report, soc: &Option<String>, term: &Option<String>, cols: &AeColumns) -> Vec<String> {
+    let of = |m: Measure, g: &str| report.results.iter().find(|e| e.measure == m && e.group.as_deref() == Some(g) && &e.subset.soc == soc && &e.subset.term == term);
+    let label = match (soc, term) {
+        (Some(_), Some(t)) => format!("  {t}"),
+        (Some(s), None) => s.clone(),
+        (None, Some(t)) => t.clone(),
+        (None, None) => String::new(),
+    };
+    let mut r = vec![label];
+    for g in cols.arms {
+        r.push(match of(Measure::Proportion, &g.label) {
+            Some(e) => format!(
+                "{} ({}){}",
+                e.count.unwrap_or(0),
+                e.estimate.map(|p| format!("{:.1}%", p * 100.0)).unwrap_or_default(),
+                e.events.map(|n| format!(" [{n}]")).unwrap_or_default()
+            ),
+            None => String::new(),
+        });
+    }
+    for c in cols.comparisons {
+        r.push(with_ci(of(Measure::RiskRatio, c), &|x| sig(x, 3)));
+        if cols.with_or {
+            r.push(with_ci(of(Measure::OddsRatio, c), &|x| sig(x, 3)));
+        }
+        r.push(with_ci(of(Measure::RiskDifference, c), &|x| format!("{:.1}", x * 100.0)));
+        r.push(of(Measure::FisherExact, c).and_then(|e| e.p_value).map(pvalue).unwrap_or_default());
+        if cols.stratified {
+            r.push(with_ci(of(Measure::MhRiskRatio, c), &|x| sig(x, 3)));
+        }
+    }
+    r
 }
 
 /// The descriptive summaries: one row per group, subset and variable.
