@@ -469,6 +469,37 @@ fn incidence_request(a: &AnalysisSpec) -> Result<crate::analysis::incidence::Inc
     Ok(IncidenceSpec { arms: arm_choice(a), events, time, time_unit: a.time_unit.clone() })
 }
 
+/// The forest plot of a stratified responders analysis: the risk ratio per stratum (from the
+/// report's per-stratum counts) and the MH pooled risk ratio.
+fn strata_forest(d: &Done, title: &dyn Fn(&str) -> String) -> Result<crate::plot::Forest> {
+    use crate::stats::Measure;
+    let strata = d.report.inputs.get("strata").and_then(|s| s.as_array()).cloned().unwrap_or_default();
+    if strata.is_empty() {
+        return Err(Error::Plot { plot: "forest".into(), message: format!("analysis '{}' has no strata (set strata = COLUMN)", d.name) });
+    }
+    let rows: Vec<crate::data::Stratum> = strata
+        .iter()
+        .map(|s| {
+            let g = |k: &str| s[k].as_u64().unwrap_or(0);
+            Ok(crate::data::Stratum {
+                label: s["stratum"].as_str().unwrap_or("").to_string(),
+                table: crate::data::TwoByTwo::new(
+                    crate::data::BinomialCount::new(g("events_treated"), g("n_treated"))?,
+                    crate::data::BinomialCount::new(g("events_control"), g("n_control"))?,
+                ),
+            })
+        })
+        .collect::<Result<_>>()?;
+    let col = d.report.inputs.get("strata_column").and_then(|c| c.as_str()).unwrap_or("stratum").to_string();
+    let sr = crate::analysis::counts::stratified(&rows, &col, &CountOptions::default())?;
+    let mut f = from_report::forest(&sr, Measure::RiskRatio, Some(Measure::MhRiskRatio), &title(&format!("Risk ratio by {col}")), "Risk ratio")?;
+    f.subtitle = d.report.layout.title.clone();
+    for r in f.rows.iter_mut().filter(|r| !r.summary && r.label != "crude") {
+        r.label = format!("{col} = {}", r.label);
+    }
+    Ok(f)
+}
+
 fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
     use crate::stats::Measure;
     let title = |default: &str| p.title.clone().unwrap_or_else(|| default.to_string());
@@ -480,33 +511,7 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
         PlotKind::Rates => plot::render(&from_report::rate_bars(&d.report, &title("Responder rates by arm"), "Responders")?),
         PlotKind::Forest => {
             let f = match d.spec.kind {
-                AnalysisKind::Responders => {
-                    let strata = d.report.inputs.get("strata").and_then(|s| s.as_array()).cloned().unwrap_or_default();
-                    if strata.is_empty() {
-                        return Err(Error::Plot { plot: "forest".into(), message: format!("analysis '{}' has no strata (set strata = COLUMN)", d.name) });
-                    }
-                    let rows: Vec<crate::data::Stratum> = strata
-                        .iter()
-                        .map(|s| {
-                            let g = |k: &str| s[k].as_u64().unwrap_or(0);
-                            Ok(crate::data::Stratum {
-                                label: s["stratum"].as_str().unwrap_or("").to_string(),
-                                table: crate::data::TwoByTwo::new(
-                                    crate::data::BinomialCount::new(g("events_treated"), g("n_treated"))?,
-                                    crate::data::BinomialCount::new(g("events_control"), g("n_control"))?,
-                                ),
-                            })
-                        })
-                        .collect::<Result<_>>()?;
-                    let col = d.report.inputs.get("strata_column").and_then(|c| c.as_str()).unwrap_or("stratum").to_string();
-                    let sr = crate::analysis::counts::stratified(&rows, &col, &CountOptions::default())?;
-                    let mut f = from_report::forest(&sr, Measure::RiskRatio, Some(Measure::MhRiskRatio), &title(&format!("Risk ratio by {col}")), "Risk ratio")?;
-                    f.subtitle = d.report.layout.title.clone();
-                    for r in f.rows.iter_mut().filter(|r| !r.summary && r.label != "crude") {
-                        r.label = format!("{col} = {}", r.label);
-                    }
-                    f
-                }
+                AnalysisKind::Responders => strata_forest(d, &title)?,
                 AnalysisKind::Ae => {
                     let mut f = from_report::forest(&d.report, Measure::RiskRatio, None, &title("Risk ratio by system organ class"), "Risk ratio")?;
                     let cmp = p.comparison.clone().unwrap_or_else(first_comparison);
