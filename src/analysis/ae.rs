@@ -442,6 +442,28 @@ impl Records {
     }
 }
 
+/// The record filters asked for (TEAE, serious, severity): for each, the index of its column
+/// (appended to `cols`), the values that pass, and how it reads in the notes.
+fn record_filters(ae: &CsvFile, spec: &AeSpec, cols: &mut Vec<String>) -> Result<Vec<(usize, Vec<String>, String)>> {
+    let mut wanted: Vec<(&str, Vec<String>, String)> = Vec::new();
+    if spec.teae {
+        wanted.push(("TRTEMFL", vec!["Y".into()], "treatment-emergent (TRTEMFL = Y)".into()));
+    }
+    if spec.serious {
+        wanted.push(("AESER", vec!["Y".into()], "serious (AESER = Y)".into()));
+    }
+    if !spec.severity.is_empty() {
+        wanted.push(("AESEV", spec.severity.clone(), format!("severity {}", spec.severity.join(" or "))));
+    }
+    wanted
+        .into_iter()
+        .map(|(name, values, what)| {
+            cols.push(require_column(&ae.name, name, name, &ae.columns)?);
+            Ok((cols.len() - 1, values, what))
+        })
+        .collect()
+}
+
 /// Read the AE file's records that pass the filters and join each to its subject's arm. A
 /// record of a subject absent from the subject file is an error naming its line.
 fn read_records(ae: &CsvFile, spec: &AeSpec, pop: &Population, sid: &str, subject_file: &str) -> Result<Records> {
@@ -449,22 +471,7 @@ fn read_records(ae: &CsvFile, spec: &AeSpec, pop: &Population, sid: &str, subjec
     let soc_col = pick(ae, "--soc", &spec.soc, &["AEBODSYS", "AESOC", "soc"])?;
     let term_col = pick(ae, "--term", &spec.term, &["AEDECOD", "AEPT", "AETERM", "term", "pt"])?;
     let mut ae_cols: Vec<String> = vec![ae_sid.clone(), soc_col.clone(), term_col.clone()];
-    let mut filters: Vec<(usize, Vec<String>, String)> = Vec::new();
-    let mut add_filter = |name: &str, values: Vec<String>, what: String| -> Result<()> {
-        let c = require_column(&ae.name, name, name, &ae.columns)?;
-        ae_cols.push(c);
-        filters.push((ae_cols.len() - 1, values, what));
-        Ok(())
-    };
-    if spec.teae {
-        add_filter("TRTEMFL", vec!["Y".into()], "treatment-emergent (TRTEMFL = Y)".into())?;
-    }
-    if spec.serious {
-        add_filter("AESER", vec!["Y".into()], "serious (AESER = Y)".into())?;
-    }
-    if !spec.severity.is_empty() {
-        add_filter("AESEV", spec.severity.clone(), format!("severity {}", spec.severity.join(" or ")))?;
-    }
+    let filters = record_filters(ae, spec, &mut ae_cols)?;
     let refs: Vec<&str> = ae_cols.iter().map(String::as_str).collect();
     let at = ae.load(&refs)?;
     let keep_row = ae.selector(&at, &[])?;
