@@ -226,15 +226,9 @@ pub struct Description {
     pub params: Vec<String>,
 }
 
-/// Describe a file: layout, arms with their subjects and rows, visits, parameters and the
-/// missing values of every column, by arm. One read of the file.
-pub fn describe(file: &CsvFile, overrides: &Overrides) -> Result<Description> {
-    let detected = detect(&file.name, &file.columns, overrides)?;
-    let roles = &detected.roles;
-    let t = file.preload_all()?;
-    let rows = file.select(&t, &[])?;
-    // Arms by label (missing as "(missing)"), sorted.
-    let arm_col = roles.arm.as_deref().map(|a| column(&t, a)).transpose()?;
+/// The arms of `rows` by label (missing as "(missing)"; "(all)" without an arm column): the
+/// labels in order of first appearance, their sorted order, and each row's arm.
+fn arm_groups(arm_col: Option<&super::reader::Column>, rows: &[usize]) -> (Vec<String>, Vec<usize>, Vec<usize>) {
     let label = |r: usize| -> String {
         match arm_col {
             Some(c) => c.text(r).unwrap_or("(missing)").to_string(),
@@ -255,6 +249,18 @@ pub fn describe(file: &CsvFile, overrides: &Overrides) -> Result<Description> {
         .collect();
     let mut order: Vec<usize> = (0..labels.len()).collect();
     order.sort_by(|&a, &b| labels[a].cmp(&labels[b]));
+    (labels, order, arm_index)
+}
+
+/// Describe a file: layout, arms with their subjects and rows, visits, parameters and the
+/// missing values of every column, by arm. One read of the file.
+pub fn describe(file: &CsvFile, overrides: &Overrides) -> Result<Description> {
+    let detected = detect(&file.name, &file.columns, overrides)?;
+    let roles = &detected.roles;
+    let t = file.preload_all()?;
+    let rows = file.select(&t, &[])?;
+    let arm_col = roles.arm.as_deref().map(|a| column(&t, a)).transpose()?;
+    let (labels, order, arm_index) = arm_groups(arm_col, &rows);
     let mut rank = vec![0; labels.len()];
     for (i, &k) in order.iter().enumerate() {
         rank[k] = i;
