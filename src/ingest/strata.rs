@@ -17,21 +17,9 @@ pub fn read_strata_file(path: &std::path::Path) -> Result<Vec<Stratum>> {
     parse_strata(&path.display().to_string(), &text)
 }
 
-/// Parse the text of a stratum file; `file` names it in errors.
-pub fn parse_strata(file: &str, text: &str) -> Result<Vec<Stratum>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let header_line = text.lines().next().unwrap_or("");
-    if header_line.trim().is_empty() {
-        return Err(Error::File { file: file.into(), message: format!("empty file; expected the header {}", STRATA_COLUMNS.join(",")) });
-    }
-    let delimiter = sniff_delimiter(header_line);
-    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).flexible(false).from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| Error::File { file: file.into(), message: format!("unreadable header: {e}") })?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+/// The position of each of [`STRATA_COLUMNS`] in the header (names compared without case);
+/// a missing one is an error listing the columns present, with the closest name.
+fn column_positions(file: &str, headers: &[String], header_line: &str) -> Result<[usize; 5]> {
     let mut idx = [0usize; 5];
     for (k, col) in STRATA_COLUMNS.iter().enumerate() {
         match headers.iter().position(|h| h.eq_ignore_ascii_case(col)) {
@@ -51,6 +39,25 @@ pub fn parse_strata(file: &str, text: &str) -> Result<Vec<Stratum>> {
             }
         }
     }
+    Ok(idx)
+}
+
+/// Parse the text of a stratum file; `file` names it in errors.
+pub fn parse_strata(file: &str, text: &str) -> Result<Vec<Stratum>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let header_line = text.lines().next().unwrap_or("");
+    if header_line.trim().is_empty() {
+        return Err(Error::File { file: file.into(), message: format!("empty file; expected the header {}", STRATA_COLUMNS.join(",")) });
+    }
+    let delimiter = sniff_delimiter(header_line);
+    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).flexible(false).from_reader(text.as_bytes());
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| Error::File { file: file.into(), message: format!("unreadable header: {e}") })?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let idx = column_positions(file, &headers, header_line)?;
     let mut strata: Vec<Stratum> = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
