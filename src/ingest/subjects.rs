@@ -29,6 +29,14 @@ pub enum ValueSource {
 }
 
 impl ValueSource {
+    /// The visits of a visit source (none for a column).
+    pub fn visits(&self) -> Vec<String> {
+        match self {
+            ValueSource::Visits { visits, .. } => visits.clone(),
+            ValueSource::Column(_) => Vec::new(),
+        }
+    }
+
     /// How the source reads in notes: `pk5`, `y at period 1, 2, 3, 4 (sum)`.
     pub fn describe(&self, value: Option<&str>, visit: Option<&str>) -> String {
         match self {
@@ -239,49 +247,20 @@ fn query_columns(file: &CsvFile, q: &PairQuery, long: bool) -> Result<[Option<St
 pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
     let long = needs_visits(&q.baseline) || needs_visits(&q.followup);
     let [subject_col, visit_col, value_col, base_col, fu_col] = query_columns(file, q, long)?;
-    let mut text_cols: Vec<&str> = vec![&q.arm];
-    text_cols.extend([&subject_col, &visit_col, &q.param_column].into_iter().flatten().map(String::as_str));
-    text_cols.extend(q.text.iter().map(String::as_str));
-    let mut num_cols: Vec<&str> = [&value_col, &base_col, &fu_col].into_iter().flatten().map(String::as_str).collect();
-    num_cols.extend(q.numeric.iter().map(String::as_str));
-    let t = file.load_typed(&text_cols, &num_cols)?;
-    let visits = |s: &Option<ValueSource>| match s {
-        Some(ValueSource::Visits { visits, .. }) => visits.clone(),
-        _ => Vec::new(),
-    };
-    let (base_visits, fu_visits) = (visits(&q.baseline), visits(&q.followup));
+    let t = load_query(file, q, [&subject_col, &visit_col, &value_col, &base_col, &fu_col])?;
+    let (base_visits, fu_visits) = (q.baseline.as_ref().map_or(Vec::new(), ValueSource::visits), q.followup.as_ref().map_or(Vec::new(), ValueSource::visits));
     let visit_set: Vec<String> = base_visits.iter().chain(&fu_visits).cloned().collect();
     // Rows of the parameter and visits asked for only.
-    let mut only: Vec<(&str, &[String])> = Vec::new();
     let param = q.param.clone().map(|p| vec![p]);
-    if let (Some(pc), Some(p)) = (&q.param_column, &param) {
-        only.push((pc, p));
-    }
-    if let Some(vc) = &visit_col {
-        only.push((vc, &visit_set));
-    }
+    let only: Vec<(&str, &[String])> = [q.param_column.as_deref().zip(param.as_deref()), visit_col.as_deref().map(|v| (v, visit_set.as_slice()))].into_iter().flatten().collect();
     let keep_row = file.selector(&t, &only)?;
-
-    let arm = column(&t, &q.arm)?;
-    let subj = subject_col.as_deref().map(|c| column(&t, c)).transpose()?;
-    let numeric: Vec<Numbers> = q.numeric.iter().map(|c| numbers(&t, c)).collect::<Result<_>>()?;
-    let text: Vec<&Column> = q.text.iter().map(|c| column(&t, c)).collect::<Result<_>>()?;
-    let base_c = base_col.as_deref().map(|c| numbers(&t, c)).transpose()?;
-    let fu_c = fu_col.as_deref().map(|c| numbers(&t, c)).transpose()?;
+    let cols = PairColumns::new(&t, q, [&subject_col, &base_col, &fu_col])?;
+    let (arm, subj) = (cols.arm, cols.subject);
     let visit = visit_col.as_deref().map(|c| column(&t, c)).transpose()?;
     let value = value_col.as_deref().map(|c| numbers(&t, c)).transpose()?;
-    // Visit code → slots (baseline visits first, then follow-up visits).
     let nb = base_visits.len();
     let nv = nb + fu_visits.len();
-    let slots_of: Vec<Vec<usize>> = match visit {
-        Some(vc) => (0..vc.distinct() as u32)
-            .map(|k| {
-                let v = vc.entry(k);
-                (0..nv).filter(|&i| k != 0 && if i < nb { base_visits[i] == v } else { fu_visits[i - nb] == v }).collect()
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+    let slots_of = visit_slots(visit, &base_visits, &fu_visits);
     // A side with one visit is written straight into the subject's record; only a side that
     // combines several visits keeps each visit's value until the end.
     let buffered = nb > 1 || nv - nb > 1;
@@ -290,16 +269,7 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
     // At most one record per distinct identifier (per row without one): the vectors are sized
     // once, never doubled past what they hold (capacity never written takes no memory).
     let most = subj.map_or(t.rows, |c| (c.distinct() - 1).min(t.rows));
-    let mut out = SubjectPairs {
-        subject: Ids { text: String::new(), ends: Vec::with_capacity(most) },
-        arm: Labels::with_capacity(most, arm.distinct()),
-        baseline: Vec::with_capacity(most),
-        followup: Vec::with_capacity(most),
-        numeric: vec![Vec::with_capacity(most); q.numeric.len()],
-        text: text.iter().map(|c| Labels::with_capacity(most, c.distinct())).collect(),
-        line: Vec::with_capacity(most),
-        incomplete_followup: 0,
-    };
+    let mut out = cols.with_capacity(most);
     // Subject code → index + 1 (0 = not seen yet).
     let mut index: Vec<u32> = vec![0; subj.map_or(0, |c| c.distinct())];
     let mut seen: Vec<bool> = Vec::with_capacity(most * nv); // per subject × visit slot
@@ -314,70 +284,41 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
         let known = code.map_or(0, |k| index[k as usize]);
         let s = if known != 0 {
             let s = known as usize - 1;
-            let key = &out.subject[s];
-            let at = |column: &str, value: &str, message: String| Error::Data { file: file.name.clone(), line, column: column.to_string(), value: value.to_string(), message };
-            if !long {
-                return Err(at(&subject_name, key, format!("subject appears twice (lines {} and {line}) in a one-row-per-subject analysis; keep one row with --where", out.line[s])));
-            }
-            if !out.arm.same(s, arm, r) {
-                let (was, now) = (out.arm.get(s).unwrap_or(""), arm.text(r).unwrap_or(""));
-                return Err(at(&q.arm, now, format!("subject {key} is in arm '{was}' on line {} but in arm '{now}' here", out.line[s])));
-            }
+            check_repeat(file, q, &out, s, long, &subject_name, arm, r, line)?;
             s
         } else {
-            let s = out.subject.len();
-            match (code, subj) {
-                (Some(k), Some(c)) => {
-                    index[k as usize] = s as u32 + 1;
-                    out.subject.push(c.entry(k));
-                }
-                _ => out.subject.push(&format!("line {line}")),
+            if let Some(k) = code {
+                index[k as usize] = out.subject.len() as u32 + 1;
             }
-            out.arm.push(arm, r);
-            out.line.push(line);
-            for (j, c) in numeric.iter().enumerate() {
-                out.numeric[j].push(problems.number(&t, c, &q.numeric[j], r));
-            }
-            for (j, c) in text.iter().enumerate() {
-                out.text[j].push(c, r);
-            }
-            out.baseline.push(base_c.and_then(|c| problems.number(&t, &c, base_col.as_deref().unwrap_or_default(), r)).unwrap_or(f64::NAN));
-            out.followup.push(fu_c.and_then(|c| problems.number(&t, &c, fu_col.as_deref().unwrap_or_default(), r)).unwrap_or(f64::NAN));
+            cols.push_subject(&mut out, &mut problems, r, line);
             seen.extend(std::iter::repeat_n(false, nv));
             if buffered {
                 vals.extend(std::iter::repeat_n(f64::NAN, nv));
             }
-            s
+            out.subject.len() - 1
         };
-        if let (Some(vc), Some(xc)) = (visit, value) {
-            let slots = &slots_of[vc.code(r) as usize];
-            if slots.is_empty() {
-                continue;
+        let (Some(vc), Some(xc)) = (visit, value) else { continue };
+        let slots = &slots_of[vc.code(r) as usize];
+        if slots.is_empty() {
+            continue;
+        }
+        let v = problems.number(&t, &xc, value_col.as_deref().unwrap_or_default(), r).unwrap_or(f64::NAN);
+        for &slot in slots {
+            let at = s * nv + slot;
+            if seen[at] {
+                let first = (0..r).find(|&e| keep_row(e) && code.is_none_or(|k| subj.is_some_and(|c| c.code(e) == k)) && vc.code(e) == vc.code(r)).map_or(0, |e| t.line(e));
+                return Err(duplicate_visit(file, q, visit_col.as_deref().unwrap_or_default(), vc.entry(vc.code(r)), &out.subject[s], first, line));
             }
-            let v = problems.number(&t, &xc, value_col.as_deref().unwrap_or_default(), r).unwrap_or(f64::NAN);
-            for &slot in slots {
-                let at = s * nv + slot;
-                if seen[at] {
-                    let first = (0..r).find(|&e| keep_row(e) && code.is_none_or(|k| subj.is_some_and(|c| c.code(e) == k)) && vc.code(e) == vc.code(r)).map_or(0, |e| t.line(e));
-                    let visit_name = vc.entry(vc.code(r));
-                    let what = match &q.param {
-                        Some(p) => format!("visit '{visit_name}' and parameter '{p}'"),
-                        None => format!("visit '{visit_name}'"),
-                    };
-                    let message = format!("subject {} has two rows for {what} (lines {first} and {line}); keep one with --where (e.g. an analysis flag such as ANL01FL = 'Y')", &out.subject[s]);
-                    return Err(Error::Data { file: file.name.clone(), line, column: visit_col.clone().unwrap_or_default(), value: visit_name.to_string(), message });
-                }
-                seen[at] = true;
-                if buffered {
-                    vals[at] = v;
-                } else if slot < nb {
-                    out.baseline[s] = v;
-                } else {
-                    out.followup[s] = v;
-                }
-                if slot < nb && nb == 1 {
-                    out.line[s] = line;
-                }
+            seen[at] = true;
+            if buffered {
+                vals[at] = v;
+            } else if slot < nb {
+                out.baseline[s] = v;
+            } else {
+                out.followup[s] = v;
+            }
+            if slot < nb && nb == 1 {
+                out.line[s] = line;
             }
         }
     }
@@ -388,6 +329,119 @@ pub fn subject_pairs(file: &CsvFile, q: &PairQuery) -> Result<SubjectPairs> {
     drop((seen, vals, index));
     check_values(&out, file, q, value_col.as_deref())?;
     Ok(out)
+}
+
+/// A subject's second row (`r`, of subject `s`): an error in a one-row-per-subject analysis,
+/// or when its arm differs from the first row's.
+#[allow(clippy::too_many_arguments)]
+fn check_repeat(file: &CsvFile, q: &PairQuery, out: &SubjectPairs, s: usize, long: bool, subject_column: &str, arm: &Column, r: usize, line: u64) -> Result<()> {
+    let key = &out.subject[s];
+    let at = |column: &str, value: &str, message: String| Error::Data { file: file.name.clone(), line, column: column.to_string(), value: value.to_string(), message };
+    if !long {
+        return Err(at(subject_column, key, format!("subject appears twice (lines {} and {line}) in a one-row-per-subject analysis; keep one row with --where", out.line[s])));
+    }
+    if !out.arm.same(s, arm, r) {
+        let (was, now) = (out.arm.get(s).unwrap_or(""), arm.text(r).unwrap_or(""));
+        return Err(at(&q.arm, now, format!("subject {key} is in arm '{was}' on line {} but in arm '{now}' here", out.line[s])));
+    }
+    Ok(())
+}
+
+/// Read the columns a query needs: arm, subject, visit, parameter and text columns as text;
+/// value, baseline, follow-up and numeric columns as numbers.
+fn load_query(file: &CsvFile, q: &PairQuery, [subject, visit, value, base, fu]: [&Option<String>; 5]) -> Result<Arc<super::reader::Table>> {
+    let mut text_cols: Vec<&str> = vec![&q.arm];
+    text_cols.extend([subject, visit, &q.param_column].into_iter().flatten().map(String::as_str));
+    text_cols.extend(q.text.iter().map(String::as_str));
+    let mut num_cols: Vec<&str> = [value, base, fu].into_iter().flatten().map(String::as_str).collect();
+    num_cols.extend(q.numeric.iter().map(String::as_str));
+    file.load_typed(&text_cols, &num_cols)
+}
+
+/// Visit code → the slots it fills (baseline visits first, then follow-up visits).
+fn visit_slots(visit: Option<&Column>, base_visits: &[String], fu_visits: &[String]) -> Vec<Vec<usize>> {
+    let nb = base_visits.len();
+    let nv = nb + fu_visits.len();
+    match visit {
+        Some(vc) => (0..vc.distinct() as u32)
+            .map(|k| {
+                let v = vc.entry(k);
+                (0..nv).filter(|&i| k != 0 && if i < nb { base_visits[i] == v } else { fu_visits[i - nb] == v }).collect()
+            })
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// A subject with two rows for one visit (and parameter): an error naming both lines.
+fn duplicate_visit(file: &CsvFile, q: &PairQuery, column: &str, visit: &str, subject: &str, first: u64, line: u64) -> Error {
+    let what = match &q.param {
+        Some(p) => format!("visit '{visit}' and parameter '{p}'"),
+        None => format!("visit '{visit}'"),
+    };
+    let message = format!("subject {subject} has two rows for {what} (lines {first} and {line}); keep one with --where (e.g. an analysis flag such as ANL01FL = 'Y')");
+    Error::Data { file: file.name.clone(), line, column: column.to_string(), value: visit.to_string(), message }
+}
+
+/// The subject-level columns a pass reads: arm, subject, covariates (numeric and text), and
+/// the baseline and follow-up columns when they are columns.
+struct PairColumns<'t> {
+    t: &'t super::reader::Table,
+    arm: &'t Column,
+    subject: Option<&'t Column>,
+    numeric: Vec<(Numbers<'t>, &'t str)>,
+    text: Vec<&'t Column>,
+    base: Option<(Numbers<'t>, &'t str)>,
+    fu: Option<(Numbers<'t>, &'t str)>,
+}
+
+impl<'t> PairColumns<'t> {
+    fn new(t: &'t super::reader::Table, q: &'t PairQuery, [subject, base, fu]: [&'t Option<String>; 3]) -> Result<Self> {
+        let num = |c: &'t Option<String>| c.as_deref().map(|c| Ok::<_, Error>((numbers(t, c)?, c))).transpose();
+        Ok(PairColumns {
+            t,
+            arm: column(t, &q.arm)?,
+            subject: subject.as_deref().map(|c| column(t, c)).transpose()?,
+            numeric: q.numeric.iter().map(|c| Ok((numbers(t, c)?, c.as_str()))).collect::<Result<_>>()?,
+            text: q.text.iter().map(|c| column(t, c)).collect::<Result<_>>()?,
+            base: num(base)?,
+            fu: num(fu)?,
+        })
+    }
+
+    /// Empty records with room for `most` subjects.
+    fn with_capacity(&self, most: usize) -> SubjectPairs {
+        SubjectPairs {
+            subject: Ids { text: String::new(), ends: Vec::with_capacity(most) },
+            arm: Labels::with_capacity(most, self.arm.distinct()),
+            baseline: Vec::with_capacity(most),
+            followup: Vec::with_capacity(most),
+            numeric: vec![Vec::with_capacity(most); self.numeric.len()],
+            text: self.text.iter().map(|c| Labels::with_capacity(most, c.distinct())).collect(),
+            line: Vec::with_capacity(most),
+            incomplete_followup: 0,
+        }
+    }
+
+    /// A new subject's record from its first row `r` (baseline and follow-up from their columns
+    /// if they are columns, else missing until a visit row gives them).
+    fn push_subject(&self, out: &mut SubjectPairs, problems: &mut Problems, r: usize, line: u64) {
+        match self.subject {
+            Some(c) => out.subject.push(c.entry(c.code(r))),
+            None => out.subject.push(&format!("line {line}")),
+        }
+        out.arm.push(self.arm, r);
+        out.line.push(line);
+        for (j, (c, name)) in self.numeric.iter().enumerate() {
+            out.numeric[j].push(problems.number(self.t, c, name, r));
+        }
+        for (j, c) in self.text.iter().enumerate() {
+            out.text[j].push(c, r);
+        }
+        let value = |problems: &mut Problems, src: &Option<(Numbers, &str)>| src.as_ref().and_then(|(c, name)| problems.number(self.t, c, name, r)).unwrap_or(f64::NAN);
+        out.baseline.push(value(problems, &self.base));
+        out.followup.push(value(problems, &self.fu));
+    }
 }
 
 /// Combine each subject's buffered visit values (`vals`, `seen`: nv slots per subject, the
