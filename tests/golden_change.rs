@@ -335,3 +335,61 @@ fn endpoint_comparison_matches_r() {
     let (code, e) = cli_err(&["endpoint", &adas, "--followup-visit", "Week 24", "--paramcd", "ACTOT", "--control", "Placebo", "--baseline", "BASE"]);
     assert_eq!(code, 2, "{e}");
 }
+
+/// `--ci-method pooled,normal-approx`: the pooled-variance t difference of the changes against
+/// R's t.test(var.equal = TRUE) (1e-9), Hedges' g, d_z and g_z with the normal-approximation
+/// CI (same estimates as the noncentral-t rows); a spec's ci_method gives the same rows; a
+/// method no measure of `change` has is an error.
+#[test]
+fn ci_method_chooses_the_t_and_effect_size_intervals() {
+    let d = load("change.json");
+    for case in d["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let mut argv = args_for(case);
+        let default = cli_json(&argv.iter().map(String::as_str).collect::<Vec<_>>());
+        argv.extend(["--ci-method".to_string(), "pooled,normal-approx".to_string()]);
+        let j = cli_json(&argv.iter().map(String::as_str).collect::<Vec<_>>());
+        for c in case["comparisons"].as_array().unwrap() {
+            let g = format!("{} vs {}", c["treatment"].as_str().unwrap(), c["control"].as_str().unwrap());
+            let pooled = j["results"].as_array().unwrap().iter().find(|r| r["measure"] == "mean-difference" && r["group"] == g.as_str()).unwrap();
+            assert_eq!(pooled["method"], "pooled", "{name}");
+            let want = &c["pooled"];
+            assert_rel9(num(&pooled["estimate"]), num(&want["estimate"]), &format!("{name} pooled estimate"));
+            assert_rel9(num(&pooled["ci"]["lower"]), num(&want["lower"]), &format!("{name} pooled lower"));
+            assert_rel9(num(&pooled["ci"]["upper"]), num(&want["upper"]), &format!("{name} pooled upper"));
+            assert_rel9(num(&pooled["se"]), num(&want["se"]), &format!("{name} pooled se"));
+            assert_rel9(num(&pooled["p_value"]), num(&want["p_value"]), &format!("{name} pooled p"));
+            let g_na = j["results"].as_array().unwrap().iter().find(|r| r["measure"] == "hedges-g" && r["group"] == g.as_str() && r.get("outcome").is_none()).unwrap();
+            assert_eq!(g_na["method"], "normal-approx", "{name}");
+            assert_eq!(g_na["estimate"], result(&default, "hedges-g", &g)["estimate"], "{name}");
+            assert_ne!(g_na["ci"], result(&default, "hedges-g", &g)["ci"], "{name}");
+        }
+        let dz: Vec<&str> = j["results"].as_array().unwrap().iter().filter(|r| r["measure"] == "d-z").map(|r| r["method"].as_str().unwrap()).collect();
+        assert!(!dz.is_empty() && dz.iter().all(|m| *m == "normal-approx"), "{name}: {dz:?}");
+    }
+    let argv: Vec<String> = args_for(&d["cases"][0]).into_iter().chain(["--ci-method".to_string(), "katz-log".to_string()]).collect();
+    let (code, e) = cli_err(&argv.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 2, "{e}");
+    assert!(e.contains("katz-log") && e.contains("change"), "{e}");
+}
+
+/// `endpoint` reports the Welch and pooled t by default; `--ci-method` narrows or widens it.
+#[test]
+fn endpoint_ci_method() {
+    let h = dataset("acupuncture_headache/acupuncture_headache.csv");
+    let base = ["endpoint", h.as_str(), "--subject", "id", "--arm", "group", "--control", "0", "--followup", "pk5"];
+    let methods = |extra: &[&str]| -> Vec<(String, String)> {
+        let argv: Vec<&str> = base.iter().copied().chain(extra.iter().copied()).collect();
+        cli_json(&argv)["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["measure"] == "mean-difference" || r["measure"] == "hedges-g")
+            .map(|r| (r["measure"].as_str().unwrap().to_string(), r["method"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let pair = |m: &str, k: &str| (m.to_string(), k.to_string());
+    assert_eq!(methods(&[]), vec![pair("mean-difference", "welch"), pair("mean-difference", "pooled"), pair("hedges-g", "noncentral-t")]);
+    assert_eq!(methods(&["--ci-method", "pooled"]), vec![pair("mean-difference", "pooled"), pair("hedges-g", "noncentral-t")]);
+    assert_eq!(methods(&["--ci-method", "all"]), vec![pair("mean-difference", "welch"), pair("mean-difference", "pooled"), pair("hedges-g", "noncentral-t"), pair("hedges-g", "normal-approx")]);
+}

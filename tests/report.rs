@@ -201,12 +201,22 @@ fn ci_method_same_results_from_cli_spec_and_claims() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{e}");
     assert!(e.contains("analysis 'r'") && e.contains("quantile_type") && e.contains("from 1 to 9"), "{e}");
-    // Not in a change analysis.
+    // A change analysis takes the methods of its measures (welch, pooled, noncentral-t,
+    // normal-approx), not the RR's.
     std::fs::write(d.join("study.toml"), spec.replace("kind = \"responders\"", "kind = \"change\"").replace("reduction = \"35%\"\n", "")).unwrap();
     let o = cli(&["report", d.join("study.toml").to_str().unwrap(), "--out", d.join("out2").to_str().unwrap()]);
     let e = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{e}");
-    assert!(e.contains("ci_method") && e.contains("not an option of kind = \"change\""), "{e}");
+    assert!(e.contains("analysis 'r'") && e.contains("katz-log") && e.contains("a method of `change`") && e.contains("pooled"), "{e}");
+    // With its own methods, the spec gives the command line's rows.
+    let change = spec.replace("kind = \"responders\"", "kind = \"change\"").replace("reduction = \"35%\"\n", "").replace("ci_method = [\"katz-log\", \"wald\"]", "ci_method = [\"pooled\", \"normal-approx\"]");
+    std::fs::write(d.join("study.toml"), change).unwrap();
+    let o = cli(&["report", d.join("study.toml").to_str().unwrap(), "--out", d.join("out5").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let from_spec: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("out5/tables/r.json")).unwrap()).unwrap();
+    let from_cli = crate::common::cli_json(&["change", &data, "--subject", "id", "--arm", "group", "--treatment", "1", "--control", "0", "--baseline", "pk1", "--followup", "pk5", "--ci-method", "pooled,normal-approx"]);
+    assert_eq!(from_spec["results"], from_cli["results"]);
+    assert!(from_spec["results"].as_array().unwrap().iter().any(|r| r["measure"] == "mean-difference" && r["method"] == "pooled"));
     std::fs::remove_dir_all(&d).unwrap();
 }
 

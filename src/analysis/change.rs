@@ -47,7 +47,14 @@ pub struct ChangeOptions {
     /// Method of the rank tests (exact, normal, normal-uncorrected); `None` = R's rule (exact
     /// below 50 without ties or zeros, else normal with the continuity correction).
     pub rank_method: Option<Method>,
+    /// CI methods of the mean difference (welch, pooled) and the standardized effects
+    /// (noncentral-t, normal-approx): `--ci-method`, spec `ci_method`. Recommended: Welch and
+    /// noncentral t (`endpoint` reports both Welch and pooled).
+    pub methods: crate::analysis::MethodChoice,
 }
+
+/// The measures whose CI method `--ci-method` chooses in `change` and `endpoint`.
+pub const CHOSEN_METHOD_MEASURES: [Measure; 4] = [Measure::MeanDifference, Measure::HedgesG, Measure::DZ, Measure::GZ];
 
 /// A rank-test method as written (`--rank-method`, spec `rank_method`): `auto` (R's rule: `None`),
 /// `exact`, `normal` (with the continuity correction) or `normal-uncorrected`.
@@ -72,7 +79,7 @@ pub fn covariate_name(spec: &str) -> (&str, bool) {
 
 impl Default for ChangeOptions {
     fn default() -> Self {
-        ChangeOptions { level: 0.95, percent: true, covariates: Vec::new(), quantile_type: 7, rank_method: None }
+        ChangeOptions { level: 0.95, percent: true, covariates: Vec::new(), quantile_type: 7, rank_method: None, methods: crate::analysis::MethodChoice::Recommended }
     }
 }
 
@@ -197,8 +204,12 @@ fn arm_rows(data: &[ArmData], subset: &Subset, opts: &ChangeOptions, level: f64)
         }
         let g = GroupSummary::from_values(&changes[k])?;
         push_as(&mut results, Measure::MeanChange, Method::Exact, paired::mean_change(&g, level), &d.label, subset)?;
-        push_as(&mut results, Measure::DZ, Method::NoncentralT, paired::d_z(&g, Method::NoncentralT, level), &d.label, subset)?;
-        push_as(&mut results, Measure::GZ, Method::NoncentralT, paired::g_z(&g, Method::NoncentralT, level), &d.label, subset)?;
+        for m in opts.methods.for_measure(Measure::DZ) {
+            push_as(&mut results, Measure::DZ, m, paired::d_z(&g, m, level), &d.label, subset)?;
+        }
+        for m in opts.methods.for_measure(Measure::GZ) {
+            push_as(&mut results, Measure::GZ, m, paired::g_z(&g, m, level), &d.label, subset)?;
+        }
         let m = opts.rank_method.unwrap_or_else(|| rank_method(&changes[k], None));
         push_as(&mut results, Measure::WilcoxonSignedRank, m, rank::wilcoxon_signed_rank(&changes[k], m, level), &d.label, subset)?;
     }
@@ -207,12 +218,18 @@ fn arm_rows(data: &[ArmData], subset: &Subset, opts: &ChangeOptions, level: f64)
         let label = format!("{} vs {}", data[t].label, data[c].label);
         let gt = GroupSummary::from_values(&changes[t])?;
         let gc = GroupSummary::from_values(&changes[c])?;
-        push_as(&mut results, Measure::MeanDifference, Method::Welch, continuous::mean_difference(&gt, &gc, Method::Welch, level), &label, subset)?;
-        push_as(&mut results, Measure::HedgesG, Method::NoncentralT, continuous::hedges_g(&gt, &gc, Method::NoncentralT, level), &label, subset)?;
+        for m in opts.methods.for_measure(Measure::MeanDifference) {
+            push_as(&mut results, Measure::MeanDifference, m, continuous::mean_difference(&gt, &gc, m, level), &label, subset)?;
+        }
+        for m in opts.methods.for_measure(Measure::HedgesG) {
+            push_as(&mut results, Measure::HedgesG, m, continuous::hedges_g(&gt, &gc, m, level), &label, subset)?;
+        }
         if opts.percent {
             let (pt, pc) = (GroupSummary::from_values(&pcts[t])?, GroupSummary::from_values(&pcts[c])?);
             let of_pct = Subset { outcome: Some("percent-change".into()), ..subset.clone() };
-            push_as(&mut results, Measure::HedgesG, Method::NoncentralT, continuous::hedges_g(&pt, &pc, Method::NoncentralT, level), &label, &of_pct)?;
+            for m in opts.methods.for_measure(Measure::HedgesG) {
+                push_as(&mut results, Measure::HedgesG, m, continuous::hedges_g(&pt, &pc, m, level), &label, &of_pct)?;
+            }
         }
         let m = opts.rank_method.unwrap_or_else(|| rank_method(&changes[t], Some(&changes[c])));
         push_as(&mut results, Measure::HodgesLehmann, m, rank::hodges_lehmann(&changes[t], &changes[c], m, level), &label, subset)?;
@@ -223,6 +240,7 @@ fn arm_rows(data: &[ArmData], subset: &Subset, opts: &ChangeOptions, level: f64)
 /// Analyse change from baseline; see the module doc.
 pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &ChangeOptions) -> Result<Report> {
     let level = check_level(opts.level)?;
+    opts.methods.validate("change", &CHOSEN_METHOD_MEASURES)?;
     if opts.covariates.len() > pairs.text.len() {
         return Err(Error::invalid("covariates", opts.covariates.len(), "one text column of the subject records per covariate"));
     }

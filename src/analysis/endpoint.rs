@@ -19,6 +19,12 @@ use serde_json::json;
 /// Compare the arms on the follow-up values of `pairs` (`src.followup` names them).
 pub fn endpoint(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &ChangeOptions) -> Result<Report> {
     let level = check_level(opts.level)?;
+    opts.methods.validate("endpoint", &super::change::CHOSEN_METHOD_MEASURES)?;
+    // Both t intervals unless the user chose.
+    let mean_methods = match &opts.methods {
+        super::MethodChoice::Recommended => vec![Method::Welch, Method::Pooled],
+        chosen => chosen.for_measure(Measure::MeanDifference),
+    };
     let all = arms.all();
     let mut values: Vec<Vec<f64>> = vec![Vec::new(); all.len()];
     let mut missing = vec![0u64; all.len()];
@@ -50,10 +56,12 @@ pub fn endpoint(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Ch
     for t in 0..c {
         let label = format!("{} vs {}", all[t], all[c]);
         let (gt, gc) = (GroupSummary::from_values(&values[t])?, GroupSummary::from_values(&values[c])?);
-        for m in [Method::Welch, Method::Pooled] {
+        for &m in &mean_methods {
             push_as(&mut results, Measure::MeanDifference, m, continuous::mean_difference(&gt, &gc, m, level), &label, subset)?;
         }
-        push_as(&mut results, Measure::HedgesG, Method::NoncentralT, continuous::hedges_g(&gt, &gc, Method::NoncentralT, level), &label, subset)?;
+        for m in opts.methods.for_measure(Measure::HedgesG) {
+            push_as(&mut results, Measure::HedgesG, m, continuous::hedges_g(&gt, &gc, m, level), &label, subset)?;
+        }
         let m = opts.rank_method.unwrap_or_else(|| super::change::rank_method(&values[t], Some(&values[c])));
         push_as(&mut results, Measure::HodgesLehmann, m, rank::hodges_lehmann(&values[t], &values[c], m, level), &label, subset)?;
     }

@@ -26,6 +26,11 @@ pub(super) struct ContinuousFlags {
     /// (continuity-corrected) or normal-uncorrected.
     #[arg(long, default_value = "auto", value_name = "METHOD")]
     pub(super) rank_method: String,
+    /// CI method of the mean difference (welch, pooled) and of the standardized effects
+    /// (noncentral-t, normal-approx); repeatable, or `all`. Default: welch and noncentral-t
+    /// (endpoint: welch and pooled).
+    #[arg(long = "ci-method", value_name = "NAME")]
+    pub(super) ci_method: Vec<String>,
     /// Two-sided confidence level, strictly between 0 and 1.
     #[arg(long, default_value = "0.95", value_name = "LEVEL", allow_hyphen_values = true)]
     pub(super) level: String,
@@ -41,6 +46,7 @@ impl ContinuousFlags {
             level: parse_level(&self.level)?,
             quantile_type: self.quantile_type,
             rank_method: trialstat::analysis::change::parse_rank_method("--rank-method", &self.rank_method)?,
+            methods: parse_methods(&self.ci_method)?,
             ..Default::default()
         })
     }

@@ -217,6 +217,7 @@ fn change_spec(a: &AnalysisSpec, level: f64) -> Result<crate::analysis::change::
             covariates: a.covariates.clone(),
             quantile_type: a.quantile_type.unwrap_or(7),
             rank_method: a.rank_method.as_deref().map(|m| crate::analysis::change::parse_rank_method("rank_method", m)).transpose()?.flatten(),
+            methods: crate::analysis::MethodChoice::parse("ci_method", &a.ci_method)?,
         },
     })
 }

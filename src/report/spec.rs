@@ -108,9 +108,9 @@ impl AnalysisKind {
                 SOURCES[0], SOURCES[1], SOURCES[2], SOURCES[3], SOURCES[4], "aggregate", "quantile_type",
             ],
             AnalysisKind::Change => &[
-                "labels", SOURCES[0], SOURCES[1], SOURCES[2], SOURCES[3], SOURCES[4], "aggregate", "quantile_type", "rank_method", "covariates", "percent",
+                "ci_method", "labels", SOURCES[0], SOURCES[1], SOURCES[2], SOURCES[3], SOURCES[4], "aggregate", "quantile_type", "rank_method", "covariates", "percent",
             ],
-            AnalysisKind::Endpoint => &["labels", "followup", "followup_visit", "paramcd", "aggregate", "quantile_type", "rank_method"],
+            AnalysisKind::Endpoint => &["ci_method", "labels", "followup", "followup_visit", "paramcd", "aggregate", "quantile_type", "rank_method"],
             AnalysisKind::Ae => &["ci_method", "subjects", "soc", "term", "teae", "serious", "severity", "rows", "min_percent", "strata"],
             AnalysisKind::Bootstrap => &["labels", "value", "statistic", "resamples", "seed"],
             AnalysisKind::Incidence => &["ci_method", "labels", "event", "censor", "time", "time_unit"],
@@ -138,7 +138,8 @@ pub struct AnalysisSpec {
     pub merge_arm_variants: bool,
     #[serde(default)]
     pub level: Option<f64>,
-    /// CI methods, as `--ci-method` (responders, ae, incidence): one name, a list, or "all".
+    /// CI methods, as `--ci-method` (responders, ae, incidence, change, endpoint): one name, a
+    /// list, or "all".
     #[serde(default, deserialize_with = "one_or_many")]
     pub ci_method: Vec<String>,
     /// Display labels of the two arms: [TREATMENT, CONTROL] (responders; change and incidence

@@ -18,6 +18,8 @@
 #                       approximation with continuity correction).
 #   comparisons[]       each non-control arm vs the control arm:
 #     welch             t.test(change_t, change_c) (Welch): estimate = mean_t - mean_c, CI, t, df, p;
+#     pooled            t.test(change_t, change_c, var.equal = TRUE): the pooled-variance t
+#                       (`--ci-method pooled`);
 #     hedges_g_percent  the same for the percent changes;
 #     hedges_g          effectsize::hedges_g(change_t, change_c) (0.8.3): pooled SD, the exact
 #                       gamma-function correction J(df) = Gamma(df/2) / (sqrt(df/2) Gamma((df-1)/2)),
@@ -108,6 +110,7 @@ analyse <- function(spec, d, missing, factor_covs = character(0)) {
     ci <- confint(m, term, level = 0.95)
     list(treatment = a, control = spec$control,
          welch = t_entry(w, unname(w$estimate[1] - w$estimate[2])),
+         pooled = {p <- t.test(x, y, var.equal = TRUE); t_entry(p, unname(p$estimate[1] - p$estimate[2]))},
          hedges_g = hedges_entry(paste0("hedges_g, ", a), x, y),
          hedges_g_percent = hedges_entry(paste0("hedges_g percent change, ", a),
                                          pairs$pchange[pairs$arm == a],
