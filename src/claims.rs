@@ -92,6 +92,9 @@ pub struct ClaimSpec {
     pub counts: Option<CountsSpec>,
     #[serde(default)]
     pub rates: Option<CountsSpec>,
+    /// Or from two groups' summaries as papers print them, MEAN,SD,N (`smd`).
+    #[serde(default)]
+    pub summaries: Option<CountsSpec>,
     #[serde(default)]
     pub count: Option<String>,
     #[serde(default)]
@@ -330,9 +333,9 @@ fn claim_problem(cl: &ClaimSpec, analyses: &[&str]) -> Option<String> {
     if cl.checkable == Some(false) {
         return cl.why.as_deref().is_none_or(|s| s.trim().is_empty()).then(|| "checkable = false needs `why`".into());
     }
-    let sources = [cl.analysis.is_some(), cl.counts.is_some(), cl.rates.is_some(), cl.count.is_some()].iter().filter(|x| **x).count();
+    let sources = [cl.analysis.is_some(), cl.counts.is_some(), cl.rates.is_some(), cl.summaries.is_some(), cl.count.is_some()].iter().filter(|x| **x).count();
     if sources != 1 {
-        return Some("give exactly one of analysis, counts, rates, count (or checkable = false with why)".into());
+        return Some("give exactly one of analysis, counts, rates, summaries, count (or checkable = false with why)".into());
     }
     if let Some(a) = cl.analysis.as_ref().filter(|a| !analyses.contains(&a.as_str())) {
         return Some(format!("analysis = '{a}': no analysis of that name; defined: {}", analyses.join(", ")));
@@ -509,11 +512,19 @@ fn resolve_source(c: &ClaimSpec, reports: &BTreeMap<String, Report>) -> Result<R
             o.labels = l.clone();
         }
         compare_rates(&t, &cc, &o)
+    } else if let Some(k) = &c.summaries {
+        let t = crate::ingest::counts::parse_summary("treated", &k.treated)?;
+        let cc = crate::ingest::counts::parse_summary("control", &k.control)?;
+        let mut o = opts;
+        if let Some(l) = &k.labels {
+            o.labels = l.clone();
+        }
+        crate::analysis::counts::standardized(&t, &cc, &o)
     } else if let Some(k) = &c.count {
         let x = crate::ingest::counts::parse_count("count", k)?;
         single_proportion(&x.count, "group", &opts)
     } else {
-        Err(Error::invalid("source", "none", "analysis, counts, rates or count"))
+        Err(Error::invalid("source", "none", "analysis, counts, rates, summaries or count"))
     }
 }
 

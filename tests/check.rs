@@ -300,3 +300,24 @@ fn an_unwritable_junit_file_is_an_error() {
     let e = String::from_utf8_lossy(&out.stderr);
     assert!(e.contains("/nonexistent-dir/claims.xml: cannot write"), "{e}");
 }
+
+/// A claim from two groups' summaries (MEAN,SD,N) is computed as `trialstat smd` computes it:
+/// the same result, byte for byte; a cited figure that does not match fails.
+#[test]
+fn a_claim_from_summaries_is_the_smd_one_liner() {
+    let d = tmp("summaries");
+    let p = d.join("claims.toml");
+    let text = "[[claim]]\nid = \"g\"\nsource = \"s\"\nsummaries = { treated = \"16.2,13.7,161\", control = \"22.3,17.0,140\" }\nmeasure = \"hedges-g\"\ncited = \"-0.40\"\n\n[[claim]]\nid = \"g-wrong\"\nsource = \"s\"\nsummaries = { treated = \"16.2,13.7,161\", control = \"22.3,17.0,140\" }\nmeasure = \"hedges-g\"\ncited = \"-0.30\"\n";
+    std::fs::write(&p, text).unwrap();
+    let out = cli(&["check", p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let smd = crate::common::cli_json(&["smd", "--treated", "16.2,13.7,161", "--control", "22.3,17.0,140"]);
+    let want = smd["results"].as_array().unwrap().iter().find(|e| e["measure"] == "hedges-g").unwrap();
+    assert_eq!(serde_json::to_string(&claim(&r, "g")["computed"]).unwrap(), serde_json::to_string(want).unwrap());
+    assert_eq!(claim(&r, "g")["verdict"], "reproduced");
+    assert_eq!(claim(&r, "g-wrong")["verdict"], "not-reproduced");
+    // Two sources at once is an error.
+    let (_, e) = check_err("summaries-two", &text.replace("summaries = {", "count = \"7/10\"\nsummaries = {"));
+    assert!(e.contains("exactly one of analysis, counts, rates, summaries, count"), "{e}");
+}
