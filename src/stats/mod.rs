@@ -20,6 +20,7 @@
 //! | [`rank`] | Wilcoxon signed rank, Mann–Whitney, Hodges–Lehmann (as R's `wilcox.test`) |
 //! | [`stratified`] | Mantel–Haenszel RR/OR/RD, CMH test, Breslow–Day (Tarone) |
 //! | [`bootstrap`] | seeded percentile and BCa intervals for any statistic, thread-count invariant |
+//! | [`survival`] | Kaplan–Meier curves (Greenwood SE; log, log-log, plain CIs), quantiles with CIs |
 
 pub mod ancova;
 pub mod bootstrap;
@@ -37,6 +38,7 @@ pub mod result;
 pub mod rng;
 pub mod root;
 pub mod stratified;
+pub mod survival;
 pub mod two_by_two;
 
 pub use result::{Ci, Estimate, Measure, Method, Subset};

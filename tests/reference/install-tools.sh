@@ -11,8 +11,8 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   r-base-core r-cran-epir r-cran-metafor r-cran-effectsize r-cran-boot r-cran-exactranktests \
-  r-cran-coin r-cran-jsonlite >/dev/null
+  r-cran-coin r-cran-survival r-cran-jsonlite >/dev/null
 python3 -m pip install --quiet --disable-pip-version-check \
-  "scipy==1.17.1" "statsmodels==0.15.0" "numpy<3"
-Rscript -e 'for (p in c("epiR","metafor","effectsize","boot","exactRankTests","coin","jsonlite")) cat(p, as.character(packageVersion(p)), "\n")'
+  "scipy==1.17.1" "statsmodels==0.15.0" "numpy<3" "lifelines==0.30.3"
+Rscript -e 'for (p in c("epiR","metafor","effectsize","boot","exactRankTests","coin","survival","jsonlite")) cat(p, as.character(packageVersion(p)), "\n")'
 python3 -c 'import scipy, statsmodels, numpy; print("scipy", scipy.__version__, "statsmodels", statsmodels.__version__, "numpy", numpy.__version__)'
