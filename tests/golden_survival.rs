@@ -129,3 +129,48 @@ fn invalid_inputs_are_errors() {
     let km = kaplan_meier(&[1.0, 2.0], &[true, true], KmCi::Log, 0.95).unwrap();
     assert!(km.quantiles(&[1.5]).is_err());
 }
+
+/// The log-rank test and the Peto–Peto (ρ = 1) test, stratified or not, against R's
+/// `survdiff` (tests/reference/logrank.R → logrank.json): observed, expected, variance, χ², df
+/// and p at 1e-9.
+#[test]
+fn log_rank_matches_survdiff() {
+    use trialstat::stats::survival::log_rank;
+    let d = load("logrank.json");
+    let mut checked = 0;
+    for case in d["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let time = floats(&case["time"]);
+        let event: Vec<bool> = case["event"].as_array().unwrap().iter().map(|e| e.as_f64() == Some(1.0)).collect();
+        let labels: Vec<&str> = case["group"].as_array().unwrap().iter().map(|g| g.as_str().unwrap()).collect();
+        let strata: Option<Vec<usize>> = case["strata"].as_array().map(|s| {
+            let mut levels: Vec<&str> = s.iter().map(|x| x.as_str().unwrap()).collect();
+            levels.sort_unstable();
+            levels.dedup();
+            s.iter().map(|x| levels.iter().position(|l| *l == x.as_str().unwrap()).unwrap()).collect()
+        });
+        for r in case["results"].as_array().unwrap() {
+            let groups: Vec<&str> = r["groups"].as_array().unwrap().iter().map(|g| g.as_str().unwrap()).collect();
+            let group: Vec<usize> = labels.iter().map(|l| groups.iter().position(|g| g == l).unwrap()).collect();
+            let rho = num(&r["rho"]);
+            let got = log_rank(&time, &event, &group, groups.len(), strata.as_deref(), rho).unwrap();
+            let ctx = format!("{name} rho = {rho}");
+            for k in 0..groups.len() {
+                assert_eq!(got.n[k], r["n"][k].as_u64().unwrap(), "{ctx}");
+                near(got.observed[k], num(&r["obs"][k]), &format!("{ctx} observed {k}"));
+                near(got.expected[k], num(&r["exp"][k]), &format!("{ctx} expected {k}"));
+                for j in 0..groups.len() {
+                    near(got.variance[k][j], num(&r["var"][k][j]), &format!("{ctx} var[{k}][{j}]"));
+                }
+            }
+            near(got.chisq, num(&r["chisq"]), &format!("{ctx} chisq"));
+            assert_eq!(got.df as u64, r["df"].as_u64().unwrap(), "{ctx}");
+            near(got.p_value, num(&r["p"]), &format!("{ctx} p"));
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 6);
+    // One group is an error; an index beyond the groups is an error.
+    assert!(log_rank(&[1.0, 2.0], &[true, true], &[0, 0], 1, None, 0.0).is_err());
+    assert!(log_rank(&[1.0, 2.0], &[true, true], &[0, 2], 2, None, 0.0).is_err());
+}

@@ -1,7 +1,8 @@
-//! Kaplan–Meier survival curves with Greenwood standard errors, pointwise confidence intervals
-//! and quantiles (median survival) with their CIs, as R's `survival` package computes them
-//! (`survfit(Surv(time, status) ~ 1, conf.type = ...)` and `quantile(fit)`; Therneau 2024,
-//! survival 3.5; Kaplan & Meier 1958, JASA 53:457; Greenwood 1926).
+//! Kaplan–Meier survival curves with Greenwood standard errors, pointwise confidence intervals,
+//! quantiles (median survival) with their CIs, and the log-rank (G^ρ) test of survival curves, as
+//! R's `survival` package computes them (`survfit(Surv(time, status) ~ 1, conf.type = ...)`,
+//! `quantile(fit)`, `survdiff(..., rho = )`; Therneau 2024, survival 3.5; Kaplan & Meier 1958,
+//! JASA 53:457; Greenwood 1926; Harrington & Fleming 1982, Biometrika 69:553).
 //!
 //! # The curve
 //! At each distinct time t (events and censorings, as `survfit` lists them), with n(t) subjects
@@ -233,4 +234,145 @@ fn find_quantile(times: &[f64], f: &[Option<f64>], p: f64) -> Option<f64> {
     }
     let i2 = first(-QUANTILE_TOL);
     Some((x[i1?] + x[i2?]) / 2.0)
+}
+
+/// The log-rank test (ρ = 0) or the Harrington–Fleming G^ρ test (ρ = 1: Peto–Peto), as R's
+/// `survdiff(Surv(time, status) ~ group + strata(s), rho = ρ)`: per group the (weighted)
+/// observed and expected events and their variance matrix, and the χ² statistic.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LogRank {
+    pub rho: f64,
+    /// Subjects, observed and expected events per group (index order of `group`), summed over
+    /// strata; observed and expected are weighted by S(t−)^ρ.
+    pub n: Vec<u64>,
+    pub observed: Vec<f64>,
+    pub expected: Vec<f64>,
+    pub variance: Vec<Vec<f64>>,
+    pub chisq: f64,
+    pub df: usize,
+    pub p_value: f64,
+}
+
+/// [`LogRank`] of `time`/`event` by `group` (0-based indices below `groups`), within `strata`
+/// (indices; `None` = one stratum). At each event time t of a stratum, with n_k(t) at risk and
+/// d_k(t) events in group k (n, d in all), and weight w = S(t−)^ρ (the stratum's pooled
+/// Kaplan–Meier just before t):
+///
+/// O_k = Σ w d_k,  E_k = Σ w d n_k/n,  V_jk = Σ w² d (n − d)/(n − 1) · n_j/n (δ_jk − n_k/n)
+///
+/// summed over times and strata; χ² = (O − E)ᵀ V⁻¹ (O − E) over the groups with E > 0 but the
+/// first, df = their number − 1 (R's rule). Events before censorings at a tied time (the
+/// censored are at risk). Errors: lengths differ, fewer than two groups, invalid times, a
+/// singular variance matrix.
+pub fn log_rank(time: &[f64], event: &[bool], group: &[usize], groups: usize, strata: Option<&[usize]>, rho: f64) -> Result<LogRank> {
+    let n_all = time.len();
+    if event.len() != n_all || group.len() != n_all || strata.is_some_and(|s| s.len() != n_all) {
+        return Err(Error::invalid("log-rank inputs", "lengths differ", "one event, group (and stratum) per time"));
+    }
+    if let Some((i, t)) = time.iter().enumerate().find(|(_, t)| !(t.is_finite() && **t >= 0.0)) {
+        return Err(Error::invalid(format!("time #{}", i + 1), t, "a finite time ≥ 0"));
+    }
+    if let Some(g) = group.iter().find(|&&g| g >= groups) {
+        return Err(Error::invalid("group", g, format!("an index below {groups}")));
+    }
+    if groups < 2 {
+        return Err(Error::invalid("groups", groups, "at least two groups to compare"));
+    }
+    let stratum = |i: usize| strata.map_or(0, |s| s[i]);
+    let mut order: Vec<usize> = (0..n_all).collect();
+    order.sort_by(|&a, &b| stratum(a).cmp(&stratum(b)).then(time[a].total_cmp(&time[b])));
+    let (mut obs, mut exp) = (vec![0.0; groups], vec![0.0; groups]);
+    let mut var = vec![vec![0.0; groups]; groups];
+    let mut n = vec![0u64; groups];
+    for &g in group {
+        n[g] += 1;
+    }
+    let mut start = 0;
+    while start < n_all {
+        // One stratum: subjects order[start..end], by time.
+        let s = stratum(order[start]);
+        let end = start + order[start..].iter().take_while(|&&i| stratum(i) == s).count();
+        let mut at_risk = vec![0u64; groups];
+        for &i in &order[start..end] {
+            at_risk[group[i]] += 1;
+        }
+        let mut km = 1.0f64;
+        let mut i = start;
+        while i < end {
+            let t = time[order[i]];
+            let mut deaths = vec![0u64; groups];
+            let mut leaving = vec![0u64; groups];
+            while i < end && time[order[i]] == t {
+                let (g, e) = (group[order[i]], event[order[i]]);
+                deaths[g] += u64::from(e);
+                leaving[g] += 1;
+                i += 1;
+            }
+            let d: u64 = deaths.iter().sum();
+            let nr: u64 = at_risk.iter().sum();
+            if d > 0 {
+                let w = if rho == 0.0 { 1.0 } else { km.powf(rho) };
+                let (df, nf) = (d as f64, nr as f64);
+                for k in 0..groups {
+                    obs[k] += w * deaths[k] as f64;
+                    exp[k] += w * df * at_risk[k] as f64 / nf;
+                }
+                if nr > 1 {
+                    let kt = w * w * df * (nf - df) / (nf - 1.0);
+                    for j in 0..groups {
+                        let pj = at_risk[j] as f64 / nf;
+                        for k in 0..groups {
+                            let pk = at_risk[k] as f64 / nf;
+                            var[j][k] += kt * pj * (if j == k { 1.0 } else { 0.0 } - pk);
+                        }
+                    }
+                }
+                km *= (nf - df) / nf;
+            }
+            for k in 0..groups {
+                at_risk[k] -= leaving[k];
+            }
+        }
+        start = end;
+    }
+    // χ² over the groups with expected events, the first of them left out.
+    let used: Vec<usize> = (0..groups).filter(|&k| exp[k] > 0.0).collect();
+    let (chisq, df) = if used.len() < 2 {
+        (0.0, 0)
+    } else {
+        let idx = &used[1..];
+        let m = idx.len();
+        let mut a: Vec<Vec<f64>> = idx.iter().map(|&j| idx.iter().map(|&k| var[j][k]).collect()).collect();
+        let mut b: Vec<f64> = idx.iter().map(|&k| obs[k] - exp[k]).collect();
+        let x = solve(&mut a, &mut b).ok_or_else(|| Error::invalid("log-rank variance", "singular", "groups whose at-risk sets are not all identical"))?;
+        (x.iter().zip(idx).map(|(xi, &k)| xi * (obs[k] - exp[k])).sum(), m)
+    };
+    let p_value = if df == 0 { f64::NAN } else { crate::stats::dist::pchisq_upper(chisq, df as f64) };
+    Ok(LogRank { rho, n, observed: obs, expected: exp, variance: var, chisq, df, p_value })
+}
+
+/// Solve a x = b by Gaussian elimination with partial pivoting; `None` when singular.
+fn solve(a: &mut [Vec<f64>], b: &mut [f64]) -> Option<Vec<f64>> {
+    let m = b.len();
+    for c in 0..m {
+        let p = (c..m).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
+        if a[p][c] == 0.0 {
+            return None;
+        }
+        a.swap(c, p);
+        b.swap(c, p);
+        for r in (c + 1)..m {
+            let f = a[r][c] / a[c][c];
+            for k in c..m {
+                a[r][k] -= f * a[c][k];
+            }
+            b[r] -= f * b[c];
+        }
+    }
+    let mut x = vec![0.0; m];
+    for r in (0..m).rev() {
+        let s: f64 = ((r + 1)..m).map(|k| a[r][k] * x[k]).sum();
+        x[r] = (b[r] - s) / a[r][r];
+    }
+    Some(x)
 }
