@@ -174,3 +174,25 @@ fn log_rank_matches_survdiff() {
     assert!(log_rank(&[1.0, 2.0], &[true, true], &[0, 0], 1, None, 0.0).is_err());
     assert!(log_rank(&[1.0, 2.0], &[true, true], &[0, 2], 2, None, 0.0).is_err());
 }
+
+/// Restricted mean survival time and its standard error against R's `survmean`
+/// (`print(survfit(...), rmean = τ)`: tests/reference/rmst.R → rmst.json), 1e-9: PBC arms at
+/// τ = 3000, 4000 and beyond the last time, the CDISC pilot arms at 150 days, τ between event
+/// times, at an event time and past a last event.
+#[test]
+fn rmst_matches_survmean() {
+    let d = load("rmst.json");
+    let cases = d["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 12);
+    for c in cases {
+        let ctx = c["label"].as_str().unwrap();
+        let (time, event) = inputs(c);
+        let km = kaplan_meier(&time, &event, KmCi::Log, 0.95).unwrap();
+        let r = km.rmst(num(&c["tau"])).unwrap();
+        near(r.estimate, num(&c["rmean"]), &format!("{ctx} rmean"));
+        near(r.se, num(&c["se_rmean"]), &format!("{ctx} se"));
+    }
+    let km = kaplan_meier(&[2.0, 3.0], &[true, false], KmCi::Log, 0.95).unwrap();
+    assert_eq!(km.rmst(1.5).unwrap(), trialstat::stats::survival::Rmst { tau: 1.5, estimate: 1.5, se: 0.0 });
+    assert!(km.rmst(f64::NAN).is_err() && km.rmst(-1.0).is_err());
+}

@@ -20,7 +20,7 @@
 //! | [`rank`] | Wilcoxon signed rank, Mann–Whitney, Hodges–Lehmann (as R's `wilcox.test`) |
 //! | [`stratified`] | Mantel–Haenszel RR/OR/RD, CMH test, Breslow–Day (Tarone) |
 //! | [`bootstrap`] | seeded percentile and BCa intervals for any statistic, thread-count invariant |
-//! | [`survival`] | Kaplan–Meier curves (Greenwood SE; log, log-log, plain CIs), quantiles with CIs; log-rank and Peto–Peto tests, stratified |
+//! | [`survival`] | Kaplan–Meier curves (Greenwood SE; log, log-log, plain CIs), quantiles with CIs, RMST; log-rank and Peto–Peto tests, stratified |
 
 pub mod ancova;
 pub mod bootstrap;
