@@ -300,7 +300,9 @@ pub struct LogRank {
     pub variance: Vec<Vec<f64>>,
     pub chisq: f64,
     pub df: usize,
-    pub p_value: f64,
+    /// `None` when fewer than two groups have expected events (nothing to compare; df = 0;
+    /// R prints p = 1 there).
+    pub p_value: Option<f64>,
 }
 
 /// [`LogRank`] of `time`/`event` by `group` (0-based indices below `groups`), within `strata`
@@ -397,7 +399,7 @@ pub fn log_rank(time: &[f64], event: &[bool], group: &[usize], groups: usize, st
         let x = solve(&mut a, &mut b).ok_or_else(|| Error::invalid("log-rank variance", "singular", "groups whose at-risk sets are not all identical"))?;
         (x.iter().zip(idx).map(|(xi, &k)| xi * (obs[k] - exp[k])).sum(), m)
     };
-    let p_value = if df == 0 { f64::NAN } else { crate::stats::dist::pchisq_upper(chisq, df as f64) };
+    let p_value = (df > 0).then(|| crate::stats::dist::pchisq_upper(chisq, df as f64));
     Ok(LogRank { rho, n, observed: obs, expected: exp, variance: var, chisq, df, p_value })
 }
 
