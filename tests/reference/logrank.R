@@ -41,31 +41,7 @@ suppressPackageStartupMessages({
 })
 source(file.path("tests", "reference", "lib", "common.R"))   # jnum, pkg_version
 
-# ---- minimal JSON writer with 17 significant digits (as km.R) ----------------------------------
-to_json <- function(x, indent = "") {
-  inner <- paste0(indent, " ")
-  if (is.null(x)) return("null")
-  if (inherits(x, "jarray")) return(paste0("[", paste(vapply(unclass(x), jnum, ""), collapse = ","), "]"))
-  if (inherits(x, "sarray")) return(as.character(toJSON(unclass(x))))
-  if (is.list(x)) {
-    if (!is.null(names(x))) {
-      items <- vapply(names(x), function(k)
-        paste0(inner, toJSON(k, auto_unbox = TRUE), ": ", to_json(x[[k]], inner)), "")
-      return(paste0("{\n", paste(items, collapse = ",\n"), "\n", indent, "}"))
-    }
-    items <- vapply(x, function(v) paste0(inner, to_json(v, inner)), "")
-    return(paste0("[\n", paste(items, collapse = ",\n"), "\n", indent, "]"))
-  }
-  if (is.character(x)) {
-    if (length(x) == 1) return(as.character(toJSON(x, auto_unbox = TRUE)))
-    return(as.character(toJSON(x)))
-  }
-  if (is.logical(x) && length(x) == 1 && !is.na(x)) return(if (x) "true" else "false")
-  if (length(x) == 1) return(jnum(x))
-  paste0("[", paste(vapply(x, jnum, ""), collapse = ","), "]")
-}
-arr <- function(x) structure(as.numeric(x), class = "jarray")
-sarr <- function(x) structure(as.character(x), class = "sarray")
+# JSON: to_json, arr and sarr of lib/common.R.
 
 one_fit <- function(time, event, group, strata, rho) {
   if (is.null(strata)) {

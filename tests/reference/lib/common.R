@@ -50,3 +50,32 @@ r_short_version <- function() paste(R.version$major, R.version$minor, sep = ".")
 write_pretty_json <- function(x, path, ...) {
   writeLines(jsonlite::toJSON(x, auto_unbox = TRUE, pretty = TRUE, ...), path)
 }
+
+# A nested list as pretty JSON: named lists are objects, unnamed lists arrays, numbers through
+# jnum (17 significant digits, null for NA, "Infinity" for Inf); arr(x) marks a numeric vector
+# written as one array (even of length 1), sarr(x) a character vector likewise. Shared by km.R,
+# logrank.R and rmst.R.
+to_json <- function(x, indent = "") {
+  inner <- paste0(indent, " ")
+  if (is.null(x)) return("null")
+  if (inherits(x, "jarray")) return(paste0("[", paste(vapply(unclass(x), jnum, ""), collapse = ","), "]"))
+  if (inherits(x, "sarray")) return(as.character(jsonlite::toJSON(as.character(unclass(x)))))
+  if (is.list(x)) {
+    if (!is.null(names(x))) {
+      items <- vapply(names(x), function(k)
+        paste0(inner, jsonlite::toJSON(k, auto_unbox = TRUE), ": ", to_json(x[[k]], inner)), "")
+      return(paste0("{\n", paste(items, collapse = ",\n"), "\n", indent, "}"))
+    }
+    items <- vapply(x, function(v) paste0(inner, to_json(v, inner)), "")
+    return(paste0("[\n", paste(items, collapse = ",\n"), "\n", indent, "]"))
+  }
+  if (is.character(x)) {
+    if (length(x) == 1) return(as.character(jsonlite::toJSON(x, auto_unbox = TRUE)))
+    return(as.character(jsonlite::toJSON(x)))
+  }
+  if (is.logical(x) && length(x) == 1 && !is.na(x)) return(if (x) "true" else "false")
+  if (length(x) == 1) return(jnum(x))
+  paste0("[", paste(vapply(x, jnum, ""), collapse = ","), "]")
+}
+arr <- function(x) structure(as.numeric(x), class = "jarray")
+sarr <- function(x) structure(as.character(x), class = "sarray")
