@@ -21,6 +21,7 @@ mod golden_proportion;
 mod golden_rank;
 mod golden_rates;
 mod golden_se;
+mod golden_cox;
 mod golden_survival;
 mod golden_responders;
 mod golden_stratified;

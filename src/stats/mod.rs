@@ -19,12 +19,14 @@
 //! | [`paired`] | mean change, d_z, g_z |
 //! | [`rank`] | Wilcoxon signed rank, Mann–Whitney, Hodges–Lehmann (as R's `wilcox.test`) |
 //! | [`stratified`] | Mantel–Haenszel RR/OR/RD, CMH test, Breslow–Day (Tarone) |
+//! | [`cox`] | Cox proportional hazards (Efron, Breslow ties; Wald, LR, score tests; strata; monotone likelihood), Grambsch–Therneau PH test |
 //! | [`bootstrap`] | seeded percentile and BCa intervals for any statistic, thread-count invariant |
 //! | [`survival`] | Kaplan–Meier curves (Greenwood SE; log, log-log, plain CIs), quantiles with CIs, RMST; log-rank and Peto–Peto tests, stratified |
 
 pub mod ancova;
 pub mod bootstrap;
 pub mod continuous;
+pub mod cox;
 pub mod descriptive;
 pub mod dist;
 pub mod exact;

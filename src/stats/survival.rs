@@ -237,6 +237,26 @@ impl KaplanMeier {
             None => Some((1.0, Some(1.0), Some(1.0))),
         }
     }
+
+    /// [`KaplanMeier::at`] with the standard error of S (S·σ, Greenwood; 0 before the first
+    /// event) and the number at risk at `t` (subjects whose time is ≥ t).
+    pub fn landmark(&self, t: f64) -> Option<Landmark> {
+        let (surv, lower, upper) = self.at(t)?;
+        let se = self.steps.iter().rev().find(|s| s.time <= t).map_or(0.0, |s| if s.surv > 0.0 { s.surv * s.std_err } else { 0.0 });
+        let n_risk = self.steps.iter().find(|s| s.time >= t).map_or(0, |s| s.n_risk);
+        Some(Landmark { time: t, surv, se, lower, upper, n_risk })
+    }
+}
+
+/// Survival at a landmark time ([`KaplanMeier::landmark`]).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Landmark {
+    pub time: f64,
+    pub surv: f64,
+    pub se: f64,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub n_risk: u64,
 }
 
 /// R's `findq(c(0, time), c(0, F), p, tol)`: `f` is F = 1 − S at each time (`None` where the
@@ -404,7 +424,7 @@ pub fn log_rank(time: &[f64], event: &[bool], group: &[usize], groups: usize, st
 }
 
 /// Solve a x = b by Gaussian elimination with partial pivoting; `None` when singular.
-fn solve(a: &mut [Vec<f64>], b: &mut [f64]) -> Option<Vec<f64>> {
+pub(crate) fn solve(a: &mut [Vec<f64>], b: &mut [f64]) -> Option<Vec<f64>> {
     let m = b.len();
     for c in 0..m {
         let p = (c..m).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
