@@ -163,3 +163,67 @@ pub fn check_level(level: f64) -> Result<f64> {
         Err(Error::invalid("level", level, "a confidence level strictly between 0 and 1, e.g. 0.95"))
     }
 }
+
+/// A unit of time, for time-to-event and person-time columns. Conversions use the Julian year:
+/// 1 week = 7 days, 1 year = 365.25 days, 1 month = 365.25/12 = 30.4375 days (the convention
+/// of R's `lubridate` durations and of most CSRs that report months from days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeUnit {
+    Days,
+    Weeks,
+    Months,
+    Years,
+}
+
+impl TimeUnit {
+    pub const ALL: [TimeUnit; 4] = [TimeUnit::Days, TimeUnit::Weeks, TimeUnit::Months, TimeUnit::Years];
+
+    /// The unit's name as written in flags and output (`days`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Days => "days",
+            TimeUnit::Weeks => "weeks",
+            TimeUnit::Months => "months",
+            TimeUnit::Years => "years",
+        }
+    }
+
+    /// The singular (`day`), for "per 100 person-years" style labels.
+    pub fn singular(self) -> &'static str {
+        let n = self.name();
+        &n[..n.len() - 1]
+    }
+
+    /// Length in days.
+    pub fn days(self) -> f64 {
+        match self {
+            TimeUnit::Days => 1.0,
+            TimeUnit::Weeks => 7.0,
+            TimeUnit::Months => 365.25 / 12.0,
+            TimeUnit::Years => 365.25,
+        }
+    }
+
+    /// A unit from its name: days, weeks, months, years (singular, or d/w/m/y, any case).
+    pub fn parse(what: &str, s: &str) -> Result<TimeUnit> {
+        let t = s.trim().to_ascii_lowercase();
+        let unit = match t.as_str() {
+            "days" | "day" | "d" => TimeUnit::Days,
+            "weeks" | "week" | "w" | "wk" | "wks" => TimeUnit::Weeks,
+            "months" | "month" | "m" | "mo" => TimeUnit::Months,
+            "years" | "year" | "y" | "yr" | "yrs" => TimeUnit::Years,
+            _ => return Err(Error::invalid(what, format!("'{s}'"), "a time unit: days, weeks, months or years")),
+        };
+        Ok(unit)
+    }
+
+    /// The factor that converts a time in `self` into `to` (days → years: 1/365.25).
+    pub fn factor_to(self, to: TimeUnit) -> f64 {
+        if self == to {
+            1.0
+        } else {
+            self.days() / to.days()
+        }
+    }
+}

@@ -23,6 +23,7 @@ mod golden_rates;
 mod golden_se;
 mod golden_cox;
 mod golden_survival;
+mod golden_survival_cli;
 mod golden_responders;
 mod golden_stratified;
 mod golden_two_by_two;

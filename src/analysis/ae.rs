@@ -328,6 +328,7 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
         denominator_name: "N".into(),
         table: super::TableKind::AeRows,
         single_sample: false,
+        time_unit: None,
     };
     Ok(Report { results, notes, ..Report::new("ae", inputs, layout) })
 }

@@ -98,6 +98,7 @@ pub fn single_proportion(x: &BinomialCount, label: &str, opts: &CountOptions) ->
         denominator_name: "n".into(),
         single_sample: true,
         table: TableKind::Standard,
+        time_unit: None,
     };
     Ok(Report { results, notes: opts.input_notes.clone(), ..Report::new("prop", inputs, layout) })
 }
@@ -494,6 +495,7 @@ pub fn stratified(strata: &[Stratum], source: &str, opts: &CountOptions) -> Resu
         denominator_name: "strata".into(),
         table: TableKind::Strata,
         single_sample: false,
+        time_unit: None,
     };
     Ok(Report { results, notes, ..Report::new("strata", inputs, layout) })
 }

@@ -11,6 +11,7 @@ pub mod counts;
 pub mod endpoint;
 pub mod incidence;
 pub mod responders;
+pub mod survival;
 
 use crate::error::{Error, Result};
 use crate::stats::descriptive::Summary;
@@ -32,6 +33,10 @@ pub struct Report {
     /// responder status); omitted from JSON when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub summaries: Vec<SummaryRow>,
+    /// Kaplan–Meier curves by arm with their numbers-at-risk tables (`survival`); omitted
+    /// from JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub curves: Vec<survival::SurvivalCurve>,
     pub notes: Vec<String>,
     /// Presentation hints for text renderers (not part of the JSON contract).
     #[serde(skip)]
@@ -42,7 +47,7 @@ impl Report {
     /// A report of `command` on `inputs` with no results yet: the one constructor (results,
     /// summaries and notes are filled in with struct update syntax or pushed).
     pub fn new(command: &str, inputs: serde_json::Value, layout: Layout) -> Report {
-        Report { trialstat_version: VERSION, command: command.to_string(), inputs, results: Vec::new(), summaries: Vec::new(), notes: Vec::new(), layout }
+        Report { trialstat_version: VERSION, command: command.to_string(), inputs, results: Vec::new(), summaries: Vec::new(), curves: Vec::new(), notes: Vec::new(), layout }
     }
 }
 
@@ -76,6 +81,8 @@ pub struct Layout {
     pub table: TableKind,
     /// One sample (`prop`): its proportion is a "proportion", not a "risk" of a compared group.
     pub single_sample: bool,
+    /// Unit of times (survival quantiles, landmarks, RMST): `days`, `months`, ...
+    pub time_unit: Option<String>,
 }
 
 /// The shape of a report's text tables, chosen by the analysis that made it (renderers never

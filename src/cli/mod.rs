@@ -21,6 +21,7 @@ mod rates;
 mod strata;
 mod bootstrap;
 mod smd;
+mod survival;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -78,6 +79,10 @@ enum Command {
     /// Incidence rates per person-time by arm or exposure group (trial or cohort file), with rate
     /// ratios: `trialstat incidence adtte.csv --censor CNSR --time AVAL --time-unit days`.
     Incidence(incidence::IncidenceArgs),
+    /// Time to event by arm: Kaplan–Meier medians with CIs, landmark survival, RMST, log-rank
+    /// test, Cox hazard ratios with the proportional-hazards test, subgroups:
+    /// `trialstat survival adtte.csv --time-unit months --at 6,12`.
+    Survival(survival::SurvivalArgs),
     /// Run a study spec into a folder of tables (CSV, JSON, Markdown), plots (SVG, PNG),
     /// index.html and manifest.json. With no SPEC, the bundled headache-trial study.
     Report(report::ReportArgs),
@@ -125,6 +130,7 @@ pub fn main() -> i32 {
         | Command::Change(change::ChangeArgs { file, .. })
         | Command::Ae(ae::AeArgs { file, .. })
         | Command::Incidence(incidence::IncidenceArgs { file, .. })
+        | Command::Survival(survival::SurvivalArgs { file, .. })
         | Command::Bootstrap(bootstrap::BootstrapArgs { file, .. })
         | Command::Endpoint(endpoint::EndpointArgs { file, .. }) => match std::fs::metadata(file) {
             Ok(m) if m.len() >= trialstat::progress::LARGE_FILE_BYTES => trialstat::progress::spinner(format!("{} ({} MB)", file.display(), m.len() / 1_000_000)),
@@ -213,6 +219,7 @@ fn run(cli: Cli) -> Result<String, Error> {
         Command::Endpoint(a) => a.run(cells),
         Command::Ae(a) => a.run(cells),
         Command::Incidence(a) => a.run(cells),
+        Command::Survival(a) => a.run(cells),
         Command::Report(a) => a.run(cells),
         Command::Check(_) => Err(Error::invalid("command", "check", "is run by main before other commands")),
         Command::Prop(a) => a.run(cells),

@@ -172,6 +172,16 @@ pub fn measure_label(m: Measure, single_sample: bool) -> &'static str {
         HodgesLehmann => "Hodges-Lehmann shift",
         AncovaDifference => "ANCOVA difference",
         Bootstrap => "bootstrap",
+        SurvivalQuantile => "survival time quantile",
+        SurvivalAt => "survival",
+        Rmst => "RMST",
+        RmstDifference => "RMST difference",
+        RmstRatio => "RMST ratio",
+        HazardRatio => "hazard ratio",
+        LogRank => "log-rank test",
+        CoxTest => "Cox model test",
+        ProportionalHazards => "proportional-hazards test",
+        Interaction => "interaction test",
     }
 }
 
@@ -197,12 +207,15 @@ fn cells(e: &Estimate, report: &Report) -> Cells {
         }
         Measure::Nnt => (e.estimate.map(nnt_value), e.ci.map(nnt_ci)),
         Measure::FisherExact => (e.estimate.map(|x| format!("OR {}", sig(x, 4))), e.ci.map(|c| range(c, |x| sig(x, 4)))),
+        Measure::SurvivalAt => (e.estimate.map(pct), e.ci.map(|c| range(c, pct))),
+        // A quantile not reached (or a limit not reached) reads NR, as survival tables print it.
+        Measure::SurvivalQuantile => (Some(e.estimate.map_or("NR".into(), |x| sig(x, 4))), e.ci.map(|c| range(c, |x| if x.is_finite() { sig(x, 4) } else { "NR".into() }))),
         _ => (e.estimate.map(|x| sig(x, 4)), e.ci.map(|c| range(c, |x| sig(x, 4)))),
     };
     let test = match e.statistic {
         Some(s) => {
             let name = match e.measure {
-                Measure::PearsonChi2 | Measure::Cmh | Measure::BreslowDay => "chi2",
+                Measure::PearsonChi2 | Measure::Cmh | Measure::BreslowDay | Measure::LogRank | Measure::CoxTest | Measure::ProportionalHazards | Measure::Interaction => "chi2",
                 Measure::MeanDifference | Measure::MeanChange | Measure::AncovaDifference => "t",
                 // Effect sizes carry the t statistic their noncentral-t CI inverts.
                 Measure::CohensD | Measure::HedgesG | Measure::GlassDelta | Measure::DZ | Measure::GZ => "t",
@@ -217,19 +230,40 @@ fn cells(e: &Estimate, report: &Report) -> Cells {
         }
         None => String::new(),
     };
+    let measure = match &e.subset.outcome {
+        Some(o) => format!("{} of {o}", measure_label(e.measure, report.layout.single_sample)),
+        None => measure_label(e.measure, report.layout.single_sample).to_string(),
+    };
     Cells {
-        measure: match &e.subset.outcome {
-            Some(o) => format!("{} of {o}", measure_label(e.measure, report.layout.single_sample)),
-            None => measure_label(e.measure, report.layout.single_sample).to_string(),
-        },
+        measure: time_measure(e, &report.layout).unwrap_or(measure),
         method: e.method.name().to_string(),
-        group: e.group.clone().unwrap_or_default(),
+        group: match (&e.group, &e.subset.subgroup) {
+            (Some(g), Some(s)) => format!("{g} [{s}]"),
+            (None, Some(s)) => format!("by {s}"),
+            (g, None) => g.clone().unwrap_or_default(),
+        },
         // A pure test has no estimate: leave the cell empty; an undefined estimate reads NA.
         estimate: est.unwrap_or_else(|| if e.statistic.is_some() { String::new() } else { "NA".into() }),
         ci: ci.unwrap_or_default(),
         test,
         p: e.p_value.map(pvalue).unwrap_or_default(),
     }
+}
+
+/// The label of a time-to-event measure with its time or probability and unit: "median
+/// (days)", "survival at 12 months", "RMST to 24 months".
+fn time_measure(e: &Estimate, layout: &crate::analysis::Layout) -> Option<String> {
+    let unit = layout.time_unit.as_deref().unwrap_or("time units");
+    let at = e.at?;
+    Some(match e.measure {
+        Measure::SurvivalQuantile if at == 0.5 => format!("median ({unit})"),
+        Measure::SurvivalQuantile => format!("{}th percentile ({unit})", crate::fmt::trim_num(at * 100.0, 2)),
+        Measure::SurvivalAt => format!("survival at {} {unit}", crate::fmt::trim_num(at, 6)),
+        Measure::Rmst => format!("RMST to {} ({unit})", crate::fmt::trim_num(at, 6)),
+        Measure::RmstDifference => format!("RMST difference to {} ({unit})", crate::fmt::trim_num(at, 6)),
+        Measure::RmstRatio => format!("RMST ratio to {}", crate::fmt::trim_num(at, 6)),
+        _ => return None,
+    })
 }
 
 fn pct(x: f64) -> String {

@@ -91,11 +91,15 @@ pub struct Subset {
     /// for Hedges' g of the percent change in `change`); `None` for its main variable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
+    /// The subgroup a result is restricted to (`SEX = F`), or the subgrouping variable of an
+    /// interaction test (`SEX`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subgroup: Option<String>,
 }
 
 impl Subset {
     pub fn is_empty(&self) -> bool {
-        self.param.is_none() && self.visit.is_none() && self.soc.is_none() && self.term.is_none() && self.outcome.is_none()
+        self.param.is_none() && self.visit.is_none() && self.soc.is_none() && self.term.is_none() && self.outcome.is_none() && self.subgroup.is_none()
     }
 }
 
@@ -139,6 +143,10 @@ pub struct Estimate {
     /// Number of independent units the result used: subjects (both groups together for a
     /// comparison, the group for per-group results), pairs, non-zero differences (signed rank) or
     /// complete cases (ANCOVA). For person-time analyses (rates), the number of events.
+    /// The time (survival at t, RMST to τ) or probability (a survival quantile) the estimate is
+    /// at, in the analysis's time unit.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_f64")]
+    pub at: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n: Option<u64>,
     /// The numerator of a per-group proportion: subjects with the event (of `n`).
@@ -167,6 +175,7 @@ impl Estimate {
             statistic: None,
             df: None,
             p_value: None,
+            at: None,
             n: None,
             count: None,
             events: None,
@@ -198,6 +207,10 @@ impl Estimate {
     }
     pub fn with_p(mut self, p_value: f64) -> Self {
         self.p_value = Some(p_value);
+        self
+    }
+    pub fn with_at(mut self, at: f64) -> Self {
+        self.at = Some(at);
         self
     }
     pub fn with_n(mut self, n: u64) -> Self {
@@ -259,15 +272,33 @@ pub enum Measure {
     /// A statistic summarised by bootstrap (see [`crate::stats::bootstrap`]); the statistic's own
     /// measure is in the bootstrap result's `group`/notes.
     Bootstrap,
+    /// A quantile of the survival time (`at` = the probability: 0.5 = the median).
+    SurvivalQuantile,
+    /// Kaplan–Meier survival at a time (`at` = the time).
+    SurvivalAt,
+    /// Restricted mean survival time to τ (`at` = τ).
+    Rmst,
+    RmstDifference,
+    RmstRatio,
+    HazardRatio,
+    /// The log-rank (G^ρ) test of equal survival curves.
+    LogRank,
+    /// A global test of a Cox model's coefficients.
+    CoxTest,
+    /// The test of proportional hazards of a Cox model term (or of all terms).
+    ProportionalHazards,
+    /// A test of treatment-by-subgroup interaction.
+    Interaction,
 }
 
 impl Measure {
     /// Every measure, in declaration order (for name lookups and error messages).
-    pub const ALL: [Measure; 27] = {
+    pub const ALL: [Measure; 37] = {
         use Measure::*;
         [
             Proportion, RiskRatio, OddsRatio, RiskDifference, Nnt, FisherExact, PearsonChi2, MhRiskRatio, MhOddsRatio, MhRiskDifference, Cmh, BreslowDay, Rate, RateRatio, RateDifference,
             MeanDifference, CohensD, HedgesG, GlassDelta, MeanChange, DZ, GZ, WilcoxonSignedRank, MannWhitney, HodgesLehmann, AncovaDifference, Bootstrap,
+            SurvivalQuantile, SurvivalAt, Rmst, RmstDifference, RmstRatio, HazardRatio, LogRank, CoxTest, ProportionalHazards, Interaction,
         ]
     };
 
@@ -307,6 +338,16 @@ impl Measure {
             HodgesLehmann => "hodges-lehmann",
             AncovaDifference => "ancova-difference",
             Bootstrap => "bootstrap",
+            SurvivalQuantile => "survival-quantile",
+            SurvivalAt => "survival-at",
+            Rmst => "rmst",
+            RmstDifference => "rmst-difference",
+            RmstRatio => "rmst-ratio",
+            HazardRatio => "hazard-ratio",
+            LogRank => "log-rank",
+            CoxTest => "cox-test",
+            ProportionalHazards => "proportional-hazards",
+            Interaction => "interaction",
         }
     }
 
@@ -347,6 +388,13 @@ impl Measure {
             WilcoxonSignedRank | MannWhitney | HodgesLehmann => &[M::Exact, M::Normal, M::NormalUncorrected, M::ExactConditional],
             AncovaDifference => &[M::Exact],
             Bootstrap => &[M::Bca, M::Percentile],
+            // Pointwise CI transformations of the Kaplan–Meier curve: R's default first.
+            SurvivalQuantile | SurvivalAt => &[M::Log, M::LogLog, M::Plain],
+            Rmst | RmstDifference | RmstRatio => &[M::Normal],
+            HazardRatio => &[M::Efron, M::Breslow],
+            LogRank => &[M::LogRank, M::PetoPeto, M::FlemingHarrington],
+            CoxTest | Interaction => &[M::LikelihoodRatio, M::Wald, M::Score],
+            ProportionalHazards => &[M::GrambschTherneau],
         }
     }
 
@@ -423,6 +471,25 @@ pub enum Method {
     Uncorrected,
     /// Test with Yates' continuity correction.
     Yates,
+    /// Kaplan–Meier CI on the log scale (R's default).
+    Log,
+    /// Kaplan–Meier CI on the log(−log) scale (SAS's default).
+    LogLog,
+    /// Kaplan–Meier CI on the survival scale.
+    Plain,
+    /// Cox model, Efron's handling of ties (Wald CI).
+    Efron,
+    /// Cox model, Breslow's handling of ties (Wald CI).
+    Breslow,
+    LogRank,
+    /// G^1 (Peto–Peto) weights.
+    PetoPeto,
+    /// G^ρ weights, ρ other than 0 and 1.
+    FlemingHarrington,
+    LikelihoodRatio,
+    Score,
+    /// Grambsch & Therneau's score test of time-varying coefficients (R's `cox.zph`).
+    GrambschTherneau,
 }
 
 impl Method {
@@ -456,6 +523,17 @@ impl Method {
         Method::Bca,
         Method::Uncorrected,
         Method::Yates,
+        Method::Log,
+        Method::LogLog,
+        Method::Plain,
+        Method::Efron,
+        Method::Breslow,
+        Method::LogRank,
+        Method::PetoPeto,
+        Method::FlemingHarrington,
+        Method::LikelihoodRatio,
+        Method::Score,
+        Method::GrambschTherneau,
     ];
 
     /// The contract's kebab-case name.
@@ -490,6 +568,17 @@ impl Method {
             Bca => "bca",
             Uncorrected => "uncorrected",
             Yates => "yates",
+            Log => "log",
+            LogLog => "log-log",
+            Plain => "plain",
+            Efron => "efron",
+            Breslow => "breslow",
+            LogRank => "log-rank",
+            PetoPeto => "peto-peto",
+            FlemingHarrington => "fleming-harrington",
+            LikelihoodRatio => "likelihood-ratio",
+            Score => "score",
+            GrambschTherneau => "grambsch-therneau",
         }
     }
 

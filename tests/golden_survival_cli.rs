@@ -1,0 +1,177 @@
+//! `trialstat survival` end to end on the CDISC pilot ADTTE (TTDE; TRTP, Placebo the control)
+//! against R: Kaplan–Meier quartiles with CIs (km.json, survfit + quantile), the log-rank and
+//! Peto–Peto tests (logrank.json, survdiff), Cox hazard ratios, global tests and cox.zph with
+//! Efron and Breslow ties, unadjusted and adjusted for AGE and SEX (cox.json, coxph), RMST
+//! differences and ratios (rmst_diff.json, survRM2's rmst2 formulas). Closed forms 1e-9
+//! relative; Cox fits 1e-9 (they follow R's iterations, see golden_cox.rs).
+
+use crate::common::{cli_err, cli_json, dataset, load, num};
+use serde_json::Value;
+
+fn near(got: f64, want: f64, ctx: &str) {
+    let ok = (got - want).abs() <= 1e-9 * want.abs().max(1e-300) || got == want;
+    assert!(ok, "{ctx}: got {got:.17e}, want {want:.17e}");
+}
+
+fn adtte() -> String {
+    dataset("cdisc_pilot01/adtte.csv")
+}
+
+/// The results of `measure` (and `group`, `at` when given).
+fn find<'a>(r: &'a Value, measure: &str, group: Option<&str>, at: Option<f64>) -> Vec<&'a Value> {
+    r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["measure"] == measure && group.is_none_or(|g| e["group"] == g) && at.is_none_or(|a| e["at"].as_f64() == Some(a)) && e.get("subgroup").is_none())
+        .collect()
+}
+
+fn one<'a>(r: &'a Value, measure: &str, group: Option<&str>, at: Option<f64>) -> &'a Value {
+    let v = find(r, measure, group, at);
+    assert_eq!(v.len(), 1, "{measure} {group:?} {at:?}: {v:?}");
+    v[0]
+}
+
+fn case<'a>(d: &'a Value, name: &str) -> &'a Value {
+    d["cases"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("case {name}"))
+}
+
+/// An optional number of R (null = not reached) against a result's value (NR: absent, or an
+/// infinite upper limit).
+fn opt(got: Option<f64>, want: &Value, ctx: &str) {
+    match (got, want.is_null()) {
+        (Some(g), false) => near(g, num(want), ctx),
+        (None, true) => {}
+        (Some(g), true) if g.is_infinite() => {}
+        _ => panic!("{ctx}: got {got:?}, want {want}"),
+    }
+}
+
+fn ci(e: &Value, k: &str) -> Option<f64> {
+    e["ci"].get(k).map(num)
+}
+
+#[test]
+fn kaplan_meier_and_log_rank_match_r() {
+    let r = cli_json(&["survival", &adtte(), "--arm", "TRTP", "--control", "Placebo"]);
+    let km_all = load("km.json");
+    let km = case(&km_all, "cdisc_adtte_trtp");
+    for g in km["groups"].as_array().unwrap() {
+        let label = g["label"].as_str().unwrap();
+        let q = &g["quantiles"]["log"];
+        for (k, p) in [0.25, 0.5, 0.75].iter().enumerate() {
+            let e = one(&r, "survival-quantile", Some(label), Some(*p));
+            let ctx = format!("{label} p = {p}");
+            opt(e["estimate"].as_f64(), &q["quantile"][k], &format!("{ctx} quantile"));
+            opt(ci(e, "lower"), &q["lower"][k], &format!("{ctx} lower"));
+            opt(ci(e, "upper").filter(|x| x.is_finite()).or(e["ci"].get("upper").and_then(|u| (u == "Infinity").then_some(f64::INFINITY))), &q["upper"][k], &format!("{ctx} upper"));
+            assert_eq!(e["n"].as_u64(), g["n"].as_u64(), "{ctx} n");
+        }
+    }
+    let lr_all = load("logrank.json");
+    let lr = case(&lr_all, "cdisc_adtte_trtp");
+    let want = lr["results"].as_array().unwrap().iter().find(|x| x["rho"] == 0).unwrap();
+    let e = one(&r, "log-rank", None, None);
+    near(num(&e["statistic"]), num(&want["chisq"]), "log-rank chi2");
+    near(num(&e["p_value"]), num(&want["p"]), "log-rank p");
+    assert_eq!(num(&e["df"]), num(&want["df"]));
+    let r1 = cli_json(&["survival", &adtte(), "--arm", "TRTP", "--rho", "1"]);
+    let want = lr["results"].as_array().unwrap().iter().find(|x| x["rho"] == 1).unwrap();
+    let e = one(&r1, "log-rank", None, None);
+    assert_eq!(e["method"], "peto-peto");
+    near(num(&e["statistic"]), num(&want["chisq"]), "Peto-Peto chi2");
+}
+
+fn check_cox(r: &Value, fit: &Value, ctx: &str) {
+    let terms = fit["terms"].as_array().unwrap();
+    let hrs = find(r, "hazard-ratio", None, None);
+    assert_eq!(hrs.len(), terms.len(), "{ctx}: one hazard ratio per model term");
+    // R's term names: TRTP<arm> (Placebo the reference level), AGE, SEXM (F the reference).
+    for (j, term) in terms.iter().enumerate() {
+        let term = term.as_str().unwrap();
+        let label = match term {
+            t if t.starts_with("TRTP") => format!("{} vs Placebo", &t[4..]),
+            "SEXM" => "SEX: M vs F".to_string(),
+            t => t.to_string(),
+        };
+        let e = hrs.iter().find(|e| e["group"] == label.as_str()).unwrap_or_else(|| panic!("{ctx}: no hazard ratio '{label}'"));
+        let at = format!("{ctx} {label}");
+        near(num(&e["estimate"]), num(&fit["hr"][j]), &format!("{at} HR"));
+        near(num(&e["ci"]["lower"]), num(&fit["hr_lower"][j]), &format!("{at} lower"));
+        near(num(&e["ci"]["upper"]), num(&fit["hr_upper"][j]), &format!("{at} upper"));
+        near(num(&e["p_value"]), num(&fit["p"][j]), &format!("{at} p"));
+        near(num(&e["se_log"]), num(&fit["se"][j]), &format!("{at} se"));
+    }
+    for (method, key) in [("likelihood-ratio", "lr"), ("wald", "wald"), ("score", "score")] {
+        let e = r["results"].as_array().unwrap().iter().find(|e| e["measure"] == "cox-test" && e["method"] == method).unwrap();
+        near(num(&e["statistic"]), num(&fit[key]["chisq"]), &format!("{ctx} {method}"));
+        near(num(&e["p_value"]), num(&fit[key]["p"]), &format!("{ctx} {method} p"));
+    }
+    let zph = find(r, "proportional-hazards", None, None);
+    let want: Vec<&Value> = fit["zph"]["terms"].as_array().unwrap().iter().chain(std::iter::once(&fit["zph"]["global"])).collect();
+    assert_eq!(zph.len(), want.len(), "{ctx}: PH tests");
+    for (e, w) in zph.iter().zip(want) {
+        near(num(&e["statistic"]), num(&w["chisq"]), &format!("{ctx} zph {}", e["group"]));
+        near(num(&e["p_value"]), num(&w["p"]), &format!("{ctx} zph {} p", e["group"]));
+    }
+}
+
+#[test]
+fn cox_hazard_ratios_match_coxph() {
+    let cox = load("cox.json");
+    for (ties, k) in [("efron", 0), ("breslow", 1)] {
+        let r = cli_json(&["survival", &adtte(), "--arm", "TRTP", "--ties", ties]);
+        let fit = &case(&cox, "cdisc_adtte")["fits"][k];
+        assert_eq!(fit["ties"], ties);
+        check_cox(&r, fit, &format!("cdisc_adtte [{ties}]"));
+        let r = cli_json(&["survival", &adtte(), "--arm", "TRTP", "--ties", ties, "--covariates", "AGE,SEX"]);
+        check_cox(&r, &case(&cox, "cdisc_adtte_adj")["fits"][k], &format!("cdisc_adtte_adj [{ties}]"));
+    }
+}
+
+#[test]
+fn rmst_differences_and_ratios_match_rmst2() {
+    let all = load("rmst_diff.json");
+    let d = case(&all, "cdisc_adtte_trtp");
+    for c in d["comparisons"].as_array().unwrap() {
+        let tau = num(&c["tau"]);
+        let tau_s = format!("{tau}");
+        let r = cli_json(&["survival", &adtte(), "--arm", "TRTP", "--treatment", c["treatment"].as_str().unwrap(), "--control", "Placebo", "--tau", &tau_s]);
+        let label = format!("{} vs Placebo", c["treatment"].as_str().unwrap());
+        let ctx = format!("{label} tau = {tau}");
+        for (arm, key) in [("Placebo", "control"), (c["treatment"].as_str().unwrap(), "treatment")] {
+            let e = one(&r, "rmst", Some(arm), Some(tau));
+            near(num(&e["estimate"]), num(&c["arms"][key]["rmst"]), &format!("{ctx} {arm} RMST"));
+            near(num(&e["se"]), num(&c["arms"][key]["se"]), &format!("{ctx} {arm} SE"));
+        }
+        let e = one(&r, "rmst-difference", Some(&label), Some(tau));
+        for (k, w) in [("estimate", "estimate"), ("se", "se"), ("p_value", "p")] {
+            near(num(&e[k]), num(&c["difference"][w]), &format!("{ctx} difference {k}"));
+        }
+        near(num(&e["ci"]["lower"]), num(&c["difference"]["lower"]), &format!("{ctx} difference lower"));
+        near(num(&e["ci"]["upper"]), num(&c["difference"]["upper"]), &format!("{ctx} difference upper"));
+        let e = one(&r, "rmst-ratio", Some(&label), Some(tau));
+        near(num(&e["estimate"]), num(&c["ratio"]["estimate"]), &format!("{ctx} ratio"));
+        near(num(&e["ci"]["lower"]), num(&c["ratio"]["lower"]), &format!("{ctx} ratio lower"));
+        near(num(&e["ci"]["upper"]), num(&c["ratio"]["upper"]), &format!("{ctx} ratio upper"));
+        near(num(&e["p_value"]), num(&c["ratio"]["p"]), &format!("{ctx} ratio p"));
+    }
+}
+
+#[test]
+fn invalid_times_and_flags_name_file_line_column_and_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    std::fs::write(&path, "USUBJID,TRTP,AVAL,CNSR\n1,A,5,0\n2,A,-3,1\n3,B,,0\n4,B,7,2\n5,B,8,1\n").unwrap();
+    let (code, err) = cli_err(&["survival", path.to_str().unwrap(), "--control", "A"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains(":3") && err.contains("AVAL") && err.contains("-3") && err.contains("negative time"), "{err}");
+    assert!(err.contains(":4") && err.contains("missing time"), "{err}");
+    assert!(err.contains(":5") && err.contains("CNSR") && err.contains("'2'") || err.contains(":5") && err.contains("censoring flag"), "{err}");
+    std::fs::write(&path, "USUBJID,TRTP,AVAL,CNSR\n1,A,5,0\n1,A,6,1\n2,B,7,0\n").unwrap();
+    let (code, err) = cli_err(&["survival", path.to_str().unwrap(), "--control", "A"]);
+    assert!(code == 3 && err.contains("also on line 2"), "{code} {err}");
+    let (code, err) = cli_err(&["survival", &adtte(), "--arm", "TRTP", "--tau", "400"]);
+    assert!(code == 2 && err.contains("--tau") && err.contains("last follow-up"), "{code} {err}");
+}
