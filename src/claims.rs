@@ -118,6 +118,14 @@ pub struct ClaimSpec {
     pub soc: Option<String>,
     #[serde(default)]
     pub term: Option<String>,
+    /// Time-to-event results: the time (`survival-at`, `rmst`, in the analysis's time unit) or
+    /// probability (`survival-quantile`; absent = 0.5, the median) of the result.
+    #[serde(default)]
+    pub at: Option<f64>,
+    /// A result within a subgroup (`SEX = F`), or the variable of an interaction test; absent
+    /// = the result of all subjects.
+    #[serde(default)]
+    pub subgroup: Option<String>,
     /// Or a descriptive summary of the analysis (`change`): the variable (`baseline`,
     /// `follow-up`, `change`, `percent-change`) and the statistic (`mean`, `sd`, `median`, `q1`,
     /// `q3`, `n`); `group` names the arm. `summary = "reduction-of-means"` is
@@ -386,7 +394,21 @@ fn pick<'a>(report: &'a Report, c: &ClaimSpec) -> Option<&'a Estimate> {
             && c.visit.as_deref().is_none_or(|g| e.subset.visit.as_deref() == Some(g))
             && c.soc.as_deref().is_none_or(|g| e.subset.soc.as_deref() == Some(g))
             && c.term.as_deref().is_none_or(|g| e.subset.term.as_deref() == Some(g))
+            && c.subgroup == e.subset.subgroup
+            && at_matches(c.at, e)
     })
+}
+
+/// A claim's `at` against a result's: equal (to 1e-9 relative); a claim without `at` picks the
+/// median of a survival-quantile and never another result that has an `at` (a landmark or τ
+/// must be named).
+fn at_matches(claim: Option<f64>, e: &Estimate) -> bool {
+    match (claim, e.at) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(1.0),
+        (Some(_), None) => false,
+        (None, Some(b)) => e.measure == Measure::SurvivalQuantile && b == 0.5,
+        (None, None) => true,
+    }
 }
 
 /// A tolerance as written: absolute (`0.05`, `"0.05"`) or relative to the cited value
@@ -606,10 +628,11 @@ fn find_result<'r>(report: &'r Report, c: &ClaimSpec) -> Result<&'r Estimate> {
         .filter(|e| e.measure.name() == measure)
         .map(|e| {
             let s = &e.subset;
-            let parts: Vec<String> = [("group", &e.group), ("param", &s.param), ("visit", &s.visit), ("soc", &s.soc), ("term", &s.term)]
+            let mut parts: Vec<String> = [("group", &e.group), ("param", &s.param), ("visit", &s.visit), ("soc", &s.soc), ("term", &s.term), ("subgroup", &s.subgroup)]
                 .iter()
                 .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} = '{v}'")))
                 .collect();
+            parts.extend(e.at.map(|a| format!("at = {a}")));
             parts.join(", ")
         })
         .collect();

@@ -179,7 +179,7 @@ fn claims_file_errors_name_the_file_line_and_key() {
     assert!(e.contains("nowhere.csv") && e.contains(".toml:2:"), "{e}");
     // A key of another kind of analysis (change's covariates in a responders analysis), at its line.
     let (_, e) = check_err("kindkey", &format!("{}[[claim]]\nid = \"a\"\nsource = \"s\"\nanalysis = \"r\"\nmeasure = \"proportion\"\ncited = \"54%\"\n", head.replace("reduction = \"35%\"\n", "reduction = \"35%\"\ncovariates = [\"age\"]\n")));
-    assert!(e.contains(".toml:15: analysis 'r': 'covariates' is not an option of kind = \"responders\" (it is an option of change)"), "{e}");
+    assert!(e.contains(".toml:15: analysis 'r': 'covariates' is not an option of kind = \"responders\" (it is an option of change, survival)"), "{e}");
     // An analysis naming a column that is not there: the spec line and the closest column.
     let (_, e) = check_err("col", &format!("{}[[claim]]\nid = \"a\"\nsource = \"s\"\nanalysis = \"r\"\nmeasure = \"proportion\"\ncited = \"54%\"\n", head.replace("\"pk5\"", "\"pk6\"")));
     assert!(e.contains("analysis 'r'") && e.contains("pk6") && e.contains(".toml:7:"), "{e}");

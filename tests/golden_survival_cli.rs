@@ -175,3 +175,130 @@ fn invalid_times_and_flags_name_file_line_column_and_value() {
     let (code, err) = cli_err(&["survival", &adtte(), "--arm", "TRTP", "--tau", "400"]);
     assert!(code == 2 && err.contains("--tau") && err.contains("last follow-up"), "{code} {err}");
 }
+
+/// The shipped claims of the pilot ADTTE reproduce, with the values R gives (cox.json,
+/// km.json); a changed figure does not (exit 1); a landmark claim without `at` is refused with
+/// the landmarks present.
+#[test]
+fn pilot_claims_reproduce_and_a_changed_figure_does_not() {
+    let path = dataset("cdisc_pilot01/claims.toml");
+    let out = crate::common::cli(&["check", &path, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let claims = r["claims"].as_array().unwrap();
+    assert_eq!(claims.len(), 5);
+    assert!(claims.iter().all(|c| c["verdict"] == "reproduced"), "{claims:?}");
+    let cox = load("cox.json");
+    let fit = &case(&cox, "cdisc_adtte")["fits"][0];
+    let high = claims.iter().find(|c| c["id"] == "hr-high-vs-placebo").unwrap();
+    near(high["computed_value"].as_f64().unwrap(), num(&fit["hr"][1]), "claimed HR = coxph");
+    let km = load("km.json");
+    let placebo = &case(&km, "cdisc_adtte_trtp")["groups"].as_array().unwrap().iter().find(|g| g["label"] == "Placebo").unwrap()["summary"]["log"];
+    let i = placebo["time"].as_array().unwrap().iter().position(|t| num(t) == 90.0).unwrap();
+    let landmark = claims.iter().find(|c| c["id"] == "placebo-90-day").unwrap();
+    near(landmark["computed_value"].as_f64().unwrap(), num(&placebo["surv"][i]), "claimed 90-day survival = summary(survfit)");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(dataset("cdisc_pilot01/adtte.csv"), dir.path().join("adtte.csv")).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let changed = dir.path().join("claims.toml");
+    std::fs::write(&changed, text.replace("cited = \"5.03\"", "cited = \"5.50\"")).unwrap();
+    let out = crate::common::cli(&["check", changed.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not reproduced"));
+    std::fs::write(&changed, text.replace("at = 90\ncited = \"67%\"", "cited = \"67%\"")).unwrap();
+    let out = crate::common::cli(&["check", changed.to_str().unwrap(), "--format", "json"]);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let text_out = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.code() != Some(0) && text_out.contains("at = 90"), "{:?} {r} {text_out}", out.status.code());
+}
+
+/// The shipped study spec runs the survival analysis into a report.
+#[test]
+fn pilot_study_spec_writes_the_survival_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("report");
+    let out = crate::common::cli(&["report", &dataset("cdisc_pilot01/study.toml"), "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("tables/ttde.json")).unwrap()).unwrap();
+    assert_eq!(json["command"], "survival");
+    let hr = one(&json, "hazard-ratio", Some("Xanomeline High Dose vs Placebo"), None);
+    near(num(&hr["estimate"]), num(&case(&load("cox.json"), "cdisc_adtte")["fits"][0]["hr"][1]), "report HR = coxph");
+    assert_eq!(json["curves"].as_array().unwrap().len(), 3, "one curve per arm");
+    assert_eq!(json["curves"][0]["group"], "Placebo", "control first");
+    assert!(find(&json, "hazard-ratio", None, None).len() == 2);
+    assert!(json["results"].as_array().unwrap().iter().any(|e| e["measure"] == "interaction" && e["subgroup"] == "SEX"));
+}
+
+/// Stratified log-rank and Cox (`--strata SEX`, `--strata SEX,AGEGR1`), subgroup hazard ratios
+/// and interaction tests (`--subgroups`, also within strata), landmarks and a months report
+/// against R (tests/reference/survival_cmd.R → survival_cmd.json).
+#[test]
+fn strata_subgroups_landmarks_and_units_match_r() {
+    let d = load("survival_cmd.json");
+    let label = |t: &Value| format!("{} vs Placebo", t["arm"].as_str().unwrap());
+    for (name, strata) in [("strata_sex", "SEX"), ("strata_sex_agegr1", "SEX,AGEGR1")] {
+        let c = case(&d, name);
+        for (k, ties) in ["efron", "breslow"].iter().enumerate() {
+            let r = cli_json(&["survival", &adtte(), "--arm", "TRTP", "--strata", strata, "--ties", ties]);
+            let e = one(&r, "log-rank", None, None);
+            near(num(&e["statistic"]), num(&c["logrank"]["chisq"]), &format!("{name} log-rank"));
+            let cox = &c["cox"][k];
+            for t in cox["terms"].as_array().unwrap() {
+                let e = one(&r, "hazard-ratio", Some(&label(t)), None);
+                near(num(&e["estimate"]), num(&t["hr"]), &format!("{name} [{ties}] {}", label(t)));
+                near(num(&e["ci"]["lower"]), num(&t["hr_lower"]), &format!("{name} [{ties}] lower"));
+                near(num(&e["p_value"]), num(&t["p"]), &format!("{name} [{ties}] p"));
+            }
+            let lr = r["results"].as_array().unwrap().iter().find(|e| e["measure"] == "cox-test" && e["method"] == "likelihood-ratio").unwrap();
+            near(num(&lr["statistic"]), num(&cox["lr"]["chisq"]), &format!("{name} [{ties}] LR"));
+            let g = one(&r, "proportional-hazards", Some("global"), None);
+            near(num(&g["statistic"]), num(&cox["zph"]["global"]["chisq"]), &format!("{name} [{ties}] zph"));
+        }
+    }
+    for (name, var, strata) in [("subgroups_sex", "SEX", None), ("subgroups_agegr1", "AGEGR1", None), ("subgroups_sex_strata_agegr1", "SEX", Some("AGEGR1"))] {
+        let c = case(&d, name);
+        let mut args = vec!["survival".to_string(), adtte(), "--arm".into(), "TRTP".into(), "--subgroups".into(), var.into()];
+        if let Some(s) = strata {
+            args.extend(["--strata".to_string(), s.to_string()]);
+        }
+        let r = cli_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let results = r["results"].as_array().unwrap();
+        for sg in c["subgroups"].as_array().unwrap() {
+            let sub = format!("{var} = {}", sg["level"].as_str().unwrap());
+            for t in sg["terms"].as_array().unwrap() {
+                let e = results.iter().find(|e| e["measure"] == "hazard-ratio" && e["subgroup"] == sub.as_str() && e["group"] == label(t).as_str()).unwrap_or_else(|| panic!("{name}: no HR for {sub}"));
+                near(num(&e["estimate"]), num(&t["hr"]), &format!("{name} {sub} {}", label(t)));
+                near(num(&e["ci"]["upper"]), num(&t["hr_upper"]), &format!("{name} {sub} upper"));
+            }
+        }
+        let e = results.iter().find(|e| e["measure"] == "interaction" && e["subgroup"] == var).unwrap();
+        near(num(&e["statistic"]), num(&c["interaction"]["chisq"]), &format!("{name} interaction"));
+        near(num(&e["p_value"]), num(&c["interaction"]["p"]), &format!("{name} interaction p"));
+        assert_eq!(num(&e["df"]), num(&c["interaction"]["df"]));
+    }
+    let c = case(&d, "landmarks");
+    let r = cli_json(&["survival", &adtte(), "--arm", "TRTP", "--at", "30,90,180", "--conf-type", "log-log"]);
+    for arm in c["arms"].as_array().unwrap() {
+        let a = arm["arm"].as_str().unwrap();
+        for (k, t) in c["times"].as_array().unwrap().iter().enumerate() {
+            let e = one(&r, "survival-at", Some(a), Some(num(t)));
+            let w = &arm["log-log"];
+            near(num(&e["estimate"]), num(&w["surv"][k]), &format!("{a} S({t})"));
+            near(num(&e["se"]), num(&w["std_err"][k]), &format!("{a} SE({t})"));
+            near(num(&e["ci"]["lower"]), num(&w["lower"][k]), &format!("{a} lower({t})"));
+            assert_eq!(e["count"].as_u64(), w["n_risk"][k].as_u64(), "{a} at risk at {t}");
+        }
+    }
+    let c = case(&d, "time_unit_months");
+    let r = cli_json(&["survival", &adtte(), "--arm", "TRTP", "--time-unit", "months", "--tau", "5"]);
+    for arm in c["arms"].as_array().unwrap() {
+        let a = arm["arm"].as_str().unwrap();
+        let e = one(&r, "survival-quantile", Some(a), Some(0.5));
+        opt(e["estimate"].as_f64(), &arm["median"]["quantile"], &format!("{a} median (months)"));
+        opt(ci(e, "lower"), &arm["median"]["lower"], &format!("{a} median lower (months)"));
+        let e = one(&r, "rmst", Some(a), Some(5.0));
+        near(num(&e["estimate"]), num(&arm["rmean"]), &format!("{a} RMST (months)"));
+        near(num(&e["se"]), num(&arm["se_rmean"]), &format!("{a} RMST SE (months)"));
+    }
+}

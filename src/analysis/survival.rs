@@ -327,6 +327,25 @@ fn covariate(file: &CsvFile, t: &crate::ingest::reader::Table, rows: &[usize], n
     Ok(Covariate::Factor { name: name.to_string(), levels, codes })
 }
 
+/// The Kaplan–Meier CI type from its name (`what` names the flag or key in the error).
+pub fn parse_conf_type(what: &str, s: &str) -> Result<KmCi> {
+    match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+        "log" => Ok(KmCi::Log),
+        "log-log" | "loglog" => Ok(KmCi::LogLog),
+        "plain" => Ok(KmCi::Plain),
+        _ => Err(Error::invalid(what, format!("'{s}'"), "log, log-log or plain")),
+    }
+}
+
+/// The Cox model's handling of ties from its name.
+pub fn parse_ties(what: &str, s: &str) -> Result<Ties> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "efron" => Ok(Ties::Efron),
+        "breslow" => Ok(Ties::Breslow),
+        _ => Err(Error::invalid(what, format!("'{s}'"), "efron or breslow")),
+    }
+}
+
 /// Nice spacing of the numbers-at-risk times (and of a plot's time axis): 1, 2, 2.5 or 5 × 10^k
 /// giving at most 8 intervals up to `max`.
 pub fn risk_step(max: f64) -> f64 {

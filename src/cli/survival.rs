@@ -1,10 +1,8 @@
 //! `trialstat survival`: its arguments and their conversion to the library request.
 
 use super::*;
-use trialstat::analysis::survival::{survival_file, Status, SurvivalSpec};
+use trialstat::analysis::survival::{parse_conf_type, parse_ties, survival_file, Status, SurvivalSpec};
 use trialstat::data::TimeUnit;
-use trialstat::stats::cox::Ties;
-use trialstat::stats::survival::KmCi;
 
 /// Time to event by arm: Kaplan–Meier medians and quartiles with CIs, survival at landmark times,
 /// RMST, the log-rank test, Cox hazard ratios (with the PH test), RMST differences and ratios,
@@ -74,25 +72,6 @@ pub(super) fn parse_time(flag: &str, s: &str) -> Result<f64, Error> {
     match s.trim().parse::<f64>() {
         Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
         _ => Err(Error::invalid(flag, format!("'{s}'"), "a time ≥ 0, e.g. 12")),
-    }
-}
-
-/// The CI type from its name.
-pub(super) fn parse_conf_type(flag: &str, s: &str) -> Result<KmCi, Error> {
-    match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-        "log" => Ok(KmCi::Log),
-        "log-log" | "loglog" => Ok(KmCi::LogLog),
-        "plain" => Ok(KmCi::Plain),
-        _ => Err(Error::invalid(flag, format!("'{s}'"), "log, log-log or plain")),
-    }
-}
-
-/// Ties from its name.
-pub(super) fn parse_ties(flag: &str, s: &str) -> Result<Ties, Error> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "efron" => Ok(Ties::Efron),
-        "breslow" => Ok(Ties::Breslow),
-        _ => Err(Error::invalid(flag, format!("'{s}'"), "efron or breslow")),
     }
 }
 

@@ -366,6 +366,7 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
             relabel(&mut r, a);
             Ok((r, None))
         }
+        AnalysisKind::Survival => Ok((crate::analysis::survival::survival_file(f, o, &survival_request(a, level)?)?, None)),
     }
 }
 
@@ -468,6 +469,41 @@ fn incidence_request(a: &AnalysisSpec) -> Result<crate::analysis::incidence::Inc
     };
     let time = a.time.clone().ok_or_else(|| Error::invalid("time", "not given", "the person-time column"))?;
     Ok(IncidenceSpec { arms: arm_choice(a), events, time, time_unit: a.time_unit.clone() })
+}
+
+/// A spec's survival analysis as the library's request (as `trialstat survival`).
+fn survival_request(a: &AnalysisSpec, level: f64) -> Result<crate::analysis::survival::SurvivalSpec> {
+    use crate::analysis::survival::{parse_conf_type, parse_ties, Status, SurvivalSpec};
+    use crate::data::TimeUnit;
+    let mut s = SurvivalSpec::new(arm_choice(a));
+    s.level = level;
+    s.time = a.time.clone();
+    s.status = match (&a.event, &a.censor) {
+        (Some(_), Some(_)) => return Err(Error::invalid("event and censor", "both given", "one of them: event = COLUMN (1 = event) or censor = COLUMN (1 = censored)")),
+        (Some(e), None) => Some(Status::Event(e.clone())),
+        (None, Some(c)) => Some(Status::Censor(c.clone())),
+        (None, None) => None,
+    };
+    s.paramcd = match a.paramcd.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        _ => return Err(Error::invalid("paramcd", a.paramcd.join(", "), "one parameter for a survival analysis")),
+    };
+    s.data_unit = a.data_unit.as_deref().map(|u| TimeUnit::parse("data_unit", u)).transpose()?;
+    s.time_unit = a.time_unit.as_deref().map(|u| TimeUnit::parse("time_unit", u)).transpose()?;
+    if let Some(c) = &a.conf_type {
+        s.conf_type = parse_conf_type("conf_type", c)?;
+    }
+    if let Some(t) = &a.ties {
+        s.ties = parse_ties("ties", t)?;
+    }
+    s.rho = a.rho.unwrap_or(0.0);
+    s.landmarks = a.at.clone();
+    s.tau = a.tau;
+    s.strata = a.strata.as_deref().map(|v| v.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default();
+    s.covariates = a.covariates.clone();
+    s.subgroups = a.subgroups.clone();
+    Ok(s)
 }
 
 /// The forest plot of a stratified responders analysis: the risk ratio per stratum (from the

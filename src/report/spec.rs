@@ -14,7 +14,7 @@
 //!
 //! [[analysis]]
 //! name = "responders"
-//! kind = "responders"                    # responders | change | ae | incidence
+//! kind = "responders"                    # responders | change | endpoint | ae | incidence | bootstrap | survival
 //! data = "headache"
 //! treatment = ["1"]
 //! control = "0"
@@ -84,6 +84,7 @@ pub enum AnalysisKind {
     Incidence,
     Bootstrap,
     Endpoint,
+    Survival,
 }
 
 impl AnalysisKind {
@@ -95,6 +96,7 @@ impl AnalysisKind {
             AnalysisKind::Incidence => "incidence",
             AnalysisKind::Bootstrap => "bootstrap",
             AnalysisKind::Endpoint => "endpoint",
+            AnalysisKind::Survival => "survival",
         }
     }
 
@@ -114,6 +116,7 @@ impl AnalysisKind {
             AnalysisKind::Ae => &["ci_method", "subjects", "soc", "term", "teae", "serious", "severity", "rows", "min_percent", "strata"],
             AnalysisKind::Bootstrap => &["labels", "value", "statistic", "resamples", "seed"],
             AnalysisKind::Incidence => &["ci_method", "labels", "event", "censor", "time", "time_unit"],
+            AnalysisKind::Survival => &["paramcd", "time", "event", "censor", "data_unit", "time_unit", "conf_type", "at", "tau", "ties", "rho", "strata", "covariates", "subgroups"],
         }
     }
 }
@@ -225,6 +228,24 @@ pub struct AnalysisSpec {
     pub time: Option<String>,
     #[serde(default)]
     pub time_unit: Option<String>,
+    // survival
+    /// Unit of the time column (`--data-unit`).
+    #[serde(default)]
+    pub data_unit: Option<String>,
+    /// Kaplan–Meier CI type: log, log-log, plain.
+    #[serde(default)]
+    pub conf_type: Option<String>,
+    /// Landmark times (`--at`).
+    #[serde(default)]
+    pub at: Vec<f64>,
+    #[serde(default)]
+    pub tau: Option<f64>,
+    #[serde(default)]
+    pub ties: Option<String>,
+    #[serde(default)]
+    pub rho: Option<f64>,
+    #[serde(default)]
+    pub subgroups: Vec<String>,
 }
 
 /// A string or a list of strings (`ci_method = "katz-log"` or `["katz-log", "wald"]`).
@@ -344,7 +365,7 @@ pub fn check_kind_keys(file: &str, text: &str, analyses: &[AnalysisSpec]) -> Res
         let stray = t.keys().filter(|k| !COMMON_KEYS.contains(&k.as_str()) && !kind.keys().contains(&k.as_str()));
         // The first in the file.
         let Some((at, key)) = stray.map(|k| (key_at(text, a.name.span().start, k), k)).min() else { continue };
-        let of: Vec<&str> = [AnalysisKind::Responders, AnalysisKind::Change, AnalysisKind::Endpoint, AnalysisKind::Ae, AnalysisKind::Bootstrap, AnalysisKind::Incidence]
+        let of: Vec<&str> = [AnalysisKind::Responders, AnalysisKind::Change, AnalysisKind::Endpoint, AnalysisKind::Ae, AnalysisKind::Bootstrap, AnalysisKind::Incidence, AnalysisKind::Survival]
             .into_iter()
             .filter(|k| k.keys().contains(&key.as_str()))
             .map(AnalysisKind::name)
