@@ -21,7 +21,7 @@ RUNS=${RUNS:-3}
 SUBJECTS=${SUBJECTS:-1000000}
 DIR=${DIR:-/tmp/tsbench/survival}
 if [ "$SUBJECTS" = 1000000 ]; then CSV="$DIR/adtte_1m.csv"; else CSV="$DIR/adtte_$SUBJECTS.csv"; fi
-TS_CMD=${TS_CMD:-"target/release/trialstat survival $CSV --out $DIR/out_ts"}
+TS_CMD=${TS_CMD:-"target/release/trialstat survival $CSV --format csv > $DIR/out_ts.csv"}
 R_CMD="Rscript benches/survival/r_survival.R $CSV $DIR/out_r.csv"
 LOG="$DIR/logs"
 mkdir -p "$DIR" "$LOG"
