@@ -228,6 +228,9 @@ fn pilot_study_spec_writes_the_survival_tables() {
     assert_eq!(json["curves"][0]["group"], "Placebo", "control first");
     assert!(find(&json, "hazard-ratio", None, None).len() == 2);
     assert!(json["results"].as_array().unwrap().iter().any(|e| e["measure"] == "interaction" && e["subgroup"] == "SEX"));
+    for p in ["plots/km-ttde.svg", "plots/km-ttde.png", "plots/hr-subgroups.svg", "plots/hr-subgroups.png"] {
+        assert!(out_dir.join(p).exists(), "{p} written");
+    }
 }
 
 /// Stratified log-rank and Cox (`--strata SEX`, `--strata SEX,AGEGR1`), subgroup hazard ratios

@@ -121,8 +121,34 @@ fn bad_plot_data_is_an_error_not_a_panic() {
     let f = plot::Forest { title: "t".into(), subtitle: String::new(), x_label: "x".into(), log: true, rows: vec![], favours: None };
     assert!(plot::render(&f).unwrap_err().to_string().contains("no rows"));
     let f = plot::Forest {
-        rows: vec![plot::ForestRow { label: "a".into(), estimate: 0.0, lower: 0.0, upper: 2.0, text: String::new(), summary: false }],
+        rows: vec![plot::ForestRow { label: "a".into(), estimate: 0.0, lower: 0.0, upper: 2.0, text: String::new(), summary: false, header: false }],
         ..f
     };
     assert!(plot::render(&f).unwrap_err().to_string().contains("log axis"));
+}
+
+#[test]
+fn kaplan_meier_curves_and_subgroup_forest() {
+    use trialstat::analysis::survival::{survival_file, SurvivalSpec};
+    use trialstat::data::TimeUnit;
+    let f = CsvFile::open(std::path::Path::new(&dataset("cdisc_pilot01/adtte.csv"))).unwrap();
+    let mut spec = SurvivalSpec::new(ArmChoice { control: Some("Placebo".into()), ..Default::default() });
+    spec.time_unit = Some(TimeUnit::Weeks);
+    spec.subgroups = vec!["SEX".into(), "AGEGR1".into()];
+    let o = Overrides { arm: Some("TRTP".into()), ..Default::default() };
+    let r = survival_file(&f, &o, &spec).unwrap();
+    let km = from_report::kaplan_meier(&r, "Time to first dermatologic event", true, true).unwrap();
+    // Ticks are the numbers-at-risk times: every 5 weeks from 0; control first.
+    assert_eq!(km.ticks[..3], [0.0, 5.0, 10.0]);
+    assert_eq!(km.arms[0].label, "Placebo");
+    assert_eq!(km.arms[0].at_risk[0], 86);
+    assert!(km.arms[1].median.is_some() && km.arms[0].median.is_none(), "placebo's median is not reached");
+    check("kaplan_meier", &km, &["Time to first dermatologic event", "Time (weeks)", "Number at risk", "Xanomeline High Dose", "95% CI (log)"]);
+    let plain = from_report::kaplan_meier(&r, "Time to first dermatologic event", false, false).unwrap();
+    check("kaplan_meier_plain", &plain, &["Number at risk"]);
+    let forest = from_report::subgroup_forest(&r, Some("Xanomeline High Dose vs Placebo"), "Hazard ratio by subgroup").unwrap();
+    let labels: Vec<&str> = forest.rows.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels[..4], ["All subjects", "SEX", "   F", "   M"]);
+    assert!(forest.rows[1].header && forest.rows[1].text.starts_with("interaction p = "), "{:?}", forest.rows[1]);
+    check("subgroup_forest", &forest, &["Hazard ratio by subgroup", "favours Xanomeline High Dose", "favours Placebo", "interaction p"]);
 }

@@ -93,8 +93,9 @@ pub struct SurvivalCurve {
     pub ci: KmCi,
     pub level: f64,
     pub steps: Vec<KmStep>,
-    /// Numbers at risk at each time of `risk_times`, and the events and censorings from that
-    /// time up to (not including) the next.
+    /// Numbers at risk at 0, Δ, 2Δ, … (Δ from [`risk_step`] on the longest follow-up of all
+    /// arms, up to the first multiple at or after it: the same times for every arm, the time
+    /// axis ticks of the plot), with the events and censorings from each time up to the next.
     pub risk_table: Vec<RiskRow>,
 }
 
@@ -358,7 +359,8 @@ pub fn risk_step(max: f64) -> f64 {
 }
 
 fn risk_table(time: &[f64], event: &[bool], step: f64, max: f64) -> Vec<RiskRow> {
-    let ticks = (max / step).floor() as usize;
+    // Up to the first tick at or after the last time, so the axis ends on a tick.
+    let ticks = (max / step).ceil() as usize;
     (0..=ticks)
         .map(|j| {
             let (lo, hi) = (j as f64 * step, (j + 1) as f64 * step);

@@ -67,6 +67,7 @@ pub fn forest(report: &Report, measure: Measure, summary: Option<Measure>, title
                 upper: c.upper,
                 text: ratio_text(e),
                 summary: summary_row,
+                header: false,
             });
         }
     }
@@ -206,4 +207,81 @@ pub fn waterfall(pairs: &SubjectPairs, arms: &Arms, threshold: Option<f64>, titl
 /// Box plot of per-subject change from baseline by arm.
 pub fn change_box(pairs: &SubjectPairs, arms: &Arms, title: &str, subtitle: &str, y_label: &str) -> Result<BoxStrip> {
     Ok(BoxStrip { title: title.into(), subtitle: subtitle.into(), y_label: y_label.into(), groups: per_arm(pairs, arms, |b, f| Some(f - b)) })
+}
+
+/// Kaplan–Meier curves of a `survival` report: its curves (control first), medians, and the
+/// numbers-at-risk table's times as axis ticks.
+pub fn kaplan_meier(report: &Report, title: &str, ci_bands: bool, median_lines: bool) -> Result<KaplanMeierPlot> {
+    if report.curves.is_empty() {
+        return Err(Error::Plot { plot: "kaplan-meier".into(), message: "the analysis has no survival curves (a kind = \"survival\" analysis has)".into() });
+    }
+    let unit = report.layout.time_unit.as_deref().unwrap_or("time units");
+    let ticks: Vec<f64> = report.curves[0].risk_table.iter().map(|r| r.time).collect();
+    let arms = report
+        .curves
+        .iter()
+        .map(|c| KmArm {
+            label: c.group.clone(),
+            steps: c.steps.iter().map(|s| (s.time, s.surv, s.lower, s.upper)).collect(),
+            censored: c.steps.iter().filter(|s| s.n_censor > 0).map(|s| (s.time, s.surv)).collect(),
+            median: report.results.iter().find(|e| e.measure == Measure::SurvivalQuantile && e.at == Some(0.5) && e.group.as_deref() == Some(c.group.as_str())).and_then(|e| e.estimate),
+            at_risk: c.risk_table.iter().map(|r| r.n_risk).collect(),
+        })
+        .collect();
+    let level = report.curves[0].level;
+    let param = report.inputs.get("parameter").and_then(|p| p.as_str()).map(|p| format!("{p}: ")).unwrap_or_default();
+    Ok(KaplanMeierPlot {
+        title: title.into(),
+        subtitle: report.layout.title.clone(),
+        x_label: format!("Time ({unit})"),
+        y_label: if ci_bands {
+            format!("{param}event-free (%), {}% CI ({})", crate::fmt::trim_num(level * 100.0, 4), report.curves[0].ci.name())
+        } else {
+            format!("{param}event-free (%)")
+        },
+        arms,
+        ticks,
+        ci_bands,
+        median_lines,
+    })
+}
+
+/// Hazard ratios of one comparison (`"T vs C"`; default the first) of a `survival` report: all
+/// subjects first (a diamond), then each subgroup variable as a heading with its interaction
+/// p and one row per level; "favours" labels under the axis (events are harmful: a hazard ratio
+/// below 1 favours the treatment).
+pub fn subgroup_forest(report: &Report, comparison: Option<&str>, title: &str) -> Result<Forest> {
+    let hrs: Vec<&Estimate> = report.results.iter().filter(|e| e.measure == Measure::HazardRatio && e.group.as_deref().is_some_and(|g| g.contains(" vs "))).collect();
+    let cmp = match comparison {
+        Some(c) => c.to_string(),
+        None => hrs.first().and_then(|e| e.group.clone()).ok_or_else(|| Error::Plot { plot: "forest".into(), message: "the analysis has no hazard ratio".into() })?,
+    };
+    let row = |label: String, e: &Estimate, summary: bool| match (e.estimate, e.ci) {
+        (Some(x), Some(c)) if x > 0.0 && x.is_finite() => ForestRow { label, estimate: x, lower: c.lower, upper: c.upper, text: ratio_text(e), summary, header: false },
+        _ => ForestRow { label, estimate: 1.0, lower: 1.0, upper: 1.0, text: "not estimable (an arm without events)".into(), summary: false, header: true },
+    };
+    let mut rows = Vec::new();
+    let overall = hrs.iter().find(|e| e.group.as_deref() == Some(cmp.as_str()) && e.subset.subgroup.is_none()).ok_or_else(|| Error::Plot { plot: "forest".into(), message: format!("no hazard ratio '{cmp}'") })?;
+    rows.push(row("All subjects".into(), overall, true));
+    for inter in report.results.iter().filter(|e| e.measure == Measure::Interaction) {
+        let var = inter.subset.subgroup.clone().unwrap_or_default();
+        let p = inter.p_value.map(|p| format!("interaction p = {}", crate::fmt::pvalue(p))).unwrap_or_default();
+        rows.push(ForestRow { label: var.clone(), estimate: 1.0, lower: 1.0, upper: 1.0, text: p, summary: false, header: true });
+        let prefix = format!("{var} = ");
+        for e in hrs.iter().filter(|e| e.group.as_deref() == Some(cmp.as_str()) && e.subset.subgroup.as_deref().is_some_and(|s| s.starts_with(&prefix))) {
+            let level = e.subset.subgroup.as_deref().unwrap_or_default().trim_start_matches(&prefix).to_string();
+            rows.push(row(format!("   {level}"), e, false));
+        }
+    }
+    let (treatment, control) = cmp.split_once(" vs ").map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or_default();
+    let level = level_text(overall);
+    let method = overall.method.name();
+    Ok(Forest {
+        title: title.into(),
+        subtitle: format!("{cmp}; Cox model ({method} ties)"),
+        x_label: format!("Hazard ratio ({level}), log scale"),
+        log: true,
+        rows,
+        favours: Some((format!("favours {treatment}"), format!("favours {control}"))),
+    })
 }

@@ -18,6 +18,7 @@
 //! | [`MeanOverVisits`] | mean ± CI by arm over visits |
 //! | [`AeDot`] | AE incidence per arm (dots, left) and the risk ratio with CI (right), one row per term |
 //! | [`Volcano`] | log risk ratio against −log10 p, one point per term |
+//! | [`KaplanMeierPlot`] | Kaplan–Meier curves by arm, censor ticks, CI bands, medians, numbers at risk |
 
 pub mod from_report;
 mod glyph;
@@ -205,6 +206,9 @@ pub struct ForestRow {
     pub text: String,
     /// A summary row (pooled, MH) is drawn as a diamond.
     pub summary: bool,
+    /// A heading row (a subgroup variable with its interaction p, or a row that cannot be
+    /// estimated): its label and text only, no estimate drawn.
+    pub header: bool,
 }
 
 /// Forest plot: estimate and CI per row, line of no effect, values printed beside each row.
@@ -232,7 +236,7 @@ impl Plot for Forest {
         if self.rows.is_empty() {
             return Err(Error::Plot { plot: "forest".into(), message: "no rows to draw".into() });
         }
-        for r in &self.rows {
+        for r in self.rows.iter().filter(|r| !r.header) {
             check_finite("forest", &format!("{} estimate/CI", r.label), [r.estimate, r.lower, r.upper])?;
             if self.log && (r.lower <= 0.0 || r.estimate <= 0.0) {
                 return Err(Error::Plot { plot: "forest".into(), message: format!("{}: a ratio of 0 cannot be drawn on a log axis", r.label) });
@@ -243,8 +247,8 @@ impl Plot for Forest {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let area = title_area(root, &self.title, &self.subtitle, &[])?;
         let n = self.rows.len();
-        let lo = self.rows.iter().map(|r| r.lower).fold(f64::INFINITY, f64::min);
-        let hi = self.rows.iter().map(|r| r.upper).fold(f64::NEG_INFINITY, f64::max);
+        let lo = self.rows.iter().filter(|r| !r.header).map(|r| r.lower).fold(f64::INFINITY, f64::min);
+        let hi = self.rows.iter().filter(|r| !r.header).map(|r| r.upper).fold(f64::NEG_INFINITY, f64::max);
         let null = if self.log { 1.0 } else { 0.0 };
         let (lo, hi) = (lo.min(null), hi.max(null));
         let label_w = 260;
@@ -262,6 +266,14 @@ impl Plot for Forest {
                 chart.draw_series(std::iter::once(PathElement::new(vec![($to_x(null), -0.5), ($to_x(null), n as f64 - 0.5)], BLACK.stroke_width(1))))?;
                 for (i, r) in self.rows.iter().enumerate() {
                     let y = (n - 1 - i) as f64;
+                    if r.header {
+                        let (_, py) = chart.backend_coord(&($to_x(null), y));
+                        let (lx, _) = left.get_base_pixel();
+                        let (rx, _) = right.get_base_pixel();
+                        root.draw(&Text::new(r.label.clone(), (lx + 4, py - 7), bold(13.0)))?;
+                        root.draw(&Text::new(r.text.clone(), (rx + 10, py - 7), font(13.0).color(&GREY)))?;
+                        continue;
+                    }
                     let c = if r.summary { BLACK } else { PALETTE[0] };
                     chart.draw_series(std::iter::once(PathElement::new(vec![($to_x(r.lower), y), ($to_x(r.upper), y)], c.stroke_width(2))))?;
                     if r.summary {
@@ -766,5 +778,161 @@ impl Plot for Volcano {
             shown += 1;
         }
         Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kaplan–Meier curves
+
+/// One arm's curve of a [`KaplanMeierPlot`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct KmArm {
+    pub label: String,
+    /// (time, S, lower, upper) at each time of the curve (censor-only times included).
+    pub steps: Vec<(f64, f64, Option<f64>, Option<f64>)>,
+    /// (time, S) of each censoring time: drawn as a tick on the curve.
+    pub censored: Vec<(f64, f64)>,
+    /// Median survival time; `None` when not reached.
+    pub median: Option<f64>,
+    /// Numbers at risk at each of the plot's `ticks`.
+    pub at_risk: Vec<u64>,
+}
+
+/// Kaplan–Meier curves by arm: step lines, censor ticks, optional pointwise CI bands, median
+/// reference lines, and the numbers at risk under the time axis, one column per axis tick.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KaplanMeierPlot {
+    pub title: String,
+    pub subtitle: String,
+    /// Axis title, e.g. `Time since first dose (days)`.
+    pub x_label: String,
+    pub y_label: String,
+    /// Control first.
+    pub arms: Vec<KmArm>,
+    /// Axis ticks (from 0, evenly spaced): the times of the numbers-at-risk table.
+    pub ticks: Vec<f64>,
+    pub ci_bands: bool,
+    pub median_lines: bool,
+}
+
+impl KaplanMeierPlot {
+    fn x_max(&self) -> f64 {
+        let last = self.arms.iter().filter_map(|a| a.steps.last().map(|s| s.0)).fold(0.0, f64::max);
+        let tick = self.ticks.last().copied().unwrap_or(0.0);
+        let step = if self.ticks.len() > 1 { self.ticks[1] - self.ticks[0] } else { last.max(1.0) };
+        if last > tick { tick + step } else { tick.max(last).max(step) }
+    }
+}
+
+impl Plot for KaplanMeierPlot {
+    fn kind(&self) -> &'static str {
+        "kaplan-meier"
+    }
+    fn size(&self) -> (u32, u32) {
+        (900, 520 + 22 * self.arms.len() as u32)
+    }
+    fn check(&self) -> Result<()> {
+        if self.arms.is_empty() || self.arms.iter().any(|a| a.steps.is_empty()) {
+            return Err(Error::Plot { plot: "kaplan-meier".into(), message: "an arm without a curve to draw".into() });
+        }
+        for a in &self.arms {
+            check_finite("kaplan-meier", &format!("{} time/survival", a.label), a.steps.iter().flat_map(|s| [s.0, s.1]))?;
+            if a.at_risk.len() != self.ticks.len() {
+                return Err(Error::Plot { plot: "kaplan-meier".into(), message: format!("{}: numbers at risk do not match the axis ticks", a.label) });
+            }
+        }
+        check_finite("kaplan-meier", "tick", self.ticks.iter().copied())
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let labels: Vec<String> = self.arms.iter().map(|a| a.label.clone()).collect();
+        let area = title_area(root, &self.title, &self.subtitle, &labels)?;
+        let table_h = 34 + 22 * self.arms.len() as u32;
+        let (h_total, left_w) = (area.dim_in_pixel().1, 200u32);
+        let (plot_area, table) = area.split_vertically(h_total.saturating_sub(table_h));
+        let x_max = self.x_max();
+        let mut chart = ChartBuilder::on(&plot_area).margin_right(24).x_label_area_size(46).y_label_area_size(left_w).build_cartesian_2d(0.0..x_max, 0.0..1.02)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_labels(6)
+            .y_label_formatter(&|y: &f64| format!("{}", (y * 100.0).round()))
+            .y_desc(self.y_label.clone())
+            .y_label_style(font(12.0))
+            .axis_desc_style(font(13.0))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(RGBColor(230, 230, 230))
+            .draw()?;
+        // Time axis: a tick and a label at each numbers-at-risk time, the axis title below.
+        for &t in &self.ticks {
+            let (px, py) = chart.backend_coord(&(t, 0.0));
+            root.draw(&PathElement::new(vec![(px, py), (px, py + 5)], BLACK.stroke_width(1)))?;
+            root.draw(&Text::new(num_axis(t), (px, py + 8), font(12.0).pos(Pos::new(HPos::Center, VPos::Top))))?;
+        }
+        let (x0, y0) = chart.backend_coord(&(0.0, 0.0));
+        let (x1, _) = chart.backend_coord(&(x_max, 0.0));
+        root.draw(&Text::new(self.x_label.clone(), ((x0 + x1) / 2, y0 + 26), font(13.0).pos(Pos::new(HPos::Center, VPos::Top))))?;
+        for (k, a) in self.arms.iter().enumerate() {
+            let colour = arm_colour(k);
+            if self.ci_bands {
+                let band: Vec<(f64, f64, f64)> = a.steps.iter().filter_map(|s| Some((s.0, s.2?, s.3?))).collect();
+                if band.len() > 1 {
+                    let mut upper = Vec::new();
+                    let mut lower = Vec::new();
+                    for w in band.windows(2) {
+                        upper.extend([(w[0].0, w[0].2), (w[1].0, w[0].2)]);
+                        lower.extend([(w[0].0, w[0].1), (w[1].0, w[0].1)]);
+                    }
+                    let last = band[band.len() - 1];
+                    upper.push((last.0, last.2));
+                    lower.push((last.0, last.1));
+                    lower.reverse();
+                    upper.extend(lower);
+                    chart.draw_series(std::iter::once(Polygon::new(upper, colour.mix(0.15).filled())))?;
+                }
+            }
+            // The step function from (0, 1).
+            let mut path = vec![(0.0, 1.0)];
+            let mut s_prev = 1.0;
+            for s in &a.steps {
+                path.push((s.0, s_prev));
+                path.push((s.0, s.1));
+                s_prev = s.1;
+            }
+            chart.draw_series(std::iter::once(PathElement::new(path, colour.stroke_width(2))))?;
+            for &(t, s) in &a.censored {
+                let (px, py) = chart.backend_coord(&(t, s));
+                root.draw(&PathElement::new(vec![(px, py - 5), (px, py + 5)], colour.stroke_width(1)))?;
+            }
+            if let (true, Some(m)) = (self.median_lines, a.median) {
+                let grey = GREY.stroke_width(1);
+                chart.draw_series(std::iter::once(plotters::element::DashedPathElement::new(vec![(0.0, 0.5), (m, 0.5)], 4, 4, grey)))?;
+                chart.draw_series(std::iter::once(plotters::element::DashedPathElement::new(vec![(m, 0.5), (m, 0.0)], 4, 4, colour.stroke_width(1))))?;
+            }
+        }
+        // Numbers at risk, one column per tick.
+        let (_, ty) = table.get_base_pixel();
+        root.draw(&Text::new("Number at risk".to_string(), (16, ty + 8), bold(13.0)))?;
+        for (k, a) in self.arms.iter().enumerate() {
+            let y = ty + 30 + 22 * k as i32;
+            root.draw(&Rectangle::new([(16, y + 2), (26, y + 12)], arm_colour(k).filled()))?;
+            let max = (left_w as usize - 40) / 7;
+            let name: String = if a.label.chars().count() > max { a.label.chars().take(max.saturating_sub(1)).collect::<String>() + "…" } else { a.label.clone() };
+            root.draw(&Text::new(name, (32, y), font(12.0)))?;
+            for (t, n) in self.ticks.iter().zip(&a.at_risk) {
+                let (px, _) = chart.backend_coord(&(*t, 0.0));
+                root.draw(&Text::new(n.to_string(), (px, y), font(12.0).pos(Pos::new(HPos::Center, VPos::Top))))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An axis label: whole numbers as integers, others with up to 3 significant digits.
+fn num_axis(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e9 {
+        format!("{}", x as i64)
+    } else {
+        num(x)
     }
 }

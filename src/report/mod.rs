@@ -549,6 +549,7 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
         PlotKind::Forest => {
             let f = match d.spec.kind {
                 AnalysisKind::Responders => strata_forest(d, &title)?,
+                AnalysisKind::Survival => from_report::subgroup_forest(&d.report, p.comparison.as_deref(), &title("Hazard ratio by subgroup"))?,
                 AnalysisKind::Ae => {
                     let mut f = from_report::forest(&d.report, Measure::RiskRatio, None, &title("Risk ratio by system organ class"), "Risk ratio")?;
                     let cmp = p.comparison.clone().unwrap_or_else(first_comparison);
@@ -587,6 +588,9 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
                 f.title = t.clone();
             }
             plot::render(&f)
+        }
+        PlotKind::KaplanMeier => {
+            plot::render(&from_report::kaplan_meier(&d.report, &title("Kaplan–Meier estimate by arm"), p.ci_bands.unwrap_or(false), p.median_lines.unwrap_or(true))?)
         }
         PlotKind::Volcano => {
             let cmp = p.comparison.clone().unwrap_or_else(first_comparison);

@@ -24,7 +24,7 @@
 //!
 //! [[plot]]
 //! name = "responder-rates"
-//! kind = "rates"                         # rates | forest | waterfall | box | visits | ae-dot | volcano
+//! kind = "rates"                         # rates | forest | waterfall | box | visits | ae-dot | volcano | kaplan-meier
 //! analysis = "responders"
 //! ```
 
@@ -273,6 +273,8 @@ pub enum PlotKind {
     Visits,
     AeDot,
     Volcano,
+    /// Kaplan–Meier curves with numbers at risk (survival analyses).
+    KaplanMeier,
 }
 
 /// One plot of an analysis.
@@ -293,6 +295,11 @@ pub struct PlotSpec {
     /// Terms in an AE dot plot (default 20).
     #[serde(default)]
     pub top: Option<usize>,
+    /// Kaplan–Meier plot: pointwise CI bands (default false) and median lines (default true).
+    #[serde(default)]
+    pub ci_bands: Option<bool>,
+    #[serde(default)]
+    pub median_lines: Option<bool>,
 }
 
 /// 1-based line of byte offset `at` in `text`.
