@@ -31,6 +31,33 @@ fn adtte_rates_match_r_poisson_test() {
     }
 }
 
+/// `--time-unit years --per 100`: the same R rates (per person-day) converted with 1 year =
+/// 365.25 days; the rate ratio does not change; the table reads "rate per 100 person-years".
+#[test]
+fn rates_per_100_person_years() {
+    let r = load("incidence.json");
+    let args = ["incidence", &dataset("cdisc_pilot01/adtte.csv"), "--censor", "CNSR", "--time", "AVAL", "--time-unit", "years", "--per", "100"];
+    let j = cli_json(&args);
+    assert_eq!((j["inputs"]["data_unit"].as_str(), j["inputs"]["time_unit"].as_str(), j["inputs"]["per"].as_f64()), (Some("days"), Some("years"), Some(100.0)));
+    for (arm, w) in r["groups"].as_object().unwrap() {
+        assert_rel9(num(&j["inputs"]["groups"][arm]["person_time"]), num(&w["person_time"]) / 365.25, &format!("{arm} person-years"));
+        let e = find(&j, "rate", arm);
+        for (got, key) in [(&e["estimate"], "rate"), (&e["ci"]["lower"], "lower"), (&e["ci"]["upper"], "upper")] {
+            assert_rel9(num(got), num(&w[key]) * 365.25, &format!("{arm} {key} per person-year"));
+        }
+    }
+    for w in r["comparisons"].as_array().unwrap() {
+        let g = format!("{} vs Placebo", w["treatment"].as_str().unwrap());
+        let e = j["results"].as_array().unwrap().iter().find(|r| r["measure"] == "rate-ratio" && r["method"] == "exact-conditional" && r["group"] == g.as_str()).unwrap();
+        assert_rel9(num(&e["estimate"]), num(&w["estimate"]), &format!("{g} rate ratio in years"));
+    }
+    let out = crate::common::cli(&args[..args.len()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("person-years") && text.contains("rate per 100 person-years") && text.contains("729.8"), "{text}");
+    let (code, e) = cli_err(&["incidence", &dataset("cdisc_pilot01/adtte.csv"), "--censor", "CNSR", "--time", "AVAL", "--time-unit", "fortnights"]);
+    assert!(code == 2 && e.contains("--time-unit") && e.contains("days, weeks, months or years"), "{code} {e}");
+}
+
 #[test]
 fn exposure_groups_of_a_cohort_and_bad_input() {
     let dir = std::env::temp_dir().join(format!("trialstat-incid-{}", std::process::id()));

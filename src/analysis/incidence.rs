@@ -34,8 +34,13 @@ pub struct IncidenceSpec {
     pub events: EventSource,
     /// Person-time column.
     pub time: String,
-    /// Unit of the person-time column for labels (e.g. `days`); `None` prints "person-time".
-    pub time_unit: Option<String>,
+    /// Unit to report person-time in (`None`: the data unit, or unlabelled "person-time").
+    pub time_unit: Option<crate::data::TimeUnit>,
+    /// Unit of the person-time column (`None`: an `AVALU` column, days for ADaM `AVAL` with
+    /// `CNSR`, else the same as `time_unit`).
+    pub data_unit: Option<crate::data::TimeUnit>,
+    /// Rates per this much person-time (`--per 100`); `None` chooses a power of ten.
+    pub per: Option<f64>,
 }
 
 /// Events of one cell, or `None` when missing.
@@ -147,9 +152,26 @@ pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrid
     let arms: Arms = super::arms::resolve_in_file(file, &arm, &spec.arms)?;
     let all = arms.all();
     let t = file.load_typed(&[&arm, &ev], &[&time])?;
-    let Totals { events, pt, used, missing } = totals(file, &t, &arms, &events_src, [&arm, &ev, &time])?;
-    let unit = spec.time_unit.clone().unwrap_or_else(|| "person-time".into());
-    let scale = rate_scale(all.iter().enumerate().map(|(k, _)| events[k] as f64 / pt[k]).fold(0.0, f64::max));
+    let Totals { events, mut pt, used, missing } = totals(file, &t, &arms, &events_src, [&arm, &ev, &time])?;
+    let avalu = (time == "AVAL" && file.columns.iter().any(|c| c == "AVALU")).then_some("AVALU");
+    if let Some(u) = avalu {
+        file.load_typed(&[&arm, &ev, u], &[&time])?;
+    }
+    let t = file.load_typed(&[&arm, &ev], &[&time])?;
+    let rows = file.select(&t, &[])?;
+    let adam = file.columns.iter().any(|c| c == "CNSR");
+    let (from, source) = super::survival::data_unit_of(file, &t, &rows, &time, avalu, adam, spec.data_unit, spec.time_unit)?;
+    let to = spec.time_unit.or(from);
+    let factor = match (from, to) {
+        (Some(f), Some(t)) => f.factor_to(t),
+        _ => 1.0,
+    };
+    pt.iter_mut().for_each(|x| *x *= factor);
+    let unit = to.map_or("person-time".to_string(), |u| format!("person-{}", u.name()));
+    if let Some(p) = spec.per.filter(|p| !(p.is_finite() && *p > 0.0)) {
+        return Err(Error::invalid("--per", p, "a positive number of person-time units, e.g. 100"));
+    }
+    let scale = spec.per.unwrap_or_else(|| rate_scale(all.iter().enumerate().map(|(k, _)| events[k] as f64 / pt[k]).fold(0.0, f64::max)));
     let c = all.len() - 1;
     let mut notes = opts.input_notes.clone();
     if let Some(n) = &arms.note {
@@ -159,10 +181,15 @@ pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrid
         notes.push(format!("Rows kept: {}.", f.text));
     }
     notes.push(format!(
-        "Events: {}; person-time: sum of {time} ({unit}) over the rows of each group.",
+        "Events: {}; person-time: sum of {time} over the rows of each group{}.",
         match &events_src {
             EventSource::Count(c) => format!("sum of {c}"),
             EventSource::Censor(c) => format!("rows with {c} = 0"),
+        },
+        match (from, to) {
+            (Some(f), Some(t)) if f != t => format!(", in {} ({source}), converted to {} (× {}; 1 month = 30.4375 days, 1 year = 365.25 days)", f.name(), t.name(), crate::fmt::sig(factor, 6)),
+            (Some(f), _) => format!(", in {} ({source})", f.name()),
+            _ => String::new(),
         }
     ));
     notes.push(format!("Rows left out for a missing event or time: {}.", all.iter().enumerate().map(|(k, a)| format!("{} in {a}", missing[k])).collect::<Vec<_>>().join(", ")));
@@ -185,7 +212,9 @@ pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrid
         "arms": {"treatment": arms.treatments, "control": arms.control},
         "events": match &events_src { EventSource::Count(c) => serde_json::json!({"count": c}), EventSource::Censor(c) => serde_json::json!({"censor": c}) },
         "time_column": time,
-        "time_unit": unit,
+        "time_unit": to.map(|u| u.name()),
+        "data_unit": from.map(|u| u.name()),
+        "per": scale,
         "groups": all.iter().enumerate().map(|(k, a)| (a.to_string(), serde_json::json!({"events": events[k], "person_time": pt[k], "rows": used[k], "missing": missing[k]}))).collect::<serde_json::Map<_, _>>(),
         "level": opts.level,
     });

@@ -157,22 +157,25 @@ struct Columns {
     unit: Option<String>,
 }
 
-/// The unit of the file's time column and where it came from.
-fn data_unit(file: &CsvFile, t: &crate::ingest::reader::Table, rows: &[usize], cols: &Columns, spec: &SurvivalSpec) -> Result<(Option<TimeUnit>, String)> {
-    if let Some(u) = spec.data_unit {
+/// The unit of the file's time column and where it came from: `given` (`--data-unit`), else
+/// the single value of the `unit_column` (ADaM `AVALU`) over `rows`, else days when the time
+/// column is ADaM `AVAL` of a time-to-event file (`adam`), else `fallback` (the reporting unit:
+/// no conversion).
+pub(crate) fn data_unit_of(file: &CsvFile, t: &crate::ingest::reader::Table, rows: &[usize], time: &str, unit_column: Option<&str>, adam: bool, given: Option<TimeUnit>, fallback: Option<TimeUnit>) -> Result<(Option<TimeUnit>, String)> {
+    if let Some(u) = given {
         return Ok((Some(u), "as given".into()));
     }
-    if let Some(c) = &cols.unit {
+    if let Some(c) = unit_column {
         let values = crate::ingest::table::distinct_in(t, rows.iter().copied(), c)?;
         return match values.as_slice() {
-            [one] => Ok((Some(TimeUnit::parse(c, one).map_err(|_| Error::Data { file: file.name.clone(), line: 0, column: c.clone(), value: one.clone(), message: "not a time unit (days, weeks, months, years); set the unit with --data-unit".into() })?), format!("from {c}"))),
-            _ => Err(Error::Data { file: file.name.clone(), line: 0, column: c.clone(), value: values.join(", "), message: "the rows analysed have several time units; keep one with --where, or convert the times".into() }),
+            [one] => Ok((Some(TimeUnit::parse(c, one).map_err(|_| Error::Data { file: file.name.clone(), line: 0, column: c.to_string(), value: one.clone(), message: "not a time unit (days, weeks, months, years); set the unit with --data-unit".into() })?), format!("from {c}"))),
+            _ => Err(Error::Data { file: file.name.clone(), line: 0, column: c.to_string(), value: values.join(", "), message: "the rows analysed have several time units; keep one with --where, or convert the times".into() }),
         };
     }
-    if cols.time == "AVAL" && cols.param.is_some() {
+    if time == "AVAL" && adam {
         return Ok((Some(TimeUnit::Days), "days, the ADaM convention for AVAL of a time-to-event parameter (no AVALU column; set --data-unit if not)".into()));
     }
-    Ok((spec.time_unit, "as --time-unit".into()))
+    Ok((fallback, "as --time-unit".into()))
 }
 
 fn pick_columns(file: &CsvFile, overrides: &crate::ingest::layout::Overrides, spec: &SurvivalSpec) -> Result<Columns> {
@@ -559,7 +562,7 @@ pub fn survival_file(file: &CsvFile, overrides: &crate::ingest::layout::Override
     let (rows, paramcd) = param_rows(file, &t, &cols, spec)?;
     let arms = super::arms::resolve_counted(&file.name, &cols.arm, &crate::ingest::table::value_counts_in(&t, rows.iter().copied(), &cols.arm)?, &spec.arms, file.filter.as_ref().map(|f| f.text.as_str()))?;
     let shown: Vec<String> = std::iter::once(arms.control.clone()).chain(arms.treatments.iter().cloned()).collect();
-    let (from, unit_source) = data_unit(file, &t, &rows, &cols, spec)?;
+    let (from, unit_source) = data_unit_of(file, &t, &rows, &cols.time, cols.unit.as_deref(), cols.param.is_some(), spec.data_unit, spec.time_unit)?;
     let to = spec.time_unit.or(from);
     let factor = match (from, to) {
         (Some(f), Some(t)) => f.factor_to(t),

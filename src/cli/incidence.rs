@@ -22,9 +22,17 @@ pub struct IncidenceArgs {
     /// Person-time column.
     #[arg(long, value_name = "COLUMN")]
     pub time: String,
-    /// Unit of the person-time column, for labels (e.g. days, years).
+    /// Unit to report person-time in: days, weeks, months, years (1 month = 30.4375 days,
+    /// 1 year = 365.25 days): `--per 100 --time-unit years` gives events per 100 person-years.
     #[arg(long, value_name = "UNIT")]
     pub time_unit: Option<String>,
+    /// Unit of the person-time column (default: an AVALU column; days for ADaM AVAL with CNSR;
+    /// else the same as --time-unit).
+    #[arg(long, value_name = "UNIT")]
+    pub data_unit: Option<String>,
+    /// Rates per this much person-time (default: a power of ten suiting the rates).
+    #[arg(long, value_name = "N")]
+    pub per: Option<f64>,
     #[command(flatten)]
     pub common: Common,
 }
@@ -32,7 +40,7 @@ pub struct IncidenceArgs {
 impl IncidenceArgs {
     pub fn run(self, cells: CsvCells) -> Result<String, Error> {
         let render = |r: &trialstat::analysis::Report, format: Format| render_with(r, format, cells);
-        let IncidenceArgs { file, columns, arms, event, censor, time, time_unit, common } = self;
+        let IncidenceArgs { file, columns, arms, event, censor, time, time_unit, data_unit, per, common } = self;
         let (opts, format) = options(&common, None)?;
         let f = open_filtered(&file, columns.filter.as_deref())?;
         let events = match (event, censor) {
@@ -40,7 +48,15 @@ impl IncidenceArgs {
             (None, Some(c)) => EventSource::Censor(c),
             _ => return Err(Error::invalid("events", "not given", "--event COLUMN or --censor COLUMN")),
         };
-        let spec = IncidenceSpec { arms: arms.choice(), events, time, time_unit };
+        use trialstat::data::TimeUnit;
+        let spec = IncidenceSpec {
+            arms: arms.choice(),
+            events,
+            time,
+            time_unit: time_unit.as_deref().map(|u| TimeUnit::parse("--time-unit", u)).transpose()?,
+            data_unit: data_unit.as_deref().map(|u| TimeUnit::parse("--data-unit", u)).transpose()?,
+            per,
+        };
         Ok(render(&incidence_file(&f, &columns.overrides(), &spec, &opts)?, format))
     }
 }

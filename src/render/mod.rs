@@ -342,6 +342,9 @@ fn tables(report: &Report) -> Vec<Table> {
 /// "By group": each group's count, denominator, risk (proportion, rate) and CI.
 fn group_table(report: &Report, group_results: &[&Estimate], ci_head: &str) -> Table {
     let what = match (report.layout.rate_scale, report.layout.single_sample) {
+        (Some(scale), _) if report.layout.denominator_name.starts_with("person-") && report.layout.denominator_name != "person-time" => {
+            format!("rate per {} {}", thousands(scale), report.layout.denominator_name)
+        }
         (Some(scale), _) => format!("rate per {}", thousands(scale)),
         (None, true) => "proportion".into(),
         (None, false) => "risk".into(),

@@ -468,7 +468,15 @@ fn incidence_request(a: &AnalysisSpec) -> Result<crate::analysis::incidence::Inc
         _ => return Err(Error::invalid("events", "not given", "event = COLUMN or censor = COLUMN")),
     };
     let time = a.time.clone().ok_or_else(|| Error::invalid("time", "not given", "the person-time column"))?;
-    Ok(IncidenceSpec { arms: arm_choice(a), events, time, time_unit: a.time_unit.clone() })
+    use crate::data::TimeUnit;
+    Ok(IncidenceSpec {
+        arms: arm_choice(a),
+        events,
+        time,
+        time_unit: a.time_unit.as_deref().map(|u| TimeUnit::parse("time_unit", u)).transpose()?,
+        data_unit: a.data_unit.as_deref().map(|u| TimeUnit::parse("data_unit", u)).transpose()?,
+        per: a.per,
+    })
 }
 
 /// A spec's survival analysis as the library's request (as `trialstat survival`).

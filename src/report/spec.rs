@@ -115,7 +115,7 @@ impl AnalysisKind {
             AnalysisKind::Endpoint => &["ci_method", "labels", "followup", "followup_visit", "paramcd", "aggregate", "quantile_type", "rank_method"],
             AnalysisKind::Ae => &["ci_method", "subjects", "soc", "term", "teae", "serious", "severity", "rows", "min_percent", "strata"],
             AnalysisKind::Bootstrap => &["labels", "value", "statistic", "resamples", "seed"],
-            AnalysisKind::Incidence => &["ci_method", "labels", "event", "censor", "time", "time_unit"],
+            AnalysisKind::Incidence => &["ci_method", "labels", "event", "censor", "time", "time_unit", "data_unit", "per"],
             AnalysisKind::Survival => &["paramcd", "time", "event", "censor", "data_unit", "time_unit", "conf_type", "at", "tau", "ties", "rho", "strata", "covariates", "subgroups"],
         }
     }
@@ -228,8 +228,11 @@ pub struct AnalysisSpec {
     pub time: Option<String>,
     #[serde(default)]
     pub time_unit: Option<String>,
+    /// Rates per this much person-time (incidence, `--per`).
+    #[serde(default)]
+    pub per: Option<f64>,
     // survival
-    /// Unit of the time column (`--data-unit`).
+    /// Unit of the time column (`--data-unit`; incidence and survival).
     #[serde(default)]
     pub data_unit: Option<String>,
     /// Kaplan–Meier CI type: log, log-log, plain.
