@@ -305,3 +305,54 @@ fn strata_subgroups_landmarks_and_units_match_r() {
         near(num(&e["se"]), num(&arm["se_rmean"]), &format!("{a} RMST SE (months)"));
     }
 }
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+/// Edge cases with their documented behaviour: an arm without events (monotone likelihood:
+/// HR 0, no Wald CI, a note; R: "Ran out of iterations", loglik −2.70805, −1.09861), everyone
+/// censored (no test, no HR), one arm only and a single subject (KM and RMST only), an event at
+/// time 0 and tied times.
+#[test]
+fn edge_cases_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(&dir, "noev.csv", "USUBJID,TRTP,AVAL,CNSR\n1,A,5,0\n2,A,6,1\n3,A,7,0\n4,B,4,1\n5,B,8,1\n6,B,9,1\n");
+    let r = cli_json(&["survival", &f, "--control", "A"]);
+    let hr = one(&r, "hazard-ratio", Some("B vs A"), None);
+    assert_eq!(hr["estimate"].as_f64(), Some(0.0), "{hr}");
+    assert!(hr["ci"].is_null() && hr.get("p_value").is_none() && hr["notes"][0].as_str().unwrap().contains("monotone likelihood"), "{hr}");
+    // R 4.2 / survival 3.5: summary(coxph)$logtest, $sctest; survdiff.
+    let test = |m: &str| num(&r["results"].as_array().unwrap().iter().find(|e| e["measure"] == "cox-test" && e["method"] == m).unwrap()["statistic"]);
+    assert!((test("likelihood-ratio") - 3.2188758225283296).abs() < 1e-6, "{}", test("likelihood-ratio"));
+    near(test("score"), 2.4615384615384617, "score test");
+    near(num(&one(&r, "log-rank", None, None)["statistic"]), 2.4615384615384617, "log-rank");
+    assert!(r["results"].as_array().unwrap().iter().all(|e| !(e["measure"] == "cox-test" && e["method"] == "wald")), "no Wald test with an infinite coefficient");
+
+    let f = write(&dir, "cens.csv", "USUBJID,TRTP,AVAL,CNSR\n1,A,5,1\n2,A,6,1\n3,B,4,1\n4,B,8,1\n");
+    let r = cli_json(&["survival", &f, "--control", "A"]);
+    assert!(find(&r, "log-rank", None, None).is_empty() && find(&r, "hazard-ratio", None, None).is_empty());
+    assert!(r["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().starts_with("No events in any arm")));
+    let med = one(&r, "survival-quantile", Some("A"), Some(0.5));
+    assert!(med.get("estimate").is_none_or(|e| e.is_null()), "median not reached: {med}");
+    let d = one(&r, "rmst-difference", Some("B vs A"), None);
+    assert!(d.get("p_value").is_none() && num(&d["estimate"]) == 0.0, "{d}");
+
+    for (name, text, n) in [("one.csv", "USUBJID,TRTP,AVAL,CNSR\n1,A,5,0\n2,A,6,1\n3,A,0,0\n3b,A,6,0\n", 4), ("single.csv", "USUBJID,TRTP,AVAL,CNSR\n1,A,5,0\n", 1)] {
+        let f = write(&dir, name, text);
+        let r = cli_json(&["survival", &f]);
+        let measures: Vec<&str> = r["results"].as_array().unwrap().iter().map(|e| e["measure"].as_str().unwrap()).collect();
+        assert!(measures.iter().all(|m| ["survival-quantile", "rmst"].contains(m)), "{name}: {measures:?}");
+        assert_eq!(one(&r, "rmst", Some("A"), None)["n"].as_u64(), Some(n), "{name}");
+    }
+    // An event at time 0 and ties (events before censorings at a tied time): R's survfit gives
+    // S(0) = 3/4, S(6) = 3/4 · 2/3 (3 at risk at t = 6: one event, one censored there), and
+    // quantile(fit, 0.5) = 7.5 (S = 0.5 on the last stretch, 6 to 9: its midpoint).
+    let f = write(&dir, "zero.csv", "USUBJID,TRTP,AVAL,CNSR\n1,A,0,0\n2,A,6,0\n3,A,6,1\n4,A,9,1\n");
+    let r = cli_json(&["survival", &f, "--at", "0,6"]);
+    near(num(&one(&r, "survival-at", Some("A"), Some(0.0))["estimate"]), 0.75, "S(0)");
+    near(num(&one(&r, "survival-at", Some("A"), Some(6.0))["estimate"]), 0.5, "S(6)");
+    near(num(&one(&r, "survival-quantile", Some("A"), Some(0.5))["estimate"]), 7.5, "median");
+}

@@ -435,10 +435,19 @@ fn rmst_comparison(label: &str, t: &crate::stats::survival::Rmst, c: &crate::sta
     let z = z_for_level(level);
     let d = t.estimate - c.estimate;
     let se_d = (t.se * t.se + c.se * c.se).sqrt();
-    let diff = Estimate::new(Measure::RmstDifference, Method::Normal).with_group(label).with_at(t.tau).with_estimate(d).with_se(se_d).with_ci(d - z * se_d, d + z * se_d, level).with_p(two_sided_z_p(d / se_d));
+    let mut diff = Estimate::new(Measure::RmstDifference, Method::Normal).with_group(label).with_at(t.tau).with_estimate(d).with_se(se_d).with_ci(d - z * se_d, d + z * se_d, level);
+    // Both curves flat to τ (no events before it): no variability, no test.
+    if se_d > 0.0 {
+        diff = diff.with_p(two_sided_z_p(d / se_d));
+    } else {
+        diff = diff.with_note("standard error 0 (no events before τ in either arm): no test");
+    }
     let lr = (t.estimate / c.estimate).ln();
     let se_r = ((t.se / t.estimate).powi(2) + (c.se / c.estimate).powi(2)).sqrt();
-    let ratio = Estimate::new(Measure::RmstRatio, Method::Normal).with_group(label).with_at(t.tau).with_estimate(lr.exp()).with_se_log(se_r).with_ci((lr - z * se_r).exp(), (lr + z * se_r).exp(), level).with_p(two_sided_z_p(lr / se_r));
+    let mut ratio = Estimate::new(Measure::RmstRatio, Method::Normal).with_group(label).with_at(t.tau).with_estimate(lr.exp()).with_se_log(se_r).with_ci((lr - z * se_r).exp(), (lr + z * se_r).exp(), level);
+    if se_r > 0.0 {
+        ratio = ratio.with_p(two_sided_z_p(lr / se_r));
+    }
     vec![diff, ratio]
 }
 
@@ -560,7 +569,12 @@ pub fn survival_file(file: &CsvFile, overrides: &crate::ingest::layout::Override
     }
     let t = file.load_typed(&text, &[&cols.time])?;
     let (rows, paramcd) = param_rows(file, &t, &cols, spec)?;
-    let arms = super::arms::resolve_counted(&file.name, &cols.arm, &crate::ingest::table::value_counts_in(&t, rows.iter().copied(), &cols.arm)?, &spec.arms, file.filter.as_ref().map(|f| f.text.as_str()))?;
+    let counts = crate::ingest::table::value_counts_in(&t, rows.iter().copied(), &cols.arm)?;
+    let arms = match counts.as_slice() {
+        // One arm: Kaplan–Meier and RMST only (unless the user named arms that are not there).
+        [(only, _)] if spec.arms.treatment.is_empty() && spec.arms.control.as_ref().is_none_or(|c| c == only) => Arms { control: only.clone(), treatments: Vec::new(), note: None, aliases: Vec::new() },
+        _ => super::arms::resolve_counted(&file.name, &cols.arm, &counts, &spec.arms, file.filter.as_ref().map(|f| f.text.as_str()))?,
+    };
     let shown: Vec<String> = std::iter::once(arms.control.clone()).chain(arms.treatments.iter().cloned()).collect();
     let (from, unit_source) = data_unit_of(file, &t, &rows, &cols.time, cols.unit.as_deref(), cols.param.is_some(), spec.data_unit, spec.time_unit)?;
     let to = spec.time_unit.or(from);
@@ -603,7 +617,14 @@ fn analyse(file: &CsvFile, cols: &Columns, arms: &Arms, shown: &[String], s: &Su
         results.extend(arm_estimates(&shown[a], km, spec, tau)?);
     }
     // Comparisons.
-    if shown.len() > 1 {
+    let any_event = s.event.iter().any(|&e| e);
+    if shown.len() > 1 && !any_event {
+        notes.push("No events in any arm: no log-rank test or hazard ratio.".into());
+        let rm_c = kms[0].rmst(tau)?;
+        for a in 1..shown.len() {
+            results.extend(rmst_comparison(&format!("{} vs {}", shown[a], shown[0]), &kms[a].rmst(tau)?, &rm_c, spec.level));
+        }
+    } else if shown.len() > 1 {
         let strata = (s.strata_labels.len() > 1).then_some(s.stratum.as_slice());
         let lr = log_rank(&s.time, &s.event, &s.arm, shown.len(), strata, spec.rho)?;
         let method = match spec.rho {

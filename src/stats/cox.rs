@@ -37,7 +37,11 @@
 //! step s = |V U| flags coefficient j when s_j > 1e-9 and s_j > √1e-9 · |β_j| ("Loglik converged
 //! before variable j; coefficient may be infinite"). Such a coefficient is reported as an HR of
 //! 0 or ∞ ([`CoxTerm::infinite`]) with no Wald CI, z or p; the global Wald test, meaningless
-//! there, is omitted. The likelihood-ratio and score tests stay valid.
+//! there, is omitted. The likelihood-ratio and score tests stay valid. When the 20 iterations
+//! run out on such a likelihood before R's 1e-9 criterion is met (R: "Ran out of iterations and
+//! did not converge"), but ℓ has settled to 1e-6 and a coefficient is diverging by the same rule,
+//! the fit is reported the same way rather than as a failure (R's ℓ there is the last accepted
+//! step's, within 1e-6 of this one).
 
 use crate::data::check_level;
 use crate::error::{Error, Result};
@@ -373,6 +377,26 @@ fn newton_step(imat: &[f64], u: &[f64], p: usize) -> Vec<f64> {
     step
 }
 
+/// How settled ℓ must be (relative change of the last step) for a fit that ran out of
+/// iterations to count as a monotone likelihood rather than a failure.
+const MONOTONE_SETTLED: f64 = 1e-6;
+
+/// R's rule for a coefficient that may be infinite (coxph.fit): with V = I⁻¹ and U at the last
+/// β (scaled), the next step s = |V U| on the covariates' own scale is > eps and
+/// > √eps · |β_j|.
+fn diverging(imat: &[f64], u: &[f64], beta_scaled: &[f64], scale: &[f64], eps: f64) -> Vec<bool> {
+    let p = u.len();
+    let mut fac = imat.to_vec();
+    cholesky2(&mut fac, p);
+    let v = chinv(&fac, p);
+    (0..p)
+        .map(|a| {
+            let next = scale[a] * (0..p).map(|b| v[a * p + b] * u[b]).sum::<f64>().abs();
+            next > eps && next > eps.sqrt() * (beta_scaled[a] * scale[a]).abs()
+        })
+        .collect()
+}
+
 /// Fit a Cox model to `data` (see the module documentation for the algorithm and its rules).
 /// Errors: inconsistent or invalid inputs, no events, no covariate, no convergence in
 /// `max_iter` iterations ([`Error::NoConvergence`], with the iterations' log-likelihoods).
@@ -405,6 +429,11 @@ pub fn cox_ph(data: &CoxData, opts: &CoxOptions) -> Result<CoxFit> {
             break (lk, u, imat);
         }
         if iter >= opts.max_iter {
+            // Monotone likelihood that R's 1e-9 criterion has not caught within the iterations:
+            // ℓ has settled (to 1e-6) while a coefficient still moves by about itself each step.
+            if finite && (1.0 - best / lk).abs() <= MONOTONE_SETTLED && diverging(&imat, &u, &candidate, &s.scale, opts.eps).iter().any(|&d| d) {
+                break (lk, u, imat);
+            }
             let shown: Vec<String> = trail.iter().map(|v| format!("{v:.6}")).collect();
             return Err(Error::NoConvergence {
                 what: "Cox model (Newton–Raphson)".into(),
@@ -437,12 +466,11 @@ pub fn cox_ph(data: &CoxData, opts: &CoxOptions) -> Result<CoxFit> {
     // Back to the covariates' own scale.
     let coef: Vec<f64> = candidate.iter().zip(&s.scale).map(|(b, sc)| b * sc).collect();
     let variance: Vec<Vec<f64>> = (0..p).map(|a| (0..p).map(|b| var_scaled[a * p + b] * s.scale[a] * s.scale[b]).collect()).collect();
-    // Monotone likelihood: the would-be next step |V U| on the covariates' own scale.
-    let next: Vec<f64> = (0..p).map(|a| s.scale[a] * (0..p).map(|b| var_scaled[a * p + b] * u[b]).sum::<f64>().abs()).collect();
+    let flags = diverging(&imat, &u, &candidate, &s.scale, opts.eps);
     let z_level = z_for_level(opts.level);
     let terms: Vec<CoxTerm> = (0..p)
         .map(|j| {
-            let infinite = next[j] > opts.eps && next[j] > opts.eps.sqrt() * coef[j].abs();
+            let infinite = flags[j];
             let se = variance[j][j].sqrt();
             if infinite {
                 let hr = if coef[j] < 0.0 { 0.0 } else { f64::INFINITY };
