@@ -159,6 +159,26 @@ fn rmst_differences_and_ratios_match_rmst2() {
     }
 }
 
+/// The per-arm RMST against lifelines' `restricted_mean_survival_time` (second source; its
+/// variance is the spread of min(T, τ), not the estimate's, so only the RMST is compared:
+/// tests/reference/rmst_diff.py).
+#[test]
+fn rmst_matches_lifelines() {
+    let py = load("rmst_diff_py.json");
+    let c = case(&py, "cdisc_adtte_trtp");
+    let mut n = 0;
+    for cmp in c["comparisons"].as_array().unwrap() {
+        let tau = num(&cmp["tau"]);
+        let treatment = cmp["treatment"].as_str().unwrap();
+        let r = cli_json(&["survival", &adtte(), "--arm", "TRTP", "--treatment", treatment, "--control", "Placebo", "--tau", &format!("{tau}")]);
+        for (arm, key) in [("Placebo", "control"), (treatment, "treatment")] {
+            near(num(&one(&r, "rmst", Some(arm), Some(tau))["estimate"]), num(&cmp["arms"][key]["rmst"]), &format!("{arm} RMST to {tau} (lifelines)"));
+            n += 1;
+        }
+    }
+    assert!(n >= 8, "{n}");
+}
+
 #[test]
 fn invalid_times_and_flags_name_file_line_column_and_value() {
     let dir = tempfile::tempdir().unwrap();
