@@ -235,15 +235,21 @@ fn read_subjects(file: &CsvFile, t: &crate::ingest::reader::Table, rows: &[usize
     let mut problems = Problems::new(&file.name);
     let mut s = Subjects { time: Vec::new(), event: Vec::new(), arm: Vec::new(), stratum: Vec::new(), strata_labels: Vec::new(), covariates: Vec::new(), subgroups: Vec::new() };
     let mut used = Vec::new();
-    let mut seen: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
     let subject_c = cols.subject.as_deref().map(|c| column(t, c)).transpose()?;
+    // By the columns' codes (equal codes = equal texts): each arm label's position once, and
+    // the line where each subject was first seen (0 = not yet).
+    let arm_of: Vec<Option<usize>> = (0..arm_c.distinct() as u32).map(|c| if c == 0 { None } else { arms.position(arm_c.entry(c)) }).collect();
+    let mut seen: Vec<u64> = vec![0; subject_c.map_or(0, |c| c.distinct())];
     for &r in rows {
-        let Some(k) = arm_c.text(r).and_then(|a| arms.position(a)) else { continue };
+        let Some(k) = arm_of[arm_c.code(r) as usize] else { continue };
         let line = t.line(r);
         if let Some(sc) = subject_c {
-            if let Some(id) = sc.text(r) {
-                if let Some(first) = seen.insert(id, line) {
-                    problems.push(line, cols.subject.as_deref().unwrap_or_default(), id, format!("this subject is also on line {first}: one row per subject is expected (choose one parameter with --paramcd, or filter with --where)"));
+            let code = sc.code(r) as usize;
+            if code != 0 {
+                if seen[code] != 0 {
+                    problems.push(line, cols.subject.as_deref().unwrap_or_default(), sc.entry(code as u32), format!("this subject is also on line {}: one row per subject is expected (choose one parameter with --paramcd, or filter with --where)", seen[code]));
+                } else {
+                    seen[code] = line;
                 }
             }
         }
