@@ -246,6 +246,18 @@ fn pilot_study_spec_writes_the_survival_tables() {
     near(num(&hr["estimate"]), num(&case(&load("cox.json"), "cdisc_adtte")["fits"][0]["hr"][1]), "report HR = coxph");
     assert_eq!(json["curves"].as_array().unwrap().len(), 3, "one curve per arm");
     assert_eq!(json["curves"][0]["group"], "Placebo", "control first");
+    // Numbers at risk: all subjects at 0; each interval's events and censorings leave the risk set.
+    for c in json["curves"].as_array().unwrap() {
+        let rows = c["risk_table"].as_array().unwrap();
+        let n = json["inputs"]["groups"][c["group"].as_str().unwrap()]["n"].as_u64().unwrap();
+        assert_eq!(rows[0]["n_risk"].as_u64(), Some(n));
+        for w in rows.windows(2) {
+            let g = |r: &Value, k: &str| r[k].as_u64().unwrap();
+            assert_eq!(g(&w[0], "n_risk") - g(&w[0], "events") - g(&w[0], "censored"), g(&w[1], "n_risk"), "{}", c["group"]);
+        }
+    }
+    let md = std::fs::read_to_string(out_dir.join("tables/ttde.md")).unwrap();
+    assert!(md.contains("Number at risk at each time (days)"), "{md}");
     assert!(find(&json, "hazard-ratio", None, None).len() == 2);
     assert!(json["results"].as_array().unwrap().iter().any(|e| e["measure"] == "interaction" && e["subgroup"] == "SEX"));
     for p in ["plots/km-ttde.svg", "plots/km-ttde.png", "plots/hr-subgroups.svg", "plots/hr-subgroups.png"] {

@@ -336,7 +336,24 @@ fn tables(report: &Report) -> Vec<Table> {
     if !others.is_empty() {
         out.push(estimate_table(report, &others, ci_head));
     }
+    if !report.curves.is_empty() {
+        out.push(risk_table(report));
+    }
     out
+}
+
+/// Numbers at risk by arm at each time of the curves' risk tables, with the events and
+/// censorings from that time up to the next in brackets.
+fn risk_table(report: &Report) -> Table {
+    let unit = report.layout.time_unit.as_deref().unwrap_or("time units");
+    let times: Vec<f64> = report.curves[0].risk_table.iter().map(|r| r.time).collect();
+    let head = std::iter::once("arm".to_string()).chain(times.iter().map(|t| crate::fmt::trim_num(*t, 6))).collect();
+    let rows = report
+        .curves
+        .iter()
+        .map(|c| std::iter::once(c.group.clone()).chain(c.risk_table.iter().map(|r| format!("{} ({}, {})", r.n_risk, r.events, r.censored))).collect())
+        .collect();
+    (format!("Number at risk at each time ({unit}); in brackets, events and censored before the next time"), head, rows)
 }
 
 /// "By group": each group's count, denominator, risk (proportion, rate) and CI.
