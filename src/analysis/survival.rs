@@ -181,7 +181,10 @@ pub(crate) fn data_unit_of(file: &CsvFile, t: &crate::ingest::reader::Table, row
 fn pick_columns(file: &CsvFile, overrides: &crate::ingest::layout::Overrides, spec: &SurvivalSpec) -> Result<Columns> {
     use crate::ingest::layout::{require_column, roles};
     let r = roles(&file.name, &file.columns, overrides)?;
-    let arm = match r.arm {
+    // Time to event is analysed by randomised (planned) treatment: TRT01P, TRTP or ARM before
+    // the actual-treatment columns, unless --arm names one.
+    let planned = ["TRT01P", "TRTP", "ARM"].iter().find(|c| file.columns.iter().any(|x| x == *c)).map(|c| c.to_string());
+    let arm = match overrides.arm.clone().or(planned).or(r.arm) {
         Some(a) => a,
         None => return Err(Error::File { file: file.name.clone(), message: format!("no arm column recognised (TRTP, TRTA, TRT01P, ARM, ...); name it with --arm; columns present: {}", file.columns.join(", ")) }),
     };
@@ -699,6 +702,7 @@ fn analyse(file: &CsvFile, cols: &Columns, arms: &Arms, shown: &[String], s: &Su
     if let Some(p) = &paramcd {
         notes.push(format!("Parameter: {p}."));
     }
+    notes.push(format!("Arms: column {}{}.", cols.arm, if ["TRT01P", "TRTP", "ARM"].contains(&cols.arm.as_str()) { " (randomised treatment)" } else { "" }));
     let (Status::Event(sc) | Status::Censor(sc)) = &cols.status;
     notes.push(format!(
         "Time: {} in {}{}; {}.",
