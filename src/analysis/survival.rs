@@ -473,10 +473,18 @@ fn cox_of(s: &Subjects, keep: &[usize], arms: usize, extra: &[(String, Vec<f64>)
         names.push(n.clone());
         columns.push(c.clone());
     }
-    let time: Vec<f64> = keep.iter().map(|&i| s.time[i]).collect();
-    let event: Vec<bool> = keep.iter().map(|&i| s.event[i]).collect();
-    let strata: Vec<usize> = keep.iter().map(|&i| s.stratum[i]).collect();
-    let data = CoxData { time: &time, event: &event, columns: &columns, strata: (s.strata_labels.len() > 1).then_some(strata.as_slice()) };
+    // All subjects (the main model): the subjects' own vectors, no copies.
+    use std::borrow::Cow;
+    let all = keep.len() == s.time.len();
+    let time: Cow<[f64]> = if all { Cow::Borrowed(&s.time) } else { Cow::Owned(keep.iter().map(|&i| s.time[i]).collect()) };
+    let event: Cow<[bool]> = if all { Cow::Borrowed(&s.event) } else { Cow::Owned(keep.iter().map(|&i| s.event[i]).collect()) };
+    let stratified = s.strata_labels.len() > 1;
+    let strata: Cow<[usize]> = match (stratified, all) {
+        (false, _) => Cow::Owned(Vec::new()),
+        (true, true) => Cow::Borrowed(&s.stratum),
+        (true, false) => Cow::Owned(keep.iter().map(|&i| s.stratum[i]).collect()),
+    };
+    let data = CoxData { time: &time, event: &event, columns: &columns, strata: stratified.then_some(&*strata) };
     let fit = cox_ph(&data, &CoxOptions::new(spec.ties, spec.level))?;
     let zph = match zph_terms {
         Some(terms) if !fit.terms.iter().any(|t| t.infinite) => Some(cox_zph(&data, &fit, terms)?),
