@@ -84,8 +84,8 @@ pub fn json(report: &Report) -> String {
 }
 
 /// Column names of the CSV output, in order.
-pub const CSV_COLUMNS: [&str; 22] = [
-    "measure", "method", "group", "param", "visit", "soc", "term", "outcome", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "se", "se_log", "n", "count", "events", "notes",
+pub const CSV_COLUMNS: [&str; 24] = [
+    "measure", "method", "group", "param", "visit", "soc", "term", "outcome", "subgroup", "at", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "se", "se_log", "n", "count", "events", "notes",
 ];
 
 /// One row per result, full precision; empty cell = not applicable; infinities as `Inf`/`-Inf`;
@@ -118,6 +118,8 @@ pub fn csv_with(report: &Report, cells: CsvCells) -> String {
             e.subset.soc.clone().unwrap_or_default(),
             e.subset.term.clone().unwrap_or_default(),
             e.subset.outcome.clone().unwrap_or_default(),
+            e.subset.subgroup.clone().unwrap_or_default(),
+            num(e.at),
             num(e.estimate),
             num(ci.map(|c| c.lower)),
             num(ci.map(|c| c.upper)),
