@@ -20,7 +20,7 @@ use super::Report;
 use crate::data::TimeUnit;
 use crate::error::{Error, Result};
 use crate::ingest::table::{column, numbers, CsvFile, Problems};
-use crate::stats::cox::{cox_ph, cox_zph, CoxData, CoxFit, CoxOptions, Ties, Zph};
+use crate::stats::cox::{CoxData, CoxFit, CoxModel, CoxOptions, Ties, Zph};
 use crate::stats::dist::{two_sided_z_p, z_for_level};
 use crate::stats::survival::{kaplan_meier, log_rank, KaplanMeier, KmCi, KmStep};
 use crate::stats::{Estimate, Measure, Method, Subset};
@@ -237,7 +237,12 @@ fn read_subjects(file: &CsvFile, t: &crate::ingest::reader::Table, rows: &[usize
     let status_c = column(t, sc)?;
     let mut problems = Problems::new(&file.name);
     let mut s = Subjects { time: Vec::new(), event: Vec::new(), arm: Vec::new(), stratum: Vec::new(), strata_labels: Vec::new(), covariates: Vec::new(), subgroups: Vec::new() };
+    // The rows behind the subjects, for strata, covariates and subgroups only.
+    let need_rows = !(spec.strata.is_empty() && spec.covariates.is_empty() && spec.subgroups.is_empty());
     let mut used = Vec::new();
+    s.time.reserve(rows.len());
+    s.event.reserve(rows.len());
+    s.arm.reserve(rows.len());
     let subject_c = cols.subject.as_deref().map(|c| column(t, c)).transpose()?;
     // By the columns' codes (equal codes = equal texts): each arm label's position once, and
     // the line where each subject was first seen (0 = not yet).
@@ -276,11 +281,13 @@ fn read_subjects(file: &CsvFile, t: &crate::ingest::reader::Table, rows: &[usize
             s.event.push(e);
             // Shown order: control first, then the treatments.
             s.arm.push(if k == arms.treatments.len() { 0 } else { k + 1 });
-            used.push(r);
+            if need_rows {
+                used.push(r);
+            }
         }
     }
     problems.finish()?;
-    let (stratum, strata_labels) = combined_levels(file, t, &used, &spec.strata)?;
+    let (stratum, strata_labels) = if spec.strata.is_empty() { (Vec::new(), vec!["all".to_string()]) } else { combined_levels(file, t, &used, &spec.strata)? };
     s.stratum = stratum;
     s.strata_labels = strata_labels;
     for c in &spec.covariates {
@@ -370,24 +377,19 @@ pub fn risk_step(max: f64) -> f64 {
     [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag)
 }
 
-fn risk_table(time: &[f64], event: &[bool], step: f64, max: f64) -> Vec<RiskRow> {
+/// The numbers-at-risk table of a curve: at each tick lo = 0, Δ, 2Δ, …, the subjects at risk
+/// (those of the first curve time ≥ lo) and the events and censorings at curve times in
+/// [lo, lo + Δ).
+fn risk_table(steps: &[KmStep], step: f64, max: f64) -> Vec<RiskRow> {
     // Up to the first tick at or after the last time, so the axis ends on a tick.
     let ticks = (max / step).ceil() as usize;
     (0..=ticks)
         .map(|j| {
             let (lo, hi) = (j as f64 * step, (j + 1) as f64 * step);
-            let mut row = RiskRow { time: lo, n_risk: 0, events: 0, censored: 0 };
-            for (t, e) in time.iter().zip(event) {
-                row.n_risk += u64::from(*t >= lo);
-                if *t >= lo && *t < hi {
-                    if *e {
-                        row.events += 1;
-                    } else {
-                        row.censored += 1;
-                    }
-                }
-            }
-            row
+            let n_risk = steps.iter().find(|s| s.time >= lo).map_or(0, |s| s.n_risk);
+            let inside = steps.iter().filter(|s| s.time >= lo && s.time < hi);
+            let (events, censored) = inside.fold((0, 0), |(e, c), s| (e + s.n_event, c + s.n_censor));
+            RiskRow { time: lo, n_risk, events, censored }
         })
         .collect()
 }
@@ -485,9 +487,12 @@ fn cox_of(s: &Subjects, keep: &[usize], arms: usize, extra: &[(String, Vec<f64>)
         (true, false) => Cow::Owned(keep.iter().map(|&i| s.stratum[i]).collect()),
     };
     let data = CoxData { time: &time, event: &event, columns: &columns, strata: stratified.then_some(&*strata) };
-    let fit = cox_ph(&data, &CoxOptions::new(spec.ties, spec.level))?;
+    // The model keeps its own sorted copy: the columns go before the fit.
+    let model = CoxModel::new(&data)?;
+    drop(columns);
+    let fit = model.fit(&CoxOptions::new(spec.ties, spec.level))?;
     let zph = match zph_terms {
-        Some(terms) if !fit.terms.iter().any(|t| t.infinite) => Some(cox_zph(&data, &fit, terms)?),
+        Some(terms) if !fit.terms.iter().any(|t| t.infinite) => Some(model.zph(&fit, terms)?),
         _ => None,
     };
     Ok((fit, names, zph))
@@ -607,15 +612,12 @@ pub fn survival_file(file: &CsvFile, overrides: &crate::ingest::layout::Override
 fn analyse(file: &CsvFile, cols: &Columns, arms: &Arms, shown: &[String], s: &Subjects, spec: &SurvivalSpec, units: (Option<TimeUnit>, Option<TimeUnit>, String, f64), paramcd: Option<String>) -> Result<Report> {
     let (from, to, unit_source, factor) = units;
     let unit_name = to.map_or("time units", |u| u.name());
-    let by_arm: Vec<Vec<usize>> = (0..shown.len()).map(|a| (0..s.time.len()).filter(|&i| s.arm[i] == a).collect()).collect();
-    if let Some(a) = by_arm.iter().position(|v| v.is_empty()) {
-        return Err(Error::Data { file: file.name.clone(), line: 0, column: cols.arm.clone(), value: shown[a].clone(), message: "no subject of this arm has a time and status".into() });
-    }
-    let kms: Vec<KaplanMeier> = by_arm
-        .iter()
-        .map(|idx| {
-            let time: Vec<f64> = idx.iter().map(|&i| s.time[i]).collect();
-            let event: Vec<bool> = idx.iter().map(|&i| s.event[i]).collect();
+    let kms: Vec<KaplanMeier> = (0..shown.len())
+        .map(|a| {
+            let (time, event): (Vec<f64>, Vec<bool>) = s.time.iter().zip(&s.event).zip(&s.arm).filter(|(_, &k)| k == a).map(|((t, e), _)| (*t, *e)).unzip();
+            if time.is_empty() {
+                return Err(Error::Data { file: file.name.clone(), line: 0, column: cols.arm.clone(), value: shown[a].clone(), message: "no subject of this arm has a time and status".into() });
+            }
             kaplan_meier(&time, &event, spec.conf_type, spec.level)
         })
         .collect::<Result<_>>()?;
@@ -745,10 +747,12 @@ fn analyse(file: &CsvFile, cols: &Columns, arms: &Arms, shown: &[String], s: &Su
     let curves: Vec<SurvivalCurve> = kms
         .iter()
         .enumerate()
-        .map(|(a, km)| {
-            let time: Vec<f64> = by_arm[a].iter().map(|&i| s.time[i]).collect();
-            let event: Vec<bool> = by_arm[a].iter().map(|&i| s.event[i]).collect();
-            SurvivalCurve { group: shown[a].clone(), ci: km.ci, level: km.level, steps: km.steps.clone(), risk_table: risk_table(&time, &event, step, max_follow.iter().copied().fold(0.0, f64::max)) }
+        .map(|(a, km)| SurvivalCurve {
+            group: shown[a].clone(),
+            ci: km.ci,
+            level: km.level,
+            steps: km.steps.clone(),
+            risk_table: risk_table(&km.steps, step, max_follow.iter().copied().fold(0.0, f64::max)),
         })
         .collect();
     let inputs = serde_json::json!({

@@ -401,8 +401,34 @@ fn diverging(imat: &[f64], u: &[f64], beta_scaled: &[f64], scale: &[f64], eps: f
 /// Errors: inconsistent or invalid inputs, no events, no covariate, no convergence in
 /// `max_iter` iterations ([`Error::NoConvergence`], with the iterations' log-likelihoods).
 pub fn cox_ph(data: &CoxData, opts: &CoxOptions) -> Result<CoxFit> {
+    CoxModel::new(data)?.fit(opts)
+}
+
+/// The data of a Cox model prepared once (sorted by stratum and time, covariates scaled, in
+/// one row-major block) for a fit and its proportional-hazards test; the caller's columns can
+/// be dropped once it is built.
+pub struct CoxModel {
+    s: Sorted,
+}
+
+impl CoxModel {
+    pub fn new(data: &CoxData) -> Result<CoxModel> {
+        Ok(CoxModel { s: Sorted::new(data)? })
+    }
+
+    /// [`cox_ph`] on the prepared data.
+    pub fn fit(&self, opts: &CoxOptions) -> Result<CoxFit> {
+        fit_sorted(&self.s, opts)
+    }
+
+    /// [`cox_zph`] on the prepared data.
+    pub fn zph(&self, fit: &CoxFit, terms: &[Vec<usize>]) -> Result<Zph> {
+        zph_sorted(&self.s, fit, terms)
+    }
+}
+
+fn fit_sorted(s: &Sorted, opts: &CoxOptions) -> Result<CoxFit> {
     check_level(opts.level)?;
-    let s = Sorted::new(data)?;
     let p = s.p;
     if p == 0 {
         return Err(Error::invalid("Cox model", "no covariate", "at least one covariate column"));
@@ -534,12 +560,15 @@ pub struct Zph {
 /// [`Zph`] of `fit` (fitted to `data`); `terms` lists each term's design columns (a factor's
 /// dummies together). Errors: a singular information matrix (R: `cox.zph` fails too).
 pub fn cox_zph(data: &CoxData, fit: &CoxFit, terms: &[Vec<usize>]) -> Result<Zph> {
-    let s = Sorted::new(data)?;
+    zph_sorted(&Sorted::new(data)?, fit, terms)
+}
+
+fn zph_sorted(s: &Sorted, fit: &CoxFit, terms: &[Vec<usize>]) -> Result<Zph> {
     let p = s.p;
     let beta: Vec<f64> = fit.terms.iter().zip(&s.scale).map(|(t, sc)| t.coef / sc).collect();
-    let g_left = pooled_km_left(&s);
-    let event_g: Vec<f64> = s.time.iter().zip(&s.event).filter(|(_, e)| **e).map(|(t, _)| g_left(*t)).collect();
-    let centre = event_g.iter().sum::<f64>() / event_g.len().max(1) as f64;
+    let g_left = pooled_km_left(s);
+    let (sum, count) = s.time.iter().zip(&s.event).filter(|(_, e)| **e).fold((0.0, 0usize), |(a, c), (t, _)| (a + g_left(*t), c + 1));
+    let centre = sum / count.max(1) as f64;
     let q = 2 * p;
     let mut u = vec![0.0; p];
     let mut j = vec![vec![0.0; q]; q];
@@ -569,16 +598,22 @@ pub fn cox_zph(data: &CoxData, fit: &CoxFit, terms: &[Vec<usize>]) -> Result<Zph
 
 /// g(t) = 1 − S(t−) of the pooled Kaplan–Meier curve (all strata together), at event times.
 fn pooled_km_left(s: &Sorted) -> impl Fn(f64) -> f64 {
-    let mut order: Vec<usize> = (0..s.time.len()).collect();
-    order.sort_by(|&a, &b| s.time[a].total_cmp(&s.time[b]));
+    // One stratum: already in time order; several: merged by a sort of the indices.
+    let mut order: Vec<usize> = Vec::new();
+    if s.bounds.len() > 2 {
+        order = (0..s.time.len()).collect();
+        order.sort_by(|&a, &b| s.time[a].total_cmp(&s.time[b]));
+    }
+    let at = |i: usize| if order.is_empty() { i } else { order[i] };
+    let n = s.time.len();
     // (event time, S just before it), increasing.
     let mut steps: Vec<(f64, f64)> = Vec::new();
     let (mut surv, mut at_risk, mut i) = (1.0, s.time.len() as f64, 0);
-    while i < order.len() {
-        let t = s.time[order[i]];
+    while i < n {
+        let t = s.time[at(i)];
         let (mut d, mut leaving) = (0.0, 0.0);
-        while i < order.len() && s.time[order[i]] == t {
-            d += f64::from(u8::from(s.event[order[i]]));
+        while i < n && s.time[at(i)] == t {
+            d += f64::from(u8::from(s.event[at(i)]));
             leaving += 1.0;
             i += 1;
         }
