@@ -243,24 +243,11 @@ fn read_subjects(file: &CsvFile, t: &crate::ingest::reader::Table, rows: &[usize
     s.time.reserve(rows.len());
     s.event.reserve(rows.len());
     s.arm.reserve(rows.len());
-    let subject_c = cols.subject.as_deref().map(|c| column(t, c)).transpose()?;
-    // By the columns' codes (equal codes = equal texts): each arm label's position once, and
-    // the line where each subject was first seen (0 = not yet).
+    // By the column's codes (equal codes = equal texts): each arm label's position once.
     let arm_of: Vec<Option<usize>> = (0..arm_c.distinct() as u32).map(|c| if c == 0 { None } else { arms.position(arm_c.entry(c)) }).collect();
-    let mut seen: Vec<u64> = vec![0; subject_c.map_or(0, |c| c.distinct())];
     for &r in rows {
         let Some(k) = arm_of[arm_c.code(r) as usize] else { continue };
         let line = t.line(r);
-        if let Some(sc) = subject_c {
-            let code = sc.code(r) as usize;
-            if code != 0 {
-                if seen[code] != 0 {
-                    problems.push(line, cols.subject.as_deref().unwrap_or_default(), sc.entry(code as u32), format!("this subject is also on line {}: one row per subject is expected (choose one parameter with --paramcd, or filter with --where)", seen[code]));
-                } else {
-                    seen[code] = line;
-                }
-            }
-        }
         let time = problems.number(t, &time_c, &cols.time, r);
         match time {
             None if time_c.get(r).0 == crate::ingest::reader::Num::Missing => problems.push(line, &cols.time, "", "missing time; every subject needs a time (drop the row with --where if it should not be analysed)"),
@@ -287,6 +274,9 @@ fn read_subjects(file: &CsvFile, t: &crate::ingest::reader::Table, rows: &[usize
         }
     }
     problems.finish()?;
+    if let Some(subject) = &cols.subject {
+        unique_subjects(file, t, rows, &|r| arm_of[arm_c.code(r) as usize].is_some(), subject)?;
+    }
     let (stratum, strata_labels) = if spec.strata.is_empty() { (Vec::new(), vec!["all".to_string()]) } else { combined_levels(file, t, &used, &spec.strata)? };
     s.stratum = stratum;
     s.strata_labels = strata_labels;
@@ -298,6 +288,44 @@ fn read_subjects(file: &CsvFile, t: &crate::ingest::reader::Table, rows: &[usize
         s.subgroups.push((c.clone(), levels, codes));
     }
     Ok(s)
+}
+
+/// Every subject (of the rows analysed: `rows` where `analysed`) on one row, or an error naming
+/// each repeat's line and the line it was first seen on. The subject column is read as keys
+/// ([`crate::ingest::reader::cell_key`]): their sort finds any repeat without a dictionary of
+/// the IDs; only when two keys are equal is the column read as text, to name the rows (and to
+/// rule out two IDs sharing a key).
+fn unique_subjects(file: &CsvFile, t: &crate::ingest::reader::Table, rows: &[usize], analysed: &dyn Fn(usize) -> bool, subject: &str) -> Result<()> {
+    if let Some(keys) = t.keys(subject) {
+        let mut mine: Vec<u64> = rows.iter().filter(|&&r| analysed(r)).map(|&r| keys[r]).filter(|&k| k != 0).collect();
+        mine.sort_unstable();
+        if mine.windows(2).all(|w| w[0] != w[1]) {
+            return Ok(());
+        }
+    }
+    let reloaded;
+    let t = if t.has(subject) {
+        t
+    } else {
+        reloaded = file.load_typed(&[subject], &[])?;
+        &*reloaded
+    };
+    let sc = column(t, subject)?;
+    let mut seen: Vec<u64> = vec![0; sc.distinct()];
+    let mut problems = Problems::new(&file.name);
+    for &r in rows.iter().filter(|&&r| analysed(r)) {
+        let code = sc.code(r) as usize;
+        if code == 0 {
+            continue;
+        }
+        if seen[code] != 0 {
+            let message = format!("this subject is also on line {}: one row per subject is expected (choose one parameter with --paramcd, or filter with --where)", seen[code]);
+            problems.push(t.line(r), subject, sc.entry(code as u32), message);
+        } else {
+            seen[code] = t.line(r);
+        }
+    }
+    problems.finish()
 }
 
 /// Each row's level of the combination of `columns` (labels "A=x, B=y" sorted naturally);
@@ -584,12 +612,12 @@ pub fn survival_file(file: &CsvFile, overrides: &crate::ingest::layout::Override
     let (Status::Event(sc) | Status::Censor(sc)) = &cols.status;
     let mut text: Vec<&str> = vec![cols.arm.as_str(), sc.as_str()];
     text.extend(cols.param.as_deref());
-    text.extend(cols.subject.as_deref());
     text.extend(cols.unit.as_deref());
     for c in spec.strata.iter().chain(&spec.covariates).chain(&spec.subgroups) {
         text.push(crate::ingest::layout::require_column(&file.name, "--strata/--covariates/--subgroups", c, &file.columns).map(|_| c.as_str())?);
     }
-    let t = file.load_typed(&text, &[&cols.time])?;
+    let keys: Vec<&str> = cols.subject.iter().map(String::as_str).collect();
+    let t = file.load_keyed(&text, &[&cols.time], &keys)?;
     let (rows, paramcd) = param_rows(file, &t, &cols, spec)?;
     let counts = crate::ingest::table::value_counts_in(&t, rows.iter().copied(), &cols.arm)?;
     let arms = match counts.as_slice() {

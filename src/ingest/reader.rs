@@ -425,6 +425,7 @@ pub struct Table {
     pub rows: usize,
     data: Vec<Option<Column>>,
     nums: Vec<Option<NumColumn>>,
+    keys: Vec<Option<Vec<u64>>>,
     lines: Lines,
 }
 
@@ -437,6 +438,17 @@ impl Table {
             (None, Some(c)) => Some(Numbers::Text(c)),
             _ => None,
         }
+    }
+
+    /// Column `name` as keys ([`cell_key`] of each row's cell), if it was kept as keys only.
+    pub fn keys(&self, name: &str) -> Option<&[u64]> {
+        let i = self.columns.iter().position(|c| c == name)?;
+        self.keys[i].as_deref()
+    }
+
+    /// Names of the columns kept as keys only.
+    pub fn kept_keys(&self) -> Vec<String> {
+        self.columns.iter().zip(&self.keys).filter(|(_, d)| d.is_some()).map(|(c, _)| c.clone()).collect()
     }
 
     /// Names of the columns kept as numbers only.
@@ -474,19 +486,37 @@ pub struct Header {
     pub columns: Vec<String>,
 }
 
-/// What to keep: columns as text (interned), and columns as numbers (parsed as read). A column
-/// in both is kept as text (its numbers are parsed from its dictionary).
+/// What to keep: columns as text (interned), columns as numbers (parsed as read), and key
+/// columns as 64-bit hashes of their cells (a subject ID, to find repeats without a dictionary
+/// of a million IDs). A column in text and another list is kept as text (its numbers are parsed
+/// from its dictionary; its keys are its codes).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Keep {
     pub text: Vec<String>,
     pub numbers: Vec<String>,
+    pub keys: Vec<String>,
 }
 
 impl Keep {
     /// These columns as text.
     pub fn text(columns: &[String]) -> Keep {
-        Keep { text: columns.to_vec(), numbers: Vec::new() }
+        Keep { text: columns.to_vec(), ..Keep::default() }
     }
+}
+
+/// The key of a cell: the standard library's SipHash of its bytes (64 bits: two of a million
+/// distinct IDs share a key with probability about 3e-8, and a shared key is only ever a
+/// reason to look at the text); 0 for a missing cell (a cell hashing to 0 gets 1).
+pub fn cell_key(cell: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    if is_missing(cell) {
+        return 0;
+    }
+    // `new()` has fixed keys: the same key for the same bytes within a run (keys are never
+    // stored or compared across runs).
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(cell);
+    h.finish().max(1)
 }
 
 fn file_err(name: &str, message: impl Into<String>) -> Error {
@@ -818,20 +848,22 @@ pub fn read(path: &Path, name: &str, keep: &Keep) -> Result<Table> {
     let width = columns.len();
     let kept: Vec<usize> = (0..width).filter(|&i| keep.text.contains(&columns[i])).collect();
     let kept_num: Vec<usize> = (0..width).filter(|&i| keep.numbers.contains(&columns[i]) && !keep.text.contains(&columns[i])).collect();
-    let fields: Vec<usize> = kept.iter().chain(&kept_num).copied().collect();
+    let kept_key: Vec<usize> = (0..width).filter(|&i| keep.keys.contains(&columns[i]) && !keep.text.contains(&columns[i]) && !kept_num.contains(&i)).collect();
+    let fields: Vec<usize> = kept.iter().chain(&kept_num).chain(&kept_key).copied().collect();
     let (to_store, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
     let (recycle, used) = std::sync::mpsc::channel::<Batch>();
     // Two threads: this one parses and checks rows; the other stores the cells kept.
     let (scan, store) = std::thread::scope(|scope| {
         let n_text = kept.len();
         let n_num = kept_num.len();
-        let storer = scope.spawn(move || store_batches(batches, recycle, n_text, n_num));
+        let n_key = kept_key.len();
+        let storer = scope.spawn(move || store_batches(batches, recycle, n_text, n_num, n_key));
         let size = std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| m.len());
         let scan = scan_rows(&mut rec, name, &columns, separator, &fields, size, to_store, used);
         (scan, storer.join())
     });
     let (rows, lines) = scan?;
-    let (dicts, codes, nums) = match store {
+    let (dicts, codes, nums, keys) = match store {
         Ok(s) => s,
         Err(p) => std::panic::resume_unwind(p),
     };
@@ -846,7 +878,12 @@ pub fn read(path: &Path, name: &str, keep: &Keep) -> Result<Table> {
         n.values.shrink_to_fit();
         num_data[i] = Some(n);
     }
-    Ok(Table { name: name.to_string(), separator, encoding, columns, rows, data, nums: num_data, lines })
+    let mut key_data: Vec<Option<Vec<u64>>> = (0..width).map(|_| None).collect();
+    for (i, mut k) in kept_key.into_iter().zip(keys) {
+        k.shrink_to_fit();
+        key_data[i] = Some(k);
+    }
+    Ok(Table { name: name.to_string(), separator, encoding, columns, rows, data, nums: num_data, keys: key_data, lines })
 }
 
 /// Rows of kept cells passed from the scanning thread to the storing one.
@@ -938,16 +975,18 @@ fn rows_in(size: u64, rows: usize, consumed: u64) -> usize {
     (size as f64 / per_row * 1.05) as usize + 1024
 }
 
-type Stored = (Vec<Dict>, Vec<Codes>, Vec<NumColumn>);
+type Stored = (Vec<Dict>, Vec<Codes>, Vec<NumColumn>, Vec<Vec<u64>>);
 
-/// Intern the text cells and parse the numeric ones of every batch (rows of `n_text` text
-/// cells then `n_num` numeric cells), handing each emptied batch back for reuse.
-fn store_batches(batches: std::sync::mpsc::Receiver<Batch>, recycle: std::sync::mpsc::Sender<Batch>, n_text: usize, n_num: usize) -> Stored {
+/// Intern the text cells, parse the numeric ones and hash the key ones of every batch (rows of
+/// `n_text` text cells, `n_num` numeric cells, `n_key` key cells), handing each emptied batch
+/// back for reuse.
+fn store_batches(batches: std::sync::mpsc::Receiver<Batch>, recycle: std::sync::mpsc::Sender<Batch>, n_text: usize, n_num: usize, n_key: usize) -> Stored {
     let mut dicts: Vec<Dict> = (0..n_text).map(|_| Dict::new()).collect();
     let mut codes: Vec<Codes> = (0..n_text).map(|_| Codes::U8(Vec::new())).collect();
     let mut last: Vec<Option<u32>> = vec![None; n_text];
     let mut nums: Vec<NumColumn> = (0..n_num).map(|_| NumColumn::default()).collect();
-    let per_row = n_text + n_num;
+    let mut keys: Vec<Vec<u64>> = (0..n_key).map(|_| Vec::new()).collect();
+    let per_row = n_text + n_num + n_key;
     for mut batch in batches {
         // The rows the whole file likely holds, told with the first batch: reserved at once, so
         // the columns are not copied as they grow (pages reserved but not written take no memory).
@@ -955,6 +994,9 @@ fn store_batches(batches: std::sync::mpsc::Receiver<Batch>, recycle: std::sync::
             codes.iter_mut().for_each(|c| c.reserve(rows));
             nums.iter_mut().for_each(|n| {
                 let _ = n.values.try_reserve(rows);
+            });
+            keys.iter_mut().for_each(|k| {
+                let _ = k.try_reserve(rows);
             });
         }
         let mut start = 0;
@@ -970,15 +1012,17 @@ fn store_batches(batches: std::sync::mpsc::Receiver<Batch>, recycle: std::sync::
                 };
                 last[k] = Some(code);
                 codes[k].push(code);
-            } else {
+            } else if k < n_text + n_num {
                 nums[k - n_text].push(cell);
+            } else {
+                keys[k - n_text - n_num].push(cell_key(cell));
             }
         }
         batch.bytes.clear();
         batch.ends.clear();
         let _ = recycle.send(batch);
     }
-    (dicts, codes, nums)
+    (dicts, codes, nums, keys)
 }
 
 #[cfg(test)]
@@ -1012,6 +1056,17 @@ mod tests {
     }
 
     #[test]
+    fn key_columns_hold_equal_keys_for_equal_cells() {
+        let p = write("k.csv", b"id,arm\nS-1,A\nS-2,B\n,A\nS-1,B\n\"S-2\",A\n");
+        let t = read(&p, "k.csv", &Keep { text: vec!["arm".into()], keys: vec!["id".into()], ..Keep::default() }).unwrap();
+        let k = t.keys("id").unwrap();
+        assert_eq!(k.len(), 5);
+        assert!(t.column("id").is_none(), "kept as keys only");
+        assert_eq!((k[0] == k[3], k[1] == k[4], k[0] == k[1], k[2]), (true, true, false, 0));
+        assert_eq!(t.kept_keys(), vec!["id".to_string()]);
+    }
+
+    #[test]
     fn many_distinct_values_grow_the_index() {
         let mut s = String::from("id\n");
         for i in 0..5000 {
@@ -1034,7 +1089,7 @@ mod tests {
         for i in 0..n {
             s.push_str(&format!("s{i},{},{}.25\n", ["a", "b"][i % 2], i));
         }
-        let keep = Keep { text: vec!["id".into(), "arm".into()], numbers: vec!["v".into()] };
+        let keep = Keep { text: vec!["id".into(), "arm".into()], numbers: vec!["v".into()], keys: Vec::new() };
         let t = read(&write("wide-codes.csv", s.as_bytes()), "wide-codes.csv", &keep).unwrap();
         assert_eq!(t.rows, n);
         assert_eq!(t.kept_numbers(), vec!["v".to_string()]);
@@ -1121,7 +1176,7 @@ mod tests {
     #[test]
     fn numeric_columns_are_parsed_as_read() {
         let p = write("n.csv", b"id,v\n1,2.5\n2,NA\n3,x\n4,1e999\n5,-3\n");
-        let t = read(&p, "n.csv", &Keep { text: vec!["id".into()], numbers: vec!["v".into()] }).unwrap();
+        let t = read(&p, "n.csv", &Keep { text: vec!["id".into()], numbers: vec!["v".into()], keys: Vec::new() }).unwrap();
         assert!(t.column("v").is_none());
         let v = t.numbers("v").unwrap();
         let got: Vec<(Num, &str)> = (0..5).map(|r| v.get(r)).collect();

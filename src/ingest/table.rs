@@ -69,7 +69,14 @@ impl CsvFile {
     /// (callers that know their columns call [`CsvFile::preload`] first, so that an analysis, and
     /// a report, read each file once).
     pub fn load_typed(&self, text: &[&str], numbers: &[&str]) -> Result<Arc<Table>> {
-        let mut want = Keep { text: text.iter().map(|c| c.to_string()).collect(), numbers: numbers.iter().map(|c| c.to_string()).collect() };
+        self.load_keyed(text, numbers, &[])
+    }
+
+    /// [`CsvFile::load_typed`] with the columns `keys` kept as keys ([`reader::cell_key`]; a
+    /// column already kept as text serves too: its codes are its keys).
+    pub fn load_keyed(&self, text: &[&str], numbers: &[&str], keys: &[&str]) -> Result<Arc<Table>> {
+        let owned = |v: &[&str]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let mut want = Keep { text: owned(text), numbers: owned(numbers), keys: owned(keys) };
         if let Some(f) = &self.filter {
             let (text, numbers) = f.columns();
             want.text.extend(text);
@@ -77,13 +84,14 @@ impl CsvFile {
         }
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(t) = cache.as_ref() {
-            if want.text.iter().all(|c| t.has(c)) && want.numbers.iter().all(|c| t.numbers(c).is_some()) {
+            if want.text.iter().all(|c| t.has(c)) && want.numbers.iter().all(|c| t.numbers(c).is_some()) && want.keys.iter().all(|c| t.has(c) || t.keys(c).is_some()) {
                 return Ok(t.clone());
             }
             want.text.extend(t.kept());
             want.numbers.extend(t.kept_numbers());
+            want.keys.extend(t.kept_keys());
         }
-        for v in [&mut want.text, &mut want.numbers] {
+        for v in [&mut want.text, &mut want.numbers, &mut want.keys] {
             v.sort();
             v.dedup();
         }
