@@ -20,7 +20,7 @@ use super::Report;
 use crate::data::TimeUnit;
 use crate::error::{Error, Result};
 use crate::ingest::table::{column, numbers, CsvFile, Problems};
-use crate::stats::cox::{CoxData, CoxFit, CoxModel, CoxOptions, Ties, Zph};
+use crate::stats::cox::{CoxFit, CoxModel, CoxOptions, Design, Ties, Zph};
 use crate::stats::dist::{two_sided_z_p, z_for_level};
 use crate::stats::survival::{kaplan_meier, log_rank, KaplanMeier, KmCi, KmStep};
 use crate::stats::{Estimate, Measure, Method, Subset};
@@ -493,31 +493,18 @@ fn rmst_comparison(label: &str, t: &crate::stats::survival::Rmst, c: &crate::sta
 /// The Cox model of the arms (and covariates) on the subjects `keep`; with `zph_terms` (the
 /// design columns of each term) also its proportional-hazards tests.
 fn cox_of(s: &Subjects, keep: &[usize], arms: usize, extra: &[(String, Vec<f64>)], spec: &SurvivalSpec, zph_terms: Option<&[Vec<usize>]>) -> Result<(CoxFit, Vec<String>, Option<Zph>)> {
-    let mut names = Vec::new();
-    let mut columns = Vec::new();
-    for a in 1..arms {
-        names.push(format!("arm {a}"));
-        columns.push(keep.iter().map(|&i| f64::from(u8::from(s.arm[i] == a))).collect());
-    }
-    for (n, c) in extra {
-        names.push(n.clone());
-        columns.push(c.clone());
-    }
-    // All subjects (the main model): the subjects' own vectors, no copies.
-    use std::borrow::Cow;
+    let names: Vec<String> = (1..arms).map(|a| format!("arm {a}")).chain(extra.iter().map(|(n, _)| n.clone())).collect();
+    // The design read from the subjects (arm dummies from the arm index; `extra` columns hold
+    // one value per kept subject): no copy but the model's own.
     let all = keep.len() == s.time.len();
-    let time: Cow<[f64]> = if all { Cow::Borrowed(&s.time) } else { Cow::Owned(keep.iter().map(|&i| s.time[i]).collect()) };
-    let event: Cow<[bool]> = if all { Cow::Borrowed(&s.event) } else { Cow::Owned(keep.iter().map(|&i| s.event[i]).collect()) };
-    let stratified = s.strata_labels.len() > 1;
-    let strata: Cow<[usize]> = match (stratified, all) {
-        (false, _) => Cow::Owned(Vec::new()),
-        (true, true) => Cow::Borrowed(&s.stratum),
-        (true, false) => Cow::Owned(keep.iter().map(|&i| s.stratum[i]).collect()),
-    };
-    let data = CoxData { time: &time, event: &event, columns: &columns, strata: stratified.then_some(&*strata) };
-    // The model keeps its own sorted copy: the columns go before the fit.
-    let model = CoxModel::new(&data)?;
-    drop(columns);
+    let idx = |i: usize| if all { i } else { keep[i] };
+    let dummies = arms - 1;
+    let time = |i: usize| s.time[idx(i)];
+    let event = |i: usize| s.event[idx(i)];
+    let stratum = |i: usize| s.stratum[idx(i)];
+    let x = |i: usize, j: usize| if j < dummies { f64::from(u8::from(s.arm[idx(i)] == j + 1)) } else { extra[j - dummies].1[i] };
+    let design = Design { n: keep.len(), p: names.len(), time: &time, event: &event, stratum: (s.strata_labels.len() > 1).then_some(&stratum as &dyn Fn(usize) -> usize), x: &x };
+    let model = CoxModel::from_design(&design)?;
     let fit = model.fit(&CoxOptions::new(spec.ties, spec.level))?;
     let zph = match zph_terms {
         Some(terms) if !fit.terms.iter().any(|t| t.infinite) => Some(model.zph(&fit, terms)?),

@@ -78,6 +78,19 @@ pub struct CoxData<'a> {
     pub strata: Option<&'a [usize]>,
 }
 
+/// A Cox model's data given by accessors, for callers that hold it in another shape (arm
+/// indices instead of dummy columns, a subset of subjects) and would otherwise copy it: `n`
+/// subjects, `p` covariates, subject i's time, event, stratum (`None` = one stratum) and
+/// covariate j.
+pub struct Design<'a> {
+    pub n: usize,
+    pub p: usize,
+    pub time: &'a dyn Fn(usize) -> f64,
+    pub event: &'a dyn Fn(usize) -> bool,
+    pub stratum: Option<&'a dyn Fn(usize) -> usize>,
+    pub x: &'a dyn Fn(usize, usize) -> f64,
+}
+
 /// Fitting options; [`CoxOptions::new`] gives R's `coxph.control()` defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CoxOptions {
@@ -172,43 +185,58 @@ struct Sorted {
 impl Sorted {
     fn new(data: &CoxData) -> Result<Sorted> {
         let n = data.time.len();
-        let p = data.columns.len();
         if data.event.len() != n || data.columns.iter().any(|c| c.len() != n) || data.strata.is_some_and(|s| s.len() != n) {
             return Err(Error::invalid("Cox model inputs", "lengths differ", "one event, covariate value (and stratum) per time"));
         }
-        if let Some((i, t)) = data.time.iter().enumerate().find(|(_, t)| !(t.is_finite() && **t >= 0.0)) {
-            return Err(Error::invalid(format!("time #{}", i + 1), t, "a finite time ≥ 0"));
+        let strata = |i: usize| data.strata.map_or(0, |s| s[i]);
+        let design = Design {
+            n,
+            p: data.columns.len(),
+            time: &|i| data.time[i],
+            event: &|i| data.event[i],
+            stratum: data.strata.is_some().then_some(&strata as &dyn Fn(usize) -> usize),
+            x: &|i, j| data.columns[j][i],
+        };
+        Sorted::build(&design)
+    }
+
+    /// Sort, check and scale a design given by accessors (see [`Design`]).
+    fn build(d: &Design) -> Result<Sorted> {
+        let (n, p) = (d.n, d.p);
+        if let Some(i) = (0..n).find(|&i| !((d.time)(i).is_finite() && (d.time)(i) >= 0.0)) {
+            return Err(Error::invalid(format!("time #{}", i + 1), (d.time)(i), "a finite time ≥ 0"));
         }
-        for (j, c) in data.columns.iter().enumerate() {
-            if let Some(v) = c.iter().find(|v| !v.is_finite()) {
-                return Err(Error::invalid(format!("covariate column {}", j + 1), v, "finite values"));
+        for j in 0..p {
+            if let Some(i) = (0..n).find(|&i| !(d.x)(i, j).is_finite()) {
+                return Err(Error::invalid(format!("covariate column {}", j + 1), (d.x)(i, j), "finite values"));
             }
         }
-        let stratum = |i: usize| data.strata.map_or(0, |s| s[i]);
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| stratum(a).cmp(&stratum(b)).then(data.time[a].total_cmp(&data.time[b])));
+        let stratum = |i: usize| d.stratum.map_or(0, |s| s(i));
+        // u32 indices: half the memory of usize for a million subjects.
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by(|&a, &b| stratum(a as usize).cmp(&stratum(b as usize)).then((d.time)(a as usize).total_cmp(&(d.time)(b as usize))));
         let mut bounds = vec![0];
         for k in 1..n {
-            if stratum(order[k]) != stratum(order[k - 1]) {
+            if stratum(order[k] as usize) != stratum(order[k - 1] as usize) {
                 bounds.push(k);
             }
         }
         bounds.push(n);
         let mut scale = vec![1.0; p];
         let mut x = vec![0.0; n * p];
-        for (j, c) in data.columns.iter().enumerate() {
+        for j in 0..p {
             // R's `nocenter = c(-1, 0, 1)`: such columns (dummies) are left as they are.
-            let plain = c.iter().all(|v| *v == 0.0 || v.abs() == 1.0);
-            let mean = if plain { 0.0 } else { c.iter().sum::<f64>() / n as f64 };
-            let mad = c.iter().map(|v| (v - mean).abs()).sum::<f64>() / n as f64;
+            let plain = (0..n).all(|i| (d.x)(i, j) == 0.0 || (d.x)(i, j).abs() == 1.0);
+            let mean = if plain { 0.0 } else { (0..n).map(|i| (d.x)(i, j)).sum::<f64>() / n as f64 };
+            let mad = (0..n).map(|i| ((d.x)(i, j) - mean).abs()).sum::<f64>() / n as f64;
             scale[j] = if !plain && mad > 0.0 { 1.0 / mad } else { 1.0 };
             for (k, &i) in order.iter().enumerate() {
-                x[k * p + j] = (c[i] - mean) * scale[j];
+                x[k * p + j] = ((d.x)(i as usize, j) - mean) * scale[j];
             }
         }
         Ok(Sorted {
-            time: order.iter().map(|&i| data.time[i]).collect(),
-            event: order.iter().map(|&i| data.event[i]).collect(),
+            time: order.iter().map(|&i| (d.time)(i as usize)).collect(),
+            event: order.iter().map(|&i| (d.event)(i as usize)).collect(),
             bounds,
             x,
             p,
@@ -414,6 +442,11 @@ pub struct CoxModel {
 impl CoxModel {
     pub fn new(data: &CoxData) -> Result<CoxModel> {
         Ok(CoxModel { s: Sorted::new(data)? })
+    }
+
+    /// A model of a [`Design`] (no copy of the caller's data beyond the model's own).
+    pub fn from_design(d: &Design) -> Result<CoxModel> {
+        Ok(CoxModel { s: Sorted::build(d)? })
     }
 
     /// [`cox_ph`] on the prepared data.
