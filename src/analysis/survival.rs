@@ -20,7 +20,7 @@ use super::Report;
 use crate::data::TimeUnit;
 use crate::error::{Error, Result};
 use crate::ingest::table::{column, numbers, CsvFile, Problems};
-use crate::stats::cox::{CoxFit, CoxModel, CoxOptions, Design, Ties, Zph};
+use crate::stats::cox::{CoxFit, CoxModel, CoxOptions, Ties, Zph};
 use crate::stats::dist::{two_sided_z_p, z_for_level};
 use crate::stats::survival::{kaplan_meier, log_rank, KaplanMeier, KmCi, KmStep};
 use crate::stats::{Estimate, Measure, Method, Subset};
@@ -503,8 +503,7 @@ fn cox_of(s: &Subjects, keep: &[usize], arms: usize, extra: &[(String, Vec<f64>)
     let event = |i: usize| s.event[idx(i)];
     let stratum = |i: usize| s.stratum[idx(i)];
     let x = |i: usize, j: usize| if j < dummies { f64::from(u8::from(s.arm[idx(i)] == j + 1)) } else { extra[j - dummies].1[i] };
-    let design = Design { n: keep.len(), p: names.len(), time: &time, event: &event, stratum: (s.strata_labels.len() > 1).then_some(&stratum as &dyn Fn(usize) -> usize), x: &x };
-    let model = CoxModel::from_design(&design)?;
+    let model = CoxModel::from_accessors(keep.len(), names.len(), time, event, (s.strata_labels.len() > 1).then_some(stratum), x)?;
     let fit = model.fit(&CoxOptions::new(spec.ties, spec.level))?;
     let zph = match zph_terms {
         Some(terms) if !fit.terms.iter().any(|t| t.infinite) => Some(model.zph(&fit, terms)?),

@@ -78,19 +78,6 @@ pub struct CoxData<'a> {
     pub strata: Option<&'a [usize]>,
 }
 
-/// A Cox model's data given by accessors, for callers that hold it in another shape (arm
-/// indices instead of dummy columns, a subset of subjects) and would otherwise copy it: `n`
-/// subjects, `p` covariates, subject i's time, event, stratum (`None` = one stratum) and
-/// covariate j.
-pub struct Design<'a> {
-    pub n: usize,
-    pub p: usize,
-    pub time: &'a dyn Fn(usize) -> f64,
-    pub event: &'a dyn Fn(usize) -> bool,
-    pub stratum: Option<&'a dyn Fn(usize) -> usize>,
-    pub x: &'a dyn Fn(usize, usize) -> f64,
-}
-
 /// Fitting options; [`CoxOptions::new`] gives R's `coxph.control()` defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CoxOptions {
@@ -189,32 +176,24 @@ impl Sorted {
             return Err(Error::invalid("Cox model inputs", "lengths differ", "one event, covariate value (and stratum) per time"));
         }
         let strata = |i: usize| data.strata.map_or(0, |s| s[i]);
-        let design = Design {
-            n,
-            p: data.columns.len(),
-            time: &|i| data.time[i],
-            event: &|i| data.event[i],
-            stratum: data.strata.is_some().then_some(&strata as &dyn Fn(usize) -> usize),
-            x: &|i, j| data.columns[j][i],
-        };
-        Sorted::build(&design)
+        Sorted::build(n, data.columns.len(), |i| data.time[i], |i| data.event[i], strata, |i, j| data.columns[j][i])
     }
 
-    /// Sort, check and scale a design given by accessors (see [`Design`]).
-    fn build(d: &Design) -> Result<Sorted> {
-        let (n, p) = (d.n, d.p);
-        if let Some(i) = (0..n).find(|&i| !((d.time)(i).is_finite() && (d.time)(i) >= 0.0)) {
-            return Err(Error::invalid(format!("time #{}", i + 1), (d.time)(i), "a finite time ≥ 0"));
+    /// Sort, check and scale the data given by accessors: subject i's time, event, stratum
+    /// (0 for all when unstratified) and covariate j (generic, so the sort's comparisons are
+    /// inlined).
+    fn build(n: usize, p: usize, time: impl Fn(usize) -> f64, event: impl Fn(usize) -> bool, stratum: impl Fn(usize) -> usize, x: impl Fn(usize, usize) -> f64) -> Result<Sorted> {
+        if let Some(i) = (0..n).find(|&i| !(time(i).is_finite() && time(i) >= 0.0)) {
+            return Err(Error::invalid(format!("time #{}", i + 1), time(i), "a finite time ≥ 0"));
         }
         for j in 0..p {
-            if let Some(i) = (0..n).find(|&i| !(d.x)(i, j).is_finite()) {
-                return Err(Error::invalid(format!("covariate column {}", j + 1), (d.x)(i, j), "finite values"));
+            if let Some(i) = (0..n).find(|&i| !x(i, j).is_finite()) {
+                return Err(Error::invalid(format!("covariate column {}", j + 1), x(i, j), "finite values"));
             }
         }
-        let stratum = |i: usize| d.stratum.map_or(0, |s| s(i));
         // u32 indices: half the memory of usize for a million subjects.
         let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_by(|&a, &b| stratum(a as usize).cmp(&stratum(b as usize)).then((d.time)(a as usize).total_cmp(&(d.time)(b as usize))));
+        order.sort_by(|&a, &b| stratum(a as usize).cmp(&stratum(b as usize)).then(time(a as usize).total_cmp(&time(b as usize))));
         let mut bounds = vec![0];
         for k in 1..n {
             if stratum(order[k] as usize) != stratum(order[k - 1] as usize) {
@@ -223,22 +202,22 @@ impl Sorted {
         }
         bounds.push(n);
         let mut scale = vec![1.0; p];
-        let mut x = vec![0.0; n * p];
+        let mut xs = vec![0.0; n * p];
         for j in 0..p {
             // R's `nocenter = c(-1, 0, 1)`: such columns (dummies) are left as they are.
-            let plain = (0..n).all(|i| (d.x)(i, j) == 0.0 || (d.x)(i, j).abs() == 1.0);
-            let mean = if plain { 0.0 } else { (0..n).map(|i| (d.x)(i, j)).sum::<f64>() / n as f64 };
-            let mad = (0..n).map(|i| ((d.x)(i, j) - mean).abs()).sum::<f64>() / n as f64;
+            let plain = (0..n).all(|i| x(i, j) == 0.0 || x(i, j).abs() == 1.0);
+            let mean = if plain { 0.0 } else { (0..n).map(|i| x(i, j)).sum::<f64>() / n as f64 };
+            let mad = (0..n).map(|i| (x(i, j) - mean).abs()).sum::<f64>() / n as f64;
             scale[j] = if !plain && mad > 0.0 { 1.0 / mad } else { 1.0 };
             for (k, &i) in order.iter().enumerate() {
-                x[k * p + j] = ((d.x)(i as usize, j) - mean) * scale[j];
+                xs[k * p + j] = (x(i as usize, j) - mean) * scale[j];
             }
         }
         Ok(Sorted {
-            time: order.iter().map(|&i| (d.time)(i as usize)).collect(),
-            event: order.iter().map(|&i| (d.event)(i as usize)).collect(),
+            time: order.iter().map(|&i| time(i as usize)).collect(),
+            event: order.iter().map(|&i| event(i as usize)).collect(),
             bounds,
-            x,
+            x: xs,
             p,
             scale,
         })
@@ -444,9 +423,23 @@ impl CoxModel {
         Ok(CoxModel { s: Sorted::new(data)? })
     }
 
-    /// A model of a [`Design`] (no copy of the caller's data beyond the model's own).
-    pub fn from_design(d: &Design) -> Result<CoxModel> {
-        Ok(CoxModel { s: Sorted::build(d)? })
+    /// A model of data given by accessors, for callers that hold it in another shape (arm
+    /// indices instead of dummy columns, a subset of subjects) and would otherwise copy it: `n`
+    /// subjects, `p` covariates, subject i's time, event, stratum (`None` = one stratum) and
+    /// covariate j. Nothing is copied but into the model's own sorted block.
+    pub fn from_accessors(
+        n: usize,
+        p: usize,
+        time: impl Fn(usize) -> f64,
+        event: impl Fn(usize) -> bool,
+        stratum: Option<impl Fn(usize) -> usize>,
+        x: impl Fn(usize, usize) -> f64,
+    ) -> Result<CoxModel> {
+        let s = match stratum {
+            Some(st) => Sorted::build(n, p, time, event, st, x)?,
+            None => Sorted::build(n, p, time, event, |_| 0, x)?,
+        };
+        Ok(CoxModel { s })
     }
 
     /// [`cox_ph`] on the prepared data.
