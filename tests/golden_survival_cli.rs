@@ -388,3 +388,38 @@ fn edge_cases_end_to_end() {
     near(num(&one(&r, "survival-at", Some("A"), Some(6.0))["estimate"]), 0.5, "S(6)");
     near(num(&one(&r, "survival-quantile", Some("A"), Some(0.5))["estimate"]), 7.5, "median");
 }
+
+/// RMST differences and ratios on plain files (`--time`, `--event`, `--arm`): the PBC trial (at
+/// levels 0.95 and 0.9) and generated data with ties, including τ past the control's last time
+/// where its curve has reached 0, against rmst_diff.json (survRM2's rmst2 formulas).
+#[test]
+fn rmst_comparisons_on_plain_files() {
+    let d = load("rmst_diff.json");
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for c in d["cases"].as_array().unwrap().iter().filter(|c| c["name"] != "cdisc_adtte_trtp") {
+        let name = c["name"].as_str().unwrap();
+        let mut text = String::from("id,group,years,died\n");
+        for (i, ((t, e), a)) in c["time"].as_array().unwrap().iter().zip(c["event"].as_array().unwrap()).zip(c["arm"].as_array().unwrap()).enumerate() {
+            text.push_str(&format!("{},{},{},{}\n", i + 1, a.as_str().unwrap(), num(t), num(e)));
+        }
+        let f = write(&dir, &format!("{name}.csv"), &text);
+        let level = format!("{}", num(&c["level"]));
+        for cmp in c["comparisons"].as_array().unwrap() {
+            let (t, tau) = (cmp["treatment"].as_str().unwrap(), num(&cmp["tau"]));
+            let ctl = c["control"].as_str().unwrap();
+            let args = ["survival", &f, "--subject", "id", "--arm", "group", "--time", "years", "--event", "died", "--control", ctl, "--treatment", t, "--tau", &format!("{tau}"), "--level", &level];
+            let r = cli_json(&args);
+            let ctx = format!("{name}: {t} vs {ctl} to {tau}");
+            let e = one(&r, "rmst-difference", Some(&format!("{t} vs {ctl}")), Some(tau));
+            near(num(&e["estimate"]), num(&cmp["difference"]["estimate"]), &format!("{ctx} difference"));
+            near(num(&e["ci"]["lower"]), num(&cmp["difference"]["lower"]), &format!("{ctx} difference lower"));
+            near(num(&e["p_value"]), num(&cmp["difference"]["p"]), &format!("{ctx} difference p"));
+            let e = one(&r, "rmst-ratio", Some(&format!("{t} vs {ctl}")), Some(tau));
+            near(num(&e["estimate"]), num(&cmp["ratio"]["estimate"]), &format!("{ctx} ratio"));
+            near(num(&e["ci"]["upper"]), num(&cmp["ratio"]["upper"]), &format!("{ctx} ratio upper"));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 9, "{checked}");
+}

@@ -641,8 +641,15 @@ fn analyse(file: &CsvFile, cols: &Columns, arms: &Arms, shown: &[String], s: &Su
     if !(tau > 0.0 && tau.is_finite()) {
         return Err(Error::invalid("--tau", tau, "a time > 0"));
     }
-    if let Some(a) = max_follow.iter().position(|&m| tau > m) {
-        return Err(Error::invalid("--tau", tau, format!("at most the last follow-up time of every arm ({} {unit_name} in {}); beyond it the RMST would extrapolate the curve", crate::fmt::sig(max_follow[a], 6), shown[a])));
+    // Past an arm's last time its curve is known only if it has reached 0 (survRM2's rule):
+    // otherwise the RMST would extrapolate it.
+    let open = |a: usize| kms[a].steps.last().is_some_and(|s| s.surv > 0.0);
+    if let Some(a) = (0..shown.len()).find(|&a| tau > max_follow[a] && open(a)) {
+        return Err(Error::invalid(
+            "--tau",
+            tau,
+            format!("at most the last follow-up time of every arm whose curve has not reached 0 ({} {unit_name} in {}); beyond it the RMST would extrapolate the curve", crate::fmt::sig(max_follow[a], 6), shown[a]),
+        ));
     }
     let mut notes = Vec::new();
     let mut results = Vec::new();
