@@ -423,3 +423,37 @@ fn rmst_comparisons_on_plain_files() {
     }
     assert!(checked >= 9, "{checked}");
 }
+
+/// Usage errors name the flag or column and what would be accepted (exit status 2), data
+/// errors the file, column and values (exit status 3).
+#[test]
+fn usage_and_data_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let two = write(&dir, "two.csv", "USUBJID,PARAMCD,TRTP,AVAL,CNSR\n1,OS,A,5,0\n1,PFS,A,3,0\n2,OS,B,6,1\n2,PFS,B,4,0\n");
+    let (code, e) = cli_err(&["survival", &two, "--control", "A"]);
+    assert!(code == 3 && e.contains("PARAMCD") && e.contains("OS, PFS") && e.contains("--paramcd"), "{code} {e}");
+    let r = cli_json(&["survival", &two, "--control", "A", "--paramcd", "PFS"]);
+    assert_eq!(r["inputs"]["parameter"], "PFS");
+    // Perfect separation (A's event comes first, with B at risk): ℓ goes to 0 while the
+    // coefficient diverges; R runs out of iterations; trialstat reports HR 0 without a Wald CI.
+    let hr = one(&r, "hazard-ratio", Some("B vs A"), None);
+    assert!(hr["estimate"].as_f64() == Some(0.0) && hr["ci"].is_null(), "{hr}");
+    let (code, e) = cli_err(&["survival", &two, "--control", "A", "--paramcd", "TTE"]);
+    assert!(code == 3 && e.contains("no such parameter; present: OS, PFS"), "{code} {e}");
+    let units = write(&dir, "units.csv", "USUBJID,TRTP,AVAL,AVALU,CNSR\n1,A,5,DAYS,0\n2,B,6,MONTHS,1\n");
+    let (code, e) = cli_err(&["survival", &units, "--control", "A"]);
+    assert!(code == 3 && e.contains("AVALU") && e.contains("several time units"), "{code} {e}");
+    let weeks = write(&dir, "weeks.csv", "USUBJID,TRTP,AVAL,AVALU,CNSR\n1,A,5,WEEKS,0\n2,B,6,WEEKS,1\n3,A,7,WEEKS,1\n");
+    let r = cli_json(&["survival", &weeks, "--control", "A", "--time-unit", "days"]);
+    assert_eq!((r["inputs"]["data_unit"].as_str(), r["inputs"]["time_unit"].as_str()), (Some("weeks"), Some("days")));
+    near(num(&one(&r, "survival-quantile", Some("A"), Some(0.25))["estimate"]), 35.0, "5 weeks in days");
+    for (flag, value, expect) in [("--conf-type", "arcsine", "log, log-log or plain"), ("--ties", "exact", "efron or breslow"), ("--rho", "-1", "a number ≥ 0"), ("--time-unit", "fortnights", "days, weeks, months or years"), ("--at", "soon", "a time ≥ 0")] {
+        let (code, e) = cli_err(&["survival", &adtte(), flag, value]);
+        assert!(code == 2 && e.contains(flag) && e.contains(expect), "{flag}: {code} {e}");
+    }
+    let (code, e) = cli_err(&["survival", &adtte(), "--covariates", "AGEE"]);
+    assert!(code == 2 && e.contains("AGEE") && e.contains("AGE"), "{code} {e}");
+    let missing = write(&dir, "miss.csv", "USUBJID,TRTP,AVAL,CNSR,SEX\n1,A,5,0,F\n2,B,6,1,\n3,A,7,1,M\n");
+    let (code, e) = cli_err(&["survival", &missing, "--control", "A", "--strata", "SEX"]);
+    assert!(code == 3 && e.contains(":3") && e.contains("SEX") && e.contains("missing value"), "{code} {e}");
+}

@@ -42,13 +42,13 @@ pub struct SurvivalArgs {
     #[arg(long = "at", value_name = "TIMES", value_delimiter = ',')]
     pub landmarks: Vec<String>,
     /// RMST horizon τ (default: the smallest of the arms' last follow-up times).
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub tau: Option<String>,
     /// Ties in the Cox model: efron (R's default) or breslow (SAS's, Stata's).
     #[arg(long, default_value = "efron", value_name = "METHOD")]
     pub ties: String,
     /// ρ of the G-rho test: 0 = log-rank, 1 = Peto–Peto.
-    #[arg(long, default_value = "0", value_name = "RHO")]
+    #[arg(long, default_value = "0", value_name = "RHO", allow_hyphen_values = true)]
     pub rho: String,
     /// Stratification columns (log-rank and Cox), comma-separated.
     #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]

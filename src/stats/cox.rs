@@ -39,7 +39,8 @@
 //! 0 or ∞ ([`CoxTerm::infinite`]) with no Wald CI, z or p; the global Wald test, meaningless
 //! there, is omitted. The likelihood-ratio and score tests stay valid. When the 20 iterations
 //! run out on such a likelihood before R's 1e-9 criterion is met (R: "Ran out of iterations and
-//! did not converge"), but ℓ has settled to 1e-6 and a coefficient is diverging by the same rule,
+//! did not converge"), but ℓ has settled (last change ≤ 1e-6 · max(1, |ℓ|)) and a coefficient is
+//! diverging by the same rule,
 //! the fit is reported the same way rather than as a failure (R's ℓ there is the last accepted
 //! step's, within 1e-6 of this one).
 
@@ -384,7 +385,7 @@ fn newton_step(imat: &[f64], u: &[f64], p: usize) -> Vec<f64> {
     step
 }
 
-/// How settled ℓ must be (relative change of the last step) for a fit that ran out of
+/// How settled ℓ must be (last change ≤ this × max(1, |ℓ|)) for a fit that ran out of
 /// iterations to count as a monotone likelihood rather than a failure.
 const MONOTONE_SETTLED: f64 = 1e-6;
 
@@ -482,8 +483,9 @@ fn fit_sorted(s: &Sorted, opts: &CoxOptions) -> Result<CoxFit> {
         }
         if iter >= opts.max_iter {
             // Monotone likelihood that R's 1e-9 criterion has not caught within the iterations:
-            // ℓ has settled (to 1e-6) while a coefficient still moves by about itself each step.
-            if finite && (1.0 - best / lk).abs() <= MONOTONE_SETTLED && diverging(&imat, &u, &candidate, &s.scale, opts.eps).iter().any(|&d| d) {
+            // ℓ has settled (its last change within 1e-6 · max(1, |ℓ|): with perfect separation
+            // ℓ itself goes to 0) while a coefficient still moves by about itself each step.
+            if finite && (lk - best).abs() <= MONOTONE_SETTLED * lk.abs().max(1.0) && diverging(&imat, &u, &candidate, &s.scale, opts.eps).iter().any(|&d| d) {
                 break (lk, u, imat);
             }
             let shown: Vec<String> = trail.iter().map(|v| format!("{v:.6}")).collect();
