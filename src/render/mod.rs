@@ -260,10 +260,11 @@ fn time_measure(e: &Estimate, layout: &crate::analysis::Layout) -> Option<String
     Some(match e.measure {
         Measure::SurvivalQuantile if at == 0.5 => format!("median ({unit})"),
         Measure::SurvivalQuantile => format!("{}th percentile ({unit})", crate::fmt::trim_num(at * 100.0, 2)),
-        Measure::SurvivalAt => format!("survival at {} {unit}", crate::fmt::trim_num(at, 6)),
-        Measure::Rmst => format!("RMST to {} ({unit})", crate::fmt::trim_num(at, 6)),
-        Measure::RmstDifference => format!("RMST difference to {} ({unit})", crate::fmt::trim_num(at, 6)),
-        Measure::RmstRatio => format!("RMST ratio to {}", crate::fmt::trim_num(at, 6)),
+        // "at 1 month", "at 12 months".
+        Measure::SurvivalAt => format!("survival at {} {}", crate::fmt::sig(at, 4), if at == 1.0 { unit.trim_end_matches('s') } else { unit }),
+        Measure::Rmst => format!("RMST to {} ({unit})", crate::fmt::sig(at, 4)),
+        Measure::RmstDifference => format!("RMST difference to {} ({unit})", crate::fmt::sig(at, 4)),
+        Measure::RmstRatio => format!("RMST ratio to {}", crate::fmt::sig(at, 4)),
         _ => return None,
     })
 }
