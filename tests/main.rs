@@ -15,6 +15,7 @@ mod golden_continuous;
 mod golden_descriptive;
 mod golden_exact;
 mod golden_incidence;
+mod golden_meta;
 mod golden_ingest;
 mod golden_long_responders;
 mod golden_proportion;

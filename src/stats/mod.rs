@@ -19,6 +19,7 @@
 //! | [`paired`] | mean change, d_z, g_z |
 //! | [`rank`] | Wilcoxon signed rank, Mann–Whitney, Hodges–Lehmann (as R's `wilcox.test`) |
 //! | [`stratified`] | Mantel–Haenszel RR/OR/RD, CMH test, Breslow–Day (Tarone) |
+//! | [`meta`] | meta-analysis: escalc effect sizes, common effect, τ² by REML/ML/DL/PM/SJ/HE/EB/HS, HKSJ, prediction intervals, Q, I², H², Q-profile CIs |
 //! | [`cox`] | Cox proportional hazards (Efron, Breslow ties; Wald, LR, score tests; strata; monotone likelihood), Grambsch–Therneau PH test |
 //! | [`bootstrap`] | seeded percentile and BCa intervals for any statistic, thread-count invariant |
 //! | [`survival`] | Kaplan–Meier curves (Greenwood SE; log, log-log, plain CIs), quantiles with CIs, RMST; log-rank and Peto–Peto tests, stratified |
@@ -29,6 +30,7 @@ pub mod continuous;
 pub mod cox;
 pub mod descriptive;
 pub mod dist;
+pub mod meta;
 pub mod exact;
 pub mod noncentral_t;
 pub mod paired;

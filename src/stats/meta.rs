@@ -1,0 +1,543 @@
+//! Meta-analysis of study-level estimates as R's metafor computes it (Viechtbauer 2010, JSS
+//! 36(3); metafor 3.8): per-study effect sizes and sampling variances (`escalc`), the common
+//! (inverse-variance) effect, random-effects models with the usual τ² estimators, the
+//! Hartung–Knapp–Sidik–Jonkman test, prediction intervals and heterogeneity (Q, I², H²).
+//!
+//! # Effect sizes (escalc)
+//! Two groups with events a/n₁ and c/n₂ (b = n₁ − a, d = n₂ − c):
+//! * RR: y = log((a/n₁)/(c/n₂)), v = 1/a − 1/n₁ + 1/c − 1/n₂
+//! * OR: y = log(ad/(bc)), v = 1/a + 1/b + 1/c + 1/d
+//! * RD: y = a/n₁ − c/n₂, v = p₁(1 − p₁)/n₁ + p₂(1 − p₂)/n₂
+//!
+//! A study with a zero cell gets ½ added to each of its four cells (metafor's `add = 1/2,
+//! to = "only0"`, for every count measure); a study with no events in either group is kept
+//! (metafor's `drop00 = FALSE`) unless asked otherwise; the studies corrected are listed.
+//! Means m, SDs s and sizes n per group:
+//! * MD: y = m₁ − m₂, v = s₁²/n₁ + s₂²/n₂
+//! * SMD (Hedges' g): y = J·(m₁ − m₂)/s_p, s_p² = ((n₁−1)s₁² + (n₂−1)s₂²)/(n₁+n₂−2),
+//!   J = Γ(m/2)/(√(m/2) Γ((m−1)/2)), m = n₁+n₂−2; v = 1/n₁ + 1/n₂ + y²/(2(n₁+n₂))
+//! * ROM: y = log(m₁/m₂), v = s₁²/(n₁m₁²) + s₂²/(n₂m₂²)
+//!
+//! # Models
+//! With wᵢ = 1/(vᵢ + τ²): μ̂ = Σwy/Σw, SE = 1/√Σw; CI μ̂ ∓ z SE; the common effect has τ² = 0.
+//! Q = Σ(1/vᵢ)(yᵢ − ȳ_w)² on k − 1 df. I² = 100 τ²/(τ² + s²) and H² = (τ² + s²)/s² with the
+//! "typical" within-study variance s² = (k − 1)Σw/((Σw)² − Σw²) (w = 1/v); for the common effect
+//! (and DL) I² = max(0, (Q − (k − 1))/Q).
+
+use crate::error::{Error, Result};
+use crate::stats::dist::ln_gamma;
+
+/// The effect measure of a meta-analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EffectMeasure {
+    /// Log risk ratio.
+    Rr,
+    /// Log odds ratio.
+    Or,
+    /// Risk difference.
+    Rd,
+    /// Peto's log odds ratio (one-step).
+    PetoOr,
+    /// Mean difference.
+    Md,
+    /// Standardised mean difference (Hedges' g).
+    Smd,
+    /// Log ratio of means.
+    Rom,
+    /// An estimate with its standard error as given.
+    Generic,
+}
+
+impl EffectMeasure {
+    /// Ratios are pooled on the log scale and reported exponentiated.
+    pub fn is_ratio(self) -> bool {
+        matches!(self, EffectMeasure::Rr | EffectMeasure::Or | EffectMeasure::PetoOr | EffectMeasure::Rom)
+    }
+}
+
+/// One study's estimate and sampling variance, with what was done to get it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StudyEffect {
+    pub yi: f64,
+    pub vi: f64,
+    /// ½ was added to each cell (a zero cell).
+    pub corrected: bool,
+}
+
+/// Effect size of two groups' event counts (`a` of `n1` vs `c` of `n2`), as `escalc` (add ½ to
+/// the four cells of a study with any zero cell, for every count measure; `drop00`: a study with
+/// no events, or only events, in both groups has no estimate, `None`). PETO: E = (a + c)n₁/N,
+/// V = (a + c)(b + d)(n₁/N)(n₂/N)/(N − 1), y = (a − E)/V, v = 1/V.
+pub fn count_effect(measure: EffectMeasure, a: f64, n1: f64, c: f64, n2: f64, drop00: bool) -> Result<Option<StudyEffect>> {
+    if !(a >= 0.0 && c >= 0.0 && n1 >= a && n2 >= c && n1 > 0.0 && n2 > 0.0 && a.is_finite() && c.is_finite() && n1.is_finite() && n2.is_finite()) {
+        return Err(Error::invalid("study counts", format!("{a}/{n1}, {c}/{n2}"), "events between 0 and the group size, group sizes > 0"));
+    }
+    let (b, d) = (n1 - a, n2 - c);
+    if drop00 && ((a == 0.0 && c == 0.0) || (b == 0.0 && d == 0.0)) {
+        return Ok(None);
+    }
+    let zero = a == 0.0 || b == 0.0 || c == 0.0 || d == 0.0;
+    let add = if zero { 0.5 } else { 0.0 };
+    let (a, b, c, d) = (a + add, b + add, c + add, d + add);
+    let (n1, n2) = (a + b, c + d);
+    let (p1, p2) = (a / n1, c / n2);
+    let (yi, vi) = match measure {
+        EffectMeasure::Rr => (p1.ln() - p2.ln(), 1.0 / a - 1.0 / n1 + 1.0 / c - 1.0 / n2),
+        EffectMeasure::Or => ((p1 / (1.0 - p1)).ln() - (p2 / (1.0 - p2)).ln(), 1.0 / a + 1.0 / b + 1.0 / c + 1.0 / d),
+        EffectMeasure::Rd => (p1 - p2, p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2),
+        EffectMeasure::PetoOr => {
+            let n = n1 + n2;
+            let e = (a + c) * n1 / n;
+            let v = (a + c) * (b + d) * (n1 / n) * (n2 / n) / (n - 1.0);
+            ((a - e) / v, 1.0 / v)
+        }
+        _ => return Err(Error::invalid("measure", format!("{measure:?}"), "RR, OR, RD or PETO-OR for event counts")),
+    };
+    if !(yi.is_finite() && vi.is_finite()) {
+        return Ok(None);
+    }
+    Ok(Some(StudyEffect { yi, vi, corrected: add > 0.0 }))
+}
+
+/// Hedges' exact small-sample factor J(m) = Γ(m/2) / (√(m/2) Γ((m − 1)/2)).
+pub fn hedges_j(m: f64) -> f64 {
+    (ln_gamma(m / 2.0) - ln_gamma((m - 1.0) / 2.0)).exp() / (m / 2.0).sqrt()
+}
+
+/// Effect size of two groups' means, SDs and sizes.
+pub fn mean_effect(measure: EffectMeasure, m1: f64, sd1: f64, n1: f64, m2: f64, sd2: f64, n2: f64) -> Result<StudyEffect> {
+    if !(sd1 >= 0.0 && sd2 >= 0.0 && n1 >= 1.0 && n2 >= 1.0 && [m1, m2, sd1, sd2].iter().all(|x| x.is_finite())) {
+        return Err(Error::invalid("study summaries", format!("{m1} ({sd1}) n {n1}, {m2} ({sd2}) n {n2}"), "finite means, SDs ≥ 0 and group sizes ≥ 1"));
+    }
+    let (yi, vi) = match measure {
+        EffectMeasure::Md => (m1 - m2, sd1 * sd1 / n1 + sd2 * sd2 / n2),
+        EffectMeasure::Smd => {
+            let m = n1 + n2 - 2.0;
+            let sp = (((n1 - 1.0) * sd1 * sd1 + (n2 - 1.0) * sd2 * sd2) / m).sqrt();
+            let g = hedges_j(m) * (m1 - m2) / sp;
+            (g, 1.0 / n1 + 1.0 / n2 + g * g / (2.0 * (n1 + n2)))
+        }
+        EffectMeasure::Rom => ((m1 / m2).ln(), sd1 * sd1 / (n1 * m1 * m1) + sd2 * sd2 / (n2 * m2 * m2)),
+        _ => return Err(Error::invalid("measure", format!("{measure:?}"), "MD, SMD or ROM for means")),
+    };
+    Ok(StudyEffect { yi, vi, corrected: false })
+}
+
+/// The estimator of the between-study variance τ².
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tau2Method {
+    /// Restricted maximum likelihood (metafor's default).
+    Reml,
+    /// Maximum likelihood.
+    Ml,
+    /// DerSimonian–Laird (method of moments with inverse-variance weights).
+    Dl,
+    /// Paule–Mandel (generalised Q equal to its expectation).
+    Pm,
+    /// Sidik–Jonkman.
+    Sj,
+    /// Hedges (unweighted method of moments).
+    He,
+    /// Empirical Bayes (Morris).
+    Eb,
+    /// Hunter–Schmidt.
+    Hs,
+}
+
+impl Tau2Method {
+    pub const ALL: [Tau2Method; 8] = [Tau2Method::Reml, Tau2Method::Ml, Tau2Method::Dl, Tau2Method::Pm, Tau2Method::Sj, Tau2Method::He, Tau2Method::Eb, Tau2Method::Hs];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tau2Method::Reml => "reml",
+            Tau2Method::Ml => "ml",
+            Tau2Method::Dl => "dl",
+            Tau2Method::Pm => "pm",
+            Tau2Method::Sj => "sj",
+            Tau2Method::He => "he",
+            Tau2Method::Eb => "eb",
+            Tau2Method::Hs => "hs",
+        }
+    }
+}
+
+/// Inverse-variance pooled estimate with weights 1/(vᵢ + τ²): (μ̂, Σw, Σw(y − μ̂)²).
+fn pooled(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64, f64) {
+    let (mut sw, mut swy) = (0.0, 0.0);
+    for (y, v) in yi.iter().zip(vi) {
+        let w = 1.0 / (v + tau2);
+        sw += w;
+        swy += w * y;
+    }
+    let mu = swy / sw;
+    let q = yi.iter().zip(vi).map(|(y, v)| (y - mu) * (y - mu) / (v + tau2)).sum();
+    (mu, sw, q)
+}
+
+/// The generalised Q statistic at τ²: Σ (yᵢ − μ̂(τ²))² / (vᵢ + τ²).
+pub fn q_at(yi: &[f64], vi: &[f64], tau2: f64) -> f64 {
+    pooled(yi, vi, tau2).2
+}
+
+/// The test and CI of the pooled estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MetaTest {
+    /// Normal approximation.
+    Z,
+    /// Hartung–Knapp–Sidik–Jonkman: t on k − 1 df with the scale s² = Σw(y − μ̂)²/(k − 1).
+    Knha,
+    /// HKSJ with the ad hoc correction s² = max(1, s²) (never narrower than the z interval).
+    Adhoc,
+}
+
+/// Options of [`meta_fit`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MetaOptions {
+    /// `None`: the common (equal) effect, inverse variance.
+    pub method: Option<Tau2Method>,
+    pub test: MetaTest,
+    pub level: f64,
+}
+
+/// A pooled estimate (on the analysis scale: log for ratios) with its heterogeneity.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MetaFit {
+    pub method: Option<Tau2Method>,
+    pub test: MetaTest,
+    pub k: usize,
+    pub estimate: f64,
+    pub se: f64,
+    /// z, or t for HKSJ.
+    pub statistic: f64,
+    /// Degrees of freedom of t (HKSJ); `None` for z.
+    pub df: Option<f64>,
+    pub p_value: f64,
+    pub lower: f64,
+    pub upper: f64,
+    pub level: f64,
+    pub tau2: f64,
+    pub se_tau2: Option<f64>,
+    /// I² in percent and H².
+    pub i2: f64,
+    pub h2: f64,
+    /// The typical within-study variance s² of I² and H².
+    pub vt: f64,
+    pub q: f64,
+    pub q_df: usize,
+    pub q_p: f64,
+    /// The HKSJ scale factor.
+    pub s2w: Option<f64>,
+    /// Fisher-scoring iterations (REML, ML, EB).
+    pub iterations: Option<usize>,
+    /// Prediction interval (random effects): μ̂ ∓ crit √(SE² + τ²), crit z (test z) or t on
+    /// k − 1 df (HKSJ), as metafor's `predict`.
+    pub pi_lower: Option<f64>,
+    pub pi_upper: Option<f64>,
+    pub notes: Vec<String>,
+}
+
+/// Convergence of the Fisher-scoring estimators: |Δτ²| ≤ this × max(1, τ²). metafor stops at
+/// 1e-5 absolute (and its PM and Q-profile roots at 1.2e-4); trialstat iterates to the maximum.
+const SCORING_TOL: f64 = 1e-10;
+const SCORING_MAX_ITER: usize = 10_000;
+
+/// The estimate of τ² by `method` from centred y (see the module doc for each formula):
+/// (τ², iterations of Fisher scoring).
+fn tau2_of(yc: &[f64], v: &[f64], method: Tau2Method) -> Result<(f64, Option<usize>)> {
+    let kf = yc.len() as f64;
+    let w: Vec<f64> = v.iter().map(|v| 1.0 / v).collect();
+    let sw: f64 = w.iter().sum();
+    let sw2: f64 = w.iter().map(|w| w * w).sum();
+    let tr_p = sw - sw2 / sw;
+    let q = pooled(yc, v, 0.0).2;
+    let ss: f64 = yc.iter().map(|y| y * y).sum();
+    let sum_v: f64 = v.iter().sum();
+    let he_raw = (ss - (kf - 1.0) / kf * sum_v) / (kf - 1.0);
+    Ok(match method {
+        Tau2Method::Dl => (((q - (kf - 1.0)) / tr_p).max(0.0), None),
+        Tau2Method::Hs => (((q - kf) / sw).max(0.0), None),
+        Tau2Method::He => (he_raw.max(0.0), None),
+        Tau2Method::Sj => {
+            let t0 = ss / kf;
+            ((t0 * pooled(yc, v, t0).2 / (kf - 1.0)).max(0.0), None)
+        }
+        Tau2Method::Pm => {
+            let f = |t: f64| pooled(yc, v, t).2 - (kf - 1.0);
+            (if f(0.0) < 0.0 { 0.0 } else { solve_decreasing(&f, 0.0, "Paule–Mandel")? }, None)
+        }
+        Tau2Method::Reml | Tau2Method::Ml | Tau2Method::Eb => {
+            let (t, iter) = fisher_scoring(yc, v, method, he_raw.max(0.0))?;
+            (t, Some(iter))
+        }
+    })
+}
+
+/// The standard error of τ² = `t` by `method`'s formula (metafor's `se.tau2`).
+fn se_tau2(yc: &[f64], v: &[f64], method: Tau2Method, t: f64) -> f64 {
+    let kf = yc.len() as f64;
+    let w: Vec<f64> = v.iter().map(|v| 1.0 / v).collect();
+    let sw: f64 = w.iter().sum();
+    let sw2: f64 = w.iter().map(|w| w * w).sum();
+    let tr_p = sw - sw2 / sw;
+    // Σ P∘P for P = diag(w) − w wᵀ/Σw.
+    let sum_pp = |w: &[f64]| {
+        let s: f64 = w.iter().sum();
+        let s2: f64 = w.iter().map(|x| x * x).sum();
+        let s3: f64 = w.iter().map(|x| x * x * x).sum();
+        s2 - 2.0 * s3 / s + (s2 / s) * (s2 / s)
+    };
+    let mom = |denom: f64| ((2.0 * (kf - 1.0) + 4.0 * t * tr_p + 2.0 * t * t * sum_pp(&w)) / (denom * denom)).sqrt();
+    let wt: Vec<f64> = v.iter().map(|v| 1.0 / (v + t)).collect();
+    let sw_t: f64 = wt.iter().sum();
+    match method {
+        Tau2Method::Dl => mom(tr_p),
+        Tau2Method::Hs => mom(sw),
+        Tau2Method::He => {
+            // P = I − J/k, V = diag(v): tr(PVPV) = Σv² − 2Σv²/k + (Σv)²/k², tr(PV) = Σv(1 − 1/k).
+            let sum_v: f64 = v.iter().sum();
+            let sv2: f64 = v.iter().map(|x| x * x).sum();
+            let tr_pvpv = sv2 - 2.0 * sv2 / kf + sum_v * sum_v / (kf * kf);
+            let tr_pv = sum_v * (1.0 - 1.0 / kf);
+            ((2.0 * tr_pvpv + 4.0 * t * tr_pv + 2.0 * t * t * (kf - 1.0)) / ((kf - 1.0) * (kf - 1.0))).sqrt()
+        }
+        Tau2Method::Sj => sj_se(yc, v, yc.iter().map(|y| y * y).sum::<f64>() / kf, t),
+        Tau2Method::Ml => (2.0 / wt.iter().map(|x| x * x).sum::<f64>()).sqrt(),
+        Tau2Method::Reml => (2.0 / sum_pp(&wt)).sqrt(),
+        Tau2Method::Pm | Tau2Method::Eb => (2.0 * kf * kf / (kf - 1.0)).sqrt() / sw_t,
+    }
+}
+
+/// SE of the Sidik–Jonkman τ² (metafor): √(t0²/(k−1)² (2 tr(PVPV) + 4t Σ(PV∘P) + 2t² Σ(P∘P)))
+/// with P = P(w0), w0 = 1/(v + t0), V = diag(v).
+fn sj_se(yc: &[f64], v: &[f64], t0: f64, t: f64) -> f64 {
+    let k = yc.len();
+    let w: Vec<f64> = v.iter().map(|v| 1.0 / (v + t0)).collect();
+    let sw: f64 = w.iter().sum();
+    // P[i][j] = w_i δ_ij − w_i w_j / Σw.
+    let p = |i: usize, j: usize| if i == j { w[i] - w[i] * w[i] / sw } else { -w[i] * w[j] / sw };
+    let (mut tr_pvpv, mut pv_p, mut pp) = (0.0, 0.0, 0.0);
+    for i in 0..k {
+        for j in 0..k {
+            let pij = p(i, j);
+            // (PV)_ij = P_ij v_j; tr(PV PV) = Σ_ij (PV)_ij (PV)_ji.
+            tr_pvpv += pij * v[j] * p(j, i) * v[i];
+            pv_p += pij * v[j] * pij;
+            pp += pij * pij;
+        }
+    }
+    let kf = k as f64;
+    (t0 * t0 / ((kf - 1.0) * (kf - 1.0)) * (2.0 * tr_pvpv + 4.0 * t * pv_p + 2.0 * t * t * pp)).sqrt()
+}
+
+/// Fisher scoring for ML, REML and EB (metafor's updates and step halving, run to
+/// [`SCORING_TOL`]); (τ², iterations).
+fn fisher_scoring(yc: &[f64], v: &[f64], method: Tau2Method, start: f64) -> Result<(f64, usize)> {
+    let k = yc.len() as f64;
+    let mut tau2 = start;
+    for iter in 1..=SCORING_MAX_ITER {
+        let w: Vec<f64> = v.iter().map(|v| 1.0 / (v + tau2)).collect();
+        let sw: f64 = w.iter().sum();
+        let mu = w.iter().zip(yc).map(|(w, y)| w * y).sum::<f64>() / sw;
+        let r: Vec<f64> = yc.iter().map(|y| y - mu).collect();
+        let sw2: f64 = w.iter().map(|x| x * x).sum();
+        let w2r2: f64 = w.iter().zip(&r).map(|(w, r)| w * w * r * r).sum();
+        let mut adj = match method {
+            Tau2Method::Ml => (w2r2 - sw) / sw2,
+            Tau2Method::Reml => {
+                let sw3: f64 = w.iter().map(|x| x * x * x).sum();
+                let tr_p = sw - sw2 / sw;
+                let sum_pp = sw2 - 2.0 * sw3 / sw + (sw2 / sw) * (sw2 / sw);
+                (w2r2 - tr_p) / sum_pp
+            }
+            _ => {
+                let wr2: f64 = w.iter().zip(&r).map(|(w, r)| w * r * r).sum();
+                (wr2 * k / (k - 1.0) - k) / sw
+            }
+        };
+        while tau2 + adj < 0.0 {
+            adj /= 2.0;
+        }
+        let old = tau2;
+        tau2 += adj;
+        if (old - tau2).abs() <= SCORING_TOL * tau2.max(1.0) {
+            return Ok((tau2, iter));
+        }
+    }
+    Err(Error::NoConvergence {
+        what: format!("τ² by {} (Fisher scoring)", method.name().to_uppercase()),
+        detail: format!("{SCORING_MAX_ITER} iterations; last τ² = {tau2}; try method DL or PM"),
+    })
+}
+
+/// The root of a decreasing f on [lo, ∞) with f(lo) ≥ 0: bracketed by doubling, then Brent to
+/// [`crate::stats::root::TIGHT`].
+fn solve_decreasing(f: &dyn Fn(f64) -> f64, lo: f64, what: &str) -> Result<f64> {
+    if f(lo) == 0.0 {
+        return Ok(lo);
+    }
+    let mut hi = 1.0f64.max(lo * 2.0);
+    while f(hi) > 0.0 {
+        hi *= 2.0;
+        if hi > 1e300 {
+            return Err(Error::NoConvergence { what: what.into(), detail: "no upper bound for τ² found".into() });
+        }
+    }
+    crate::stats::root::brent(f, lo, hi, crate::stats::root::TIGHT * hi.max(1.0))
+}
+
+/// Pool `yi` (sampling variances `vi`) by `opts`; see the module doc. Errors: fewer than one
+/// study, a variance ≤ 0 or not finite, a τ² estimator that does not converge.
+pub fn meta_fit(yi: &[f64], vi: &[f64], opts: &MetaOptions) -> Result<MetaFit> {
+    fit_with(yi, vi, opts, None)
+}
+
+/// [`meta_fit`] with τ² given instead of estimated (metafor's `rma(..., tau2 = )`); `method`
+/// still names the formula of τ²'s standard error.
+pub fn meta_fit_given_tau2(yi: &[f64], vi: &[f64], opts: &MetaOptions, tau2: f64) -> Result<MetaFit> {
+    if !(tau2.is_finite() && tau2 >= 0.0) {
+        return Err(Error::invalid("τ²", tau2, "a finite value ≥ 0"));
+    }
+    fit_with(yi, vi, opts, Some(tau2))
+}
+
+fn fit_with(yi: &[f64], vi: &[f64], opts: &MetaOptions, given: Option<f64>) -> Result<MetaFit> {
+    crate::data::check_level(opts.level)?;
+    let k = yi.len();
+    if k == 0 || vi.len() != k {
+        return Err(Error::invalid("studies", k, "at least one study, each with an estimate and a variance"));
+    }
+    if let Some((i, v)) = vi.iter().enumerate().find(|(_, v)| !(v.is_finite() && **v > 0.0)) {
+        return Err(Error::invalid(format!("study {} variance", i + 1), v, "a finite variance > 0 (a standard error of 0 cannot be weighted)"));
+    }
+    if let Some((i, y)) = yi.iter().enumerate().find(|(_, y)| !y.is_finite()) {
+        return Err(Error::invalid(format!("study {} estimate", i + 1), y, "a finite estimate"));
+    }
+    let kf = k as f64;
+    let mean = yi.iter().sum::<f64>() / kf;
+    let yc: Vec<f64> = yi.iter().map(|y| y - mean).collect();
+    let mut notes = Vec::new();
+    let (tau2, se_tau2, iterations) = match (opts.method, k) {
+        (None, _) => (0.0, None, None),
+        (Some(_), 1) => {
+            notes.push("One study: no between-study variance can be estimated (τ² = 0).".into());
+            (0.0, None, None)
+        }
+        (Some(m), _) => {
+            let (t, iter) = match given {
+                Some(t) => (t, None),
+                None => tau2_of(&yc, vi, m)?,
+            };
+            (t, Some(se_tau2(&yc, vi, m, t)), iter)
+        }
+    };
+    // Heterogeneity with the within-study weights.
+    let w: Vec<f64> = vi.iter().map(|v| 1.0 / v).collect();
+    let sw: f64 = w.iter().sum();
+    let sw2: f64 = w.iter().map(|x| x * x).sum();
+    let q = if k > 1 { pooled(&yc, vi, 0.0).2.max(0.0) } else { 0.0 };
+    let q_df = k - 1;
+    let q_p = if k > 1 { crate::stats::dist::pchisq_upper(q, q_df as f64) } else { 1.0 };
+    let vt = if k > 1 { (kf - 1.0) * sw / (sw * sw - sw2) } else { 0.0 };
+    let (i2, h2) = match opts.method {
+        None if k > 1 => (if q > 0.0 { (100.0 * (q - (kf - 1.0)) / q).max(0.0) } else { 0.0 }, q / (kf - 1.0)),
+        None => (0.0, 1.0),
+        Some(_) if k > 1 => (100.0 * tau2 / (vt + tau2), 1.0 + tau2 / vt),
+        Some(_) => (0.0, 1.0),
+    };
+    // The pooled estimate.
+    let (est, sw_t, rss) = pooled(yi, vi, tau2);
+    let test = if k == 1 { MetaTest::Z } else { opts.test };
+    let (se, df, s2w) = match test {
+        MetaTest::Z => ((1.0 / sw_t).sqrt(), None, None),
+        MetaTest::Knha | MetaTest::Adhoc => {
+            let mut s2 = if rss <= f64::EPSILON { 0.0 } else { rss / (kf - 1.0) };
+            if test == MetaTest::Adhoc {
+                s2 = s2.max(1.0);
+            }
+            ((s2 / sw_t).sqrt(), Some(kf - 1.0), Some(s2))
+        }
+    };
+    let statistic = est / se;
+    let (crit, p_value) = match df {
+        None => (z_crit(opts.level), crate::stats::dist::two_sided_z_p(statistic)),
+        Some(d) => (crate::stats::dist::t_for_level(opts.level, d), crate::stats::dist::two_sided_t_p(statistic, d)),
+    };
+    let (pi_lower, pi_upper) = match opts.method {
+        Some(_) => {
+            let half = crit * (se * se + tau2).sqrt();
+            (Some(est - half), Some(est + half))
+        }
+        None => (None, None),
+    };
+    Ok(MetaFit {
+        method: opts.method,
+        test,
+        k,
+        estimate: est,
+        se,
+        statistic,
+        df,
+        p_value,
+        lower: est - crit * se,
+        upper: est + crit * se,
+        level: opts.level,
+        tau2,
+        se_tau2,
+        i2,
+        h2,
+        vt,
+        q,
+        q_df,
+        q_p,
+        s2w,
+        iterations,
+        pi_lower,
+        pi_upper,
+        notes,
+    })
+}
+
+fn z_crit(level: f64) -> f64 {
+    crate::stats::dist::z_for_level(level)
+}
+
+/// Q-profile confidence intervals of τ², τ, I² and H² (Viechtbauer 2007; metafor's `confint`):
+/// the τ² where the generalised Q equals the χ²_{k−1} quantiles 1 − α/2 (lower limit) and α/2
+/// (upper limit); a limit below 0 is 0, and when even Q(0) is below the α/2 quantile the interval
+/// is empty ({0}, `empty`). I² and H² limits from the τ² limits with the fit's s².
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct QProfile {
+    pub tau2: (f64, f64),
+    pub tau: (f64, f64),
+    pub i2: (f64, f64),
+    pub h2: (f64, f64),
+    pub empty: bool,
+    pub level: f64,
+}
+
+/// [`QProfile`] for the studies of `fit`. Errors: one study.
+pub fn q_profile(yi: &[f64], vi: &[f64], fit: &MetaFit) -> Result<QProfile> {
+    let k = yi.len();
+    if k < 2 {
+        return Err(Error::invalid("studies", k, "at least two studies for a CI of τ²"));
+    }
+    let df = (k - 1) as f64;
+    let alpha = 1.0 - fit.level;
+    let crit_u = crate::stats::dist::qchisq(1.0 - alpha / 2.0, df);
+    let crit_l = crate::stats::dist::qchisq(alpha / 2.0, df);
+    let q = |t: f64| pooled(yi, vi, t).2;
+    let q0 = q(0.0);
+    let (lo, hi, empty) = if q0 < crit_l {
+        (0.0, 0.0, true)
+    } else {
+        let hi = solve_decreasing(&|t| q(t) - crit_l, 0.0, "Q-profile upper limit")?;
+        let lo = if q0 < crit_u { 0.0 } else { solve_decreasing(&|t| q(t) - crit_u, 0.0, "Q-profile lower limit")? };
+        (lo, hi, false)
+    };
+    let i2 = |t: f64| 100.0 * t / (fit.vt + t);
+    let h2 = |t: f64| 1.0 + t / fit.vt;
+    Ok(QProfile { tau2: (lo, hi), tau: (lo.sqrt(), hi.sqrt()), i2: (i2(lo), i2(hi)), h2: (h2(lo), h2(hi)), empty, level: fit.level })
+}
