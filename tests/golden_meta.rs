@@ -255,3 +255,37 @@ fn common_dl_and_pm_match_statsmodels_where_it_is_right() {
     }
     assert!(compared >= 15, "{compared}");
 }
+
+/// Mantel–Haenszel (RR, OR, RD) and Peto pooled estimates with their Q, I², H² against
+/// metafor's `rma.mh` and `rma.peto` (closed forms: 1e-9).
+#[test]
+fn mantel_haenszel_and_peto_match_metafor() {
+    use trialstat::stats::meta::{mantel_haenszel, peto};
+    let d = load("meta.json");
+    let mut checked = 0;
+    for case in d["cases"].as_array().unwrap().iter().filter(|c| c["input"] == "counts") {
+        let name = case["name"].as_str().unwrap();
+        let g = |k: &str| case["data"][k].as_array().unwrap().iter().map(|x| x.as_u64().unwrap()).collect::<Vec<u64>>();
+        let (a, n1, c, n2) = (g("ai"), g("n1i"), g("ci"), g("n2i"));
+        let tables: Vec<(u64, u64, u64, u64)> = (0..a.len()).map(|i| (a[i], n1[i], c[i], n2[i])).collect();
+        let check = |got: &trialstat::stats::meta::TablesFit, w: &Value, what: &str| {
+            let ctx = format!("{name} {what}");
+            for (g, key) in [(got.estimate, "b"), (got.se, "se"), (got.lower, "ci.lb"), (got.upper, "ci.ub"), (got.q, "QE"), (got.i2, "I2"), (got.h2, "H2")] {
+                near(g, num(&w[key]), 1e-9, &format!("{ctx} {key}"));
+            }
+            let p = num(&w["pval"]);
+            assert!((got.p_value - p).abs() <= 1e-9 * p, "{ctx} p: {} vs {p}", got.p_value);
+            assert_eq!(got.k_q as u64, w["k.yi"].as_u64().unwrap(), "{ctx} studies in Q");
+        };
+        if !case["mh"].is_null() {
+            let m = measure(case["mh"]["measure"].as_str().unwrap());
+            check(&mantel_haenszel(m, &tables, 0.95).unwrap(), &case["mh"], "MH");
+            checked += 1;
+        }
+        if !case["peto"].is_null() {
+            check(&peto(&tables, 0.95).unwrap(), &case["peto"], "Peto");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "{checked}");
+}

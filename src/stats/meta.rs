@@ -541,3 +541,119 @@ pub fn q_profile(yi: &[f64], vi: &[f64], fit: &MetaFit) -> Result<QProfile> {
     let h2 = |t: f64| 1.0 + t / fit.vt;
     Ok(QProfile { tau2: (lo, hi), tau: (lo.sqrt(), hi.sqrt()), i2: (i2(lo), i2(hi)), h2: (h2(lo), h2(hi)), empty, level: fit.level })
 }
+
+/// A common-effect estimate pooled from the studies' 2×2 tables (Mantel–Haenszel, Peto), on the
+/// analysis scale (log for ratios), with Q, I² and H² as metafor's `rma.mh` / `rma.peto` give
+/// them. MH: Q = Σ(yᵢ − b_MH)²/vᵢ over the studies' escalc estimates (½ added to tables with a
+/// zero cell; tables with no events, or only events, in both groups left out); Peto: Q =
+/// Σ(O − E)²/V − (Σ(O − E))²/ΣV over tables with V > 0. I² = max(0, (Q − df)/Q), H² = Q/df.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TablesFit {
+    pub estimate: f64,
+    pub se: f64,
+    pub lower: f64,
+    pub upper: f64,
+    pub statistic: f64,
+    pub p_value: f64,
+    pub level: f64,
+    pub q: f64,
+    pub q_df: usize,
+    pub q_p: f64,
+    pub i2: f64,
+    pub h2: f64,
+    /// Tables given, and those with an escalc estimate (used by Q).
+    pub k: usize,
+    pub k_q: usize,
+}
+
+/// The escalc estimates of `tables` by `measure`, with ½ added to tables with a zero cell and
+/// tables without events (or with only events) in both groups left out (metafor's drop00).
+fn tables_escalc(measure: EffectMeasure, tables: &[(u64, u64, u64, u64)]) -> Result<(Vec<f64>, Vec<f64>)> {
+    let (mut yi, mut vi) = (Vec::new(), Vec::new());
+    for &(a, n1, c, n2) in tables {
+        if let Some(e) = count_effect(measure, a as f64, n1 as f64, c as f64, n2 as f64, true)? {
+            yi.push(e.yi);
+            vi.push(e.vi);
+        }
+    }
+    Ok((yi, vi))
+}
+
+/// (Q, df, p, I², H², studies) from Q on `k_q` studies (df k_q − 1; none below two).
+fn heterogeneity(q: f64, k_q: usize) -> (f64, usize, f64, f64, f64, usize) {
+    if k_q < 2 {
+        return (q.max(0.0), 0, 1.0, 0.0, 1.0, k_q);
+    }
+    let q = q.max(0.0);
+    let df = (k_q - 1) as f64;
+    let i2 = if q > 0.0 { (100.0 * (q - df) / q).max(0.0) } else { 0.0 };
+    (q, k_q - 1, crate::stats::dist::pchisq_upper(q, df), i2, q / df, k_q)
+}
+
+fn tables_fit(estimate: f64, se: f64, level: f64, het: (f64, usize, f64, f64, f64, usize), k: usize) -> TablesFit {
+    let z = z_crit(level);
+    let statistic = estimate / se;
+    let (q, q_df, q_p, i2, h2, k_q) = het;
+    TablesFit { estimate, se, lower: estimate - z * se, upper: estimate + z * se, statistic, p_value: crate::stats::dist::two_sided_z_p(statistic), level, q, q_df, q_p, i2, h2, k, k_q }
+}
+
+/// Mantel–Haenszel pooled RR (Greenland–Robins variance), OR (Robins–Breslow–Greenland) or RD
+/// (Sato's variance) of tables (a events of n₁, c of n₂), computed from the tables as they are
+/// ([`crate::stats::stratified`]). Errors: an estimate that is 0, infinite or undefined on its
+/// scale, or a zero variance (e.g. no events at all).
+pub fn mantel_haenszel(measure: EffectMeasure, tables: &[(u64, u64, u64, u64)], level: f64) -> Result<TablesFit> {
+    use crate::data::{BinomialCount, Stratum, TwoByTwo};
+    use crate::stats::stratified::{mh_odds_ratio, mh_risk_difference, mh_risk_ratio};
+    let strata: Vec<Stratum> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, &(a, n1, c, n2))| Ok(Stratum { label: format!("study {}", i + 1), table: TwoByTwo::new(BinomialCount::new(a, n1)?, BinomialCount::new(c, n2)?) }))
+        .collect::<Result<_>>()?;
+    let e = match measure {
+        EffectMeasure::Rr => mh_risk_ratio(&strata, level)?,
+        EffectMeasure::Or => mh_odds_ratio(&strata, level)?,
+        EffectMeasure::Rd => mh_risk_difference(&strata, crate::stats::Method::Sato, level)?,
+        _ => return Err(Error::invalid("measure", format!("{measure:?}"), "RR, OR or RD for Mantel–Haenszel")),
+    };
+    let undefined = || Error::Undefined { measure: e.measure, method: e.method, reason: e.notes.join("; ") };
+    let (estimate, se) = match (measure, e.estimate, e.se_log, e.ci) {
+        (EffectMeasure::Rd, Some(x), _, Some(_)) => (x, e.se.ok_or_else(undefined)?),
+        (_, Some(x), Some(se), Some(_)) => (x.ln(), se),
+        _ => return Err(undefined()),
+    };
+    // Q around the MH estimate, of the studies' escalc estimates (as rma.mh).
+    let (yi, vi) = tables_escalc(measure, tables)?;
+    let q: f64 = yi.iter().zip(&vi).map(|(y, v)| (y - estimate) * (y - estimate) / v).sum();
+    Ok(tables_fit(estimate, se, level, heterogeneity(q, yi.len()), tables.len()))
+}
+
+/// Peto's one-step pooled log odds ratio: Σ(O − E)/ΣV with SE 1/√ΣV (O = a, E and V of each
+/// table as in [`count_effect`]'s PETO-OR, from the tables as they are; tables with V = 0 add
+/// nothing).
+pub fn peto(tables: &[(u64, u64, u64, u64)], level: f64) -> Result<TablesFit> {
+    // Σ(O − E), ΣV, Σ(O − E)²/V and the number of tables with V > 0.
+    let (mut o_e, mut v, mut q_sum, mut k_pos) = (0.0, 0.0, 0.0, 0usize);
+    for &(a, n1, c, n2) in tables {
+        let (a, n1, c, n2) = (a as f64, n1 as f64, c as f64, n2 as f64);
+        let n = n1 + n2;
+        if n < 2.0 {
+            continue;
+        }
+        let (xt, yt) = (a + c, n - a - c);
+        let vi = xt * yt * (n1 / n) * (n2 / n) / (n - 1.0);
+        if vi > 0.0 {
+            let d = a - xt * n1 / n;
+            o_e += d;
+            v += vi;
+            q_sum += d * d / vi;
+            k_pos += 1;
+        }
+    }
+    if v <= 0.0 {
+        return Err(Error::invalid("tables", "no events (or only events) in every study", "a study with both events and non-events for Peto's odds ratio"));
+    }
+    let q = q_sum - o_e * o_e / v;
+    let k_q = tables_escalc(EffectMeasure::PetoOr, tables)?.0.len();
+    let het = if k_pos > 1 { heterogeneity(q, k_q) } else { (q.max(0.0), k_q.saturating_sub(1), 1.0, 0.0, 1.0, k_q) };
+    Ok(tables_fit(o_e / v, 1.0 / v.sqrt(), level, het, tables.len()))
+}
