@@ -657,3 +657,281 @@ pub fn peto(tables: &[(u64, u64, u64, u64)], level: f64) -> Result<TablesFit> {
     let het = if k_pos > 1 { heterogeneity(q, k_q) } else { (q.max(0.0), k_q.saturating_sub(1), 1.0, 0.0, 1.0, k_q) };
     Ok(tables_fit(o_e / v, 1.0 / v.sqrt(), level, het, tables.len()))
 }
+
+/// Leave-one-out analysis (metafor's `leave1out`): the model refitted without each study in
+/// turn (`opts` as for the full fit), one fit per study in study order.
+pub fn leave_one_out(yi: &[f64], vi: &[f64], opts: &MetaOptions) -> Result<Vec<MetaFit>> {
+    if yi.len() < 2 {
+        return Err(Error::invalid("studies", yi.len(), "at least two studies to leave one out"));
+    }
+    (0..yi.len())
+        .map(|i| {
+            let y: Vec<f64> = yi.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, v)| *v).collect();
+            let v: Vec<f64> = vi.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, v)| *v).collect();
+            meta_fit(&y, &v, opts)
+        })
+        .collect()
+}
+
+/// Cumulative meta-analysis (metafor's `cumul`): the model fitted to the first 1, 2, …, k
+/// studies of `order` (indices into the studies, e.g. by publication year).
+pub fn cumulative(yi: &[f64], vi: &[f64], order: &[usize], opts: &MetaOptions) -> Result<Vec<MetaFit>> {
+    if order.len() != yi.len() || order.iter().any(|&i| i >= yi.len()) {
+        return Err(Error::invalid("order", order.len(), "each study's index once"));
+    }
+    let (mut y, mut v) = (Vec::with_capacity(yi.len()), Vec::with_capacity(yi.len()));
+    order
+        .iter()
+        .map(|&i| {
+            y.push(yi[i]);
+            v.push(vi[i]);
+            meta_fit(&y, &v, opts)
+        })
+        .collect()
+}
+
+/// A mixed-effects meta-regression (metafor's `rma(yi, vi, mods = ~ x)`): coefficients with
+/// their tests, residual heterogeneity and the test of the moderators.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MetaRegression {
+    pub method: Option<Tau2Method>,
+    pub test: MetaTest,
+    pub k: usize,
+    /// Intercept first, then one per moderator column.
+    pub coef: Vec<f64>,
+    pub se: Vec<f64>,
+    pub statistic: Vec<f64>,
+    pub p_value: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+    /// Residual τ², I² (percent), H².
+    pub tau2: f64,
+    pub i2: f64,
+    pub h2: f64,
+    /// Proportion of τ² explained (percent): max(0, (τ²₀ − τ²)/τ²₀) with τ²₀ of the model
+    /// without moderators; `None` for a common-effect model or when τ²₀ = 0.
+    pub r2: Option<f64>,
+    /// Residual heterogeneity Q_E on k − p df.
+    pub qe: f64,
+    pub qe_df: usize,
+    pub qe_p: f64,
+    /// Test of the moderators: χ² on p − 1 df (z test), or F on (p − 1, k − p) df (HKSJ).
+    pub qm: f64,
+    pub qm_df: (usize, Option<usize>),
+    pub qm_p: f64,
+}
+
+/// Weighted least squares pieces for weights w and design X (n × p, row-major): (XᵀWX)⁻¹,
+/// b = (XᵀWX)⁻¹XᵀWy, and the residual quadratic form yᵀPy = Σw(y − Xb)².
+fn wls(y: &[f64], x: &[Vec<f64>], w: &[f64]) -> Result<(Vec<Vec<f64>>, Vec<f64>, f64)> {
+    let p = x[0].len();
+    let mut xtwx = vec![vec![0.0; p]; p];
+    let mut xtwy = vec![0.0; p];
+    for ((row, wi), yi) in x.iter().zip(w).zip(y) {
+        for a in 0..p {
+            xtwy[a] += wi * row[a] * yi;
+            for b in 0..p {
+                xtwx[a][b] += wi * row[a] * row[b];
+            }
+        }
+    }
+    let inv = invert(&xtwx).ok_or_else(|| Error::invalid("moderators", "collinear", "moderators that are not constant or collinear"))?;
+    let b: Vec<f64> = (0..p).map(|a| (0..p).map(|c| inv[a][c] * xtwy[c]).sum()).collect();
+    let rss: f64 = x
+        .iter()
+        .zip(w)
+        .zip(y)
+        .map(|((row, wi), yi)| {
+            let fit: f64 = row.iter().zip(&b).map(|(r, c)| r * c).sum();
+            wi * (yi - fit) * (yi - fit)
+        })
+        .sum();
+    Ok((inv, b, rss))
+}
+
+/// The inverse of a small symmetric positive definite matrix (Gauss–Jordan); `None` if singular.
+fn invert(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = m.len();
+    let mut a: Vec<Vec<f64>> = m.iter().enumerate().map(|(i, r)| r.iter().copied().chain((0..n).map(|j| f64::from(u8::from(i == j)))).collect()).collect();
+    for c in 0..n {
+        let p = (c..n).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
+        if a[p][c].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(c, p);
+        let piv = a[c][c];
+        a[c].iter_mut().for_each(|v| *v /= piv);
+        for r in 0..n {
+            if r != c {
+                let f = a[r][c];
+                if f != 0.0 {
+                    for k in 0..2 * n {
+                        a[r][k] -= f * a[c][k];
+                    }
+                }
+            }
+        }
+    }
+    Some(a.into_iter().map(|r| r[n..].to_vec()).collect())
+}
+
+/// The projection P = W − WX(XᵀWX)⁻¹XᵀW's trace and Σ P∘P, and yᵀPPy (for Fisher scoring).
+fn p_stats(y: &[f64], x: &[Vec<f64>], w: &[f64]) -> Result<(f64, f64, f64, f64)> {
+    let k = y.len();
+    let (inv, b, rss) = wls(y, x, w)?;
+    // H = X (XᵀWX)⁻¹ Xᵀ; P_ij = w_i δ_ij − w_i H_ij w_j.
+    let h = |i: usize, j: usize| -> f64 {
+        let p = x[0].len();
+        let mut s = 0.0;
+        for a in 0..p {
+            for c in 0..p {
+                s += x[i][a] * inv[a][c] * x[j][c];
+            }
+        }
+        s
+    };
+    let (mut tr, mut pp) = (0.0, 0.0);
+    for i in 0..k {
+        for j in 0..k {
+            let pij = if i == j { w[i] } else { 0.0 } - w[i] * h(i, j) * w[j];
+            if i == j {
+                tr += pij;
+            }
+            pp += pij * pij;
+        }
+    }
+    // Py = w ∘ (y − Xb); yᵀPPy = Σ (w_i r_i)².
+    let ypy: f64 = (0..k)
+        .map(|i| {
+            let r = y[i] - x[i].iter().zip(&b).map(|(a, c)| a * c).sum::<f64>();
+            (w[i] * r) * (w[i] * r)
+        })
+        .sum();
+    Ok((tr, pp, ypy, rss))
+}
+
+/// Meta-regression of `yi` on the moderator columns `mods` (each one value per study; an
+/// intercept is added), τ² by `opts.method` (REML, ML, DL, HE; `None`: common effect), tests
+/// as `opts.test` (z, or Knapp–Hartung t and F). Formulas as for [`meta_fit`] with the
+/// projection P = W − WX(XᵀWX)⁻¹XᵀW in place of its intercept-only form (metafor's `rma.uni`).
+pub fn meta_regression(yi: &[f64], vi: &[f64], mods: &[Vec<f64>], opts: &MetaOptions) -> Result<MetaRegression> {
+    let k = yi.len();
+    let p = mods.len() + 1;
+    if mods.iter().any(|m| m.len() != k) || vi.len() != k {
+        return Err(Error::invalid("moderators", "lengths differ", "one value per study"));
+    }
+    if k <= p {
+        return Err(Error::invalid("studies", k, format!("more studies than coefficients ({p})")));
+    }
+    if let Some((i, v)) = vi.iter().enumerate().find(|(_, v)| !(v.is_finite() && **v > 0.0)) {
+        return Err(Error::invalid(format!("study {} variance", i + 1), v, "a finite variance > 0"));
+    }
+    let x: Vec<Vec<f64>> = (0..k).map(|i| std::iter::once(1.0).chain(mods.iter().map(|m| m[i])).collect()).collect();
+    let (kf, pf) = (k as f64, p as f64);
+    let w0: Vec<f64> = vi.iter().map(|v| 1.0 / v).collect();
+    let (tr0, _, _, qe) = p_stats(yi, &x, &w0)?;
+    let tau2 = match opts.method {
+        None => 0.0,
+        Some(Tau2Method::Dl) => ((qe - (kf - pf)) / tr0).max(0.0),
+        Some(Tau2Method::He) | Some(Tau2Method::Reml) | Some(Tau2Method::Ml) => {
+            // Hedges: OLS residuals; P = I − X(XᵀX)⁻¹Xᵀ; τ² = (RSS − tr(PV))/(k − p).
+            let ones = vec![1.0; k];
+            let (inv, _, rss) = wls(yi, &x, &ones)?;
+            let tr_pv: f64 = (0..k)
+                .map(|i| {
+                    let hii: f64 = (0..p).map(|a| (0..p).map(|c| x[i][a] * inv[a][c] * x[i][c]).sum::<f64>()).sum();
+                    (1.0 - hii) * vi[i]
+                })
+                .sum();
+            let he = (rss - tr_pv) / (kf - pf);
+            match opts.method {
+                Some(Tau2Method::He) => he.max(0.0),
+                Some(m) => regression_scoring(yi, vi, &x, m, he.max(0.0))?,
+                None => 0.0,
+            }
+        }
+        Some(m) => return Err(Error::invalid("method", m.name(), "REML, ML, DL or HE for a meta-regression")),
+    };
+    let w: Vec<f64> = vi.iter().map(|v| 1.0 / (v + tau2)).collect();
+    let (inv, b, rss_w) = wls(yi, &x, &w)?;
+    let s2w = match opts.test {
+        MetaTest::Z => 1.0,
+        MetaTest::Knha => rss_w / (kf - pf),
+        MetaTest::Adhoc => (rss_w / (kf - pf)).max(1.0),
+    };
+    let se: Vec<f64> = (0..p).map(|a| (s2w * inv[a][a]).sqrt()).collect();
+    let df_t = kf - pf;
+    let (crit, pv): (f64, Box<dyn Fn(f64) -> f64>) = match opts.test {
+        MetaTest::Z => (z_crit(opts.level), Box::new(crate::stats::dist::two_sided_z_p)),
+        _ => (crate::stats::dist::t_for_level(opts.level, df_t), Box::new(move |t| crate::stats::dist::two_sided_t_p(t, df_t))),
+    };
+    let statistic: Vec<f64> = b.iter().zip(&se).map(|(b, s)| b / s).collect();
+    // QM: the moderators' coefficients against 0 with their covariance s2w (XᵀWX)⁻¹.
+    let m = p - 1;
+    let sub: Vec<Vec<f64>> = (1..p).map(|a| (1..p).map(|c| s2w * inv[a][c]).collect()).collect();
+    let sub_inv = invert(&sub).ok_or_else(|| Error::invalid("moderators", "singular", "moderators with variance"))?;
+    let qm: f64 = (0..m).map(|a| (0..m).map(|c| b[a + 1] * sub_inv[a][c] * b[c + 1]).sum::<f64>()).sum();
+    let (qm, qm_df, qm_p) = match opts.test {
+        MetaTest::Z => (qm, (m, None), crate::stats::dist::pchisq_upper(qm, m as f64)),
+        _ => {
+            let f = qm / m as f64;
+            (f, (m, Some(k - p)), crate::stats::dist::pf_upper(f, m as f64, df_t))
+        }
+    };
+    let vt = (kf - pf) / tr0;
+    let (i2, h2) = match opts.method {
+        Some(_) => (100.0 * tau2 / (vt + tau2), 1.0 + tau2 / vt),
+        None => (if qe > 0.0 { (100.0 * (qe - (kf - pf)) / qe).max(0.0) } else { 0.0 }, qe / (kf - pf)),
+    };
+    let r2 = match opts.method {
+        Some(mm) => {
+            let t0 = meta_fit(yi, vi, &MetaOptions { method: Some(mm), test: MetaTest::Z, level: opts.level })?.tau2;
+            (t0 > 0.0).then(|| (100.0 * (t0 - tau2) / t0).max(0.0))
+        }
+        None => None,
+    };
+    Ok(MetaRegression {
+        method: opts.method,
+        test: opts.test,
+        k,
+        lower: b.iter().zip(&se).map(|(b, s)| b - crit * s).collect(),
+        upper: b.iter().zip(&se).map(|(b, s)| b + crit * s).collect(),
+        p_value: statistic.iter().map(|t| pv(*t)).collect(),
+        coef: b,
+        se,
+        statistic,
+        tau2,
+        i2,
+        h2,
+        r2,
+        qe,
+        qe_df: k - p,
+        qe_p: crate::stats::dist::pchisq_upper(qe, kf - pf),
+        qm,
+        qm_df,
+        qm_p,
+    })
+}
+
+/// Fisher scoring for REML and ML with moderators (metafor's updates, step halving at 0, to
+/// [`SCORING_TOL`]).
+fn regression_scoring(yi: &[f64], vi: &[f64], x: &[Vec<f64>], method: Tau2Method, start: f64) -> Result<f64> {
+    let mut tau2 = start;
+    for _ in 0..SCORING_MAX_ITER {
+        let w: Vec<f64> = vi.iter().map(|v| 1.0 / (v + tau2)).collect();
+        let (tr, pp, ypy, _) = p_stats(yi, x, &w)?;
+        let mut adj = match method {
+            Tau2Method::Ml => (ypy - w.iter().sum::<f64>()) / w.iter().map(|v| v * v).sum::<f64>(),
+            _ => (ypy - tr) / pp,
+        };
+        while tau2 + adj < 0.0 {
+            adj /= 2.0;
+        }
+        let old = tau2;
+        tau2 += adj;
+        if (old - tau2).abs() <= SCORING_TOL * tau2.max(1.0) {
+            return Ok(tau2);
+        }
+    }
+    Err(Error::NoConvergence { what: format!("τ² by {} (Fisher scoring, meta-regression)", method.name().to_uppercase()), detail: format!("{SCORING_MAX_ITER} iterations; last τ² = {tau2}") })
+}
