@@ -345,3 +345,25 @@ fn regression_leave_one_out_and_cumulative_match_metafor() {
         check(&cumulative(&yi, &vi, &order, &opts).unwrap(), w, "cumulative");
     }
 }
+
+/// Invalid inputs are errors naming the study and what would be accepted, never a silent
+/// weight: a standard error of 0, no studies, a non-finite estimate, impossible counts, an SD
+/// below 0; a CI of τ² needs two studies; too few studies for a meta-regression.
+#[test]
+fn invalid_inputs_are_errors() {
+    use trialstat::stats::meta::meta_regression;
+    let opts = MetaOptions { method: Some(Tau2Method::Reml), test: MetaTest::Z, level: 0.95 };
+    let e = meta_fit(&[0.1, 0.2], &[0.01, 0.0], &opts).unwrap_err().to_string();
+    assert!(e.contains("study 2 variance") && e.contains("standard error of 0"), "{e}");
+    assert!(meta_fit(&[], &[], &opts).unwrap_err().to_string().contains("at least one study"));
+    assert!(meta_fit(&[f64::NAN], &[0.1], &opts).unwrap_err().to_string().contains("study 1 estimate"));
+    let e = count_effect(EffectMeasure::Rr, 12.0, 10.0, 1.0, 10.0, false).unwrap_err().to_string();
+    assert!(e.contains("12/10"), "{e}");
+    assert!(mean_effect(EffectMeasure::Md, 1.0, -1.0, 10.0, 0.0, 1.0, 10.0).is_err());
+    let one = meta_fit(&[0.3], &[0.05], &opts).unwrap();
+    assert_eq!((one.k, one.tau2, one.i2), (1, 0.0, 0.0));
+    assert!(one.notes[0].contains("One study"), "{:?}", one.notes);
+    assert!(q_profile(&[0.3], &[0.05], &one).unwrap_err().to_string().contains("at least two studies"));
+    let e = meta_regression(&[0.1, 0.2], &[0.01, 0.02], &[vec![1.0, 2.0]], &opts).unwrap_err().to_string();
+    assert!(e.contains("more studies than coefficients"), "{e}");
+}
