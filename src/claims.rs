@@ -126,6 +126,10 @@ pub struct ClaimSpec {
     /// = the result of all subjects.
     #[serde(default)]
     pub subgroup: Option<String>,
+    /// A meta-analysis's sensitivity analysis (`leave-one-out`, `cumulative`, `trim-and-fill`;
+    /// `group` then names the study); absent = the main analysis.
+    #[serde(default)]
+    pub sensitivity: Option<String>,
     /// Or a descriptive summary of the analysis (`change`): the variable (`baseline`,
     /// `follow-up`, `change`, `percent-change`) and the statistic (`mean`, `sd`, `median`, `q1`,
     /// `q3`, `n`); `group` names the arm. `summary = "reduction-of-means"` is
@@ -385,7 +389,7 @@ fn claim_problem(cl: &ClaimSpec, analyses: &[&str]) -> Option<String> {
 
 fn pick<'a>(report: &'a Report, c: &ClaimSpec) -> Option<&'a Estimate> {
     let measure = c.measure.as_deref().unwrap_or("risk-ratio");
-    report.results.iter().find(|e| {
+    let matches = |e: &&Estimate| {
         e.measure.name() == measure
             && c.method.as_deref().is_none_or(|m| e.method.name() == m)
             && c.group.as_deref().is_none_or(|g| e.group.as_deref() == Some(g))
@@ -395,8 +399,12 @@ fn pick<'a>(report: &'a Report, c: &ClaimSpec) -> Option<&'a Estimate> {
             && c.soc.as_deref().is_none_or(|g| e.subset.soc.as_deref() == Some(g))
             && c.term.as_deref().is_none_or(|g| e.subset.term.as_deref() == Some(g))
             && c.subgroup == e.subset.subgroup
+            && c.sensitivity == e.subset.sensitivity
             && at_matches(c.at, e)
-    })
+    };
+    // A claim without a group prefers a result without one (a meta-analysis's pooled estimate
+    // rather than its first study's).
+    report.results.iter().filter(matches).find(|e| c.group.is_some() || e.group.is_none()).or_else(|| report.results.iter().find(matches))
 }
 
 /// A claim's `at` against a result's: equal (to 1e-9 relative); a claim without `at` picks the

@@ -16,6 +16,8 @@ mod golden_descriptive;
 mod golden_exact;
 mod golden_incidence;
 mod golden_meta;
+mod golden_meta_more;
+mod golden_meta_cli;
 mod golden_ingest;
 mod golden_long_responders;
 mod golden_proportion;

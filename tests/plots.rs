@@ -152,3 +152,40 @@ fn kaplan_meier_curves_and_subgroup_forest() {
     assert!(forest.rows[1].header && forest.rows[1].text.starts_with("interaction p = "), "{:?}", forest.rows[1]);
     check("subgroup_forest", &forest, &["Hazard ratio by subgroup", "favours Xanomeline High Dose", "favours Placebo", "interaction p"]);
 }
+
+/// The meta-analysis forest and funnel plots of the P6 acupoint and BCG files, written to
+/// `target/plots/` to be looked at: the P6 forest (16 studies, MH and REML diamonds, the
+/// prediction interval), the BCG forest by allocation (subgroup blocks with their subtotals and
+/// the test for subgroup differences) and funnel.
+#[test]
+fn meta_forest_and_funnel_plots() {
+    use trialstat::analysis::meta::{meta_file, MetaRequest};
+    use trialstat::ingest::table::CsvFile;
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join("plots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = |f: &str| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets/metadat").join(f);
+    let lee = CsvFile::open(&data("dat_lee2004.csv")).unwrap();
+    let req = MetaRequest { labels: Some(["P6".into(), "Sham".into()]), ..Default::default() };
+    let r = meta_file(&lee, &req).unwrap();
+    let f = trialstat::plot::meta::forest_of(&r, "P6 acupoint stimulation and postoperative nausea").unwrap();
+    assert_eq!(f.rows.iter().filter(|r| r.kind == trialstat::plot::meta::RowKind::Study).count(), 16);
+    assert!(f.log && f.favours.as_ref().is_some_and(|(a, _)| a == "Favours P6"));
+    let fig = trialstat::plot::render(&f).unwrap();
+    assert!(fig.svg.contains("Random effects (REML)") && fig.svg.contains("0.73 (0.60 to 0.88)"), "the pooled row as text");
+    std::fs::write(dir.join("meta-forest-lee2004.png"), &fig.png).unwrap();
+    std::fs::write(dir.join("meta-forest-lee2004.svg"), &fig.svg).unwrap();
+    let bcg = CsvFile::open(&data("dat_bcg.csv")).unwrap();
+    let req = MetaRequest { labels: Some(["BCG".into(), "No vaccine".into()]), subgroup: Some("alloc".into()), ..Default::default() };
+    let r = meta_file(&bcg, &req).unwrap();
+    let f = trialstat::plot::meta::forest_of(&r, "BCG vaccine and tuberculosis, by allocation").unwrap();
+    assert_eq!(f.rows.iter().filter(|r| r.kind == trialstat::plot::meta::RowKind::Heading).count(), 4);
+    assert!(f.footer.iter().any(|l| l.starts_with("Test for subgroup differences (random effects)")));
+    let fig = trialstat::plot::render(&f).unwrap();
+    std::fs::write(dir.join("meta-forest-bcg.png"), &fig.png).unwrap();
+    let fun = trialstat::plot::meta::funnel_of(&r, "BCG: funnel plot", &[]).unwrap();
+    assert_eq!(fun.points.len(), 13);
+    let fig = trialstat::plot::render(&fun).unwrap();
+    std::fs::write(dir.join("meta-funnel-bcg.png"), &fig.png).unwrap();
+    // Same input, same bytes.
+    assert_eq!(trialstat::plot::render(&fun).unwrap().png, fig.png);
+}

@@ -157,7 +157,7 @@ fn spec_errors_name_file_line_and_key_and_write_nothing() {
     assert!(e.contains("study.toml:13: analysis 'resp': 'resamples' is not an option of kind = \"responders\" (it is an option of bootstrap)"), "{e}");
     assert!(e.contains("its options: aggregate, baseline,") && e.contains("reduction"), "{e}");
     let (_, e) = run(&HOSTILE_SPEC.replace("kind = \"responders\"", "kind = \"ae\"\nsubjects = \"trial\"\nlabels = [\"A\", \"B\"]"));
-    assert!(e.contains("study.toml:11: analysis 'resp': 'labels' is not an option of kind = \"ae\" (it is an option of responders, change, endpoint, bootstrap, incidence)"), "{e}");
+    assert!(e.contains("study.toml:11: analysis 'resp': 'labels' is not an option of kind = \"ae\" (it is an option of responders, change, endpoint, bootstrap, incidence, meta)"), "{e}");
     // A plot of an analysis that does not exist.
     let (_, e) = run(&HOSTILE_SPEC.replace("analysis = \"resp\"", "analysis = \"response\""));
     assert!(e.contains("study.toml:17:") && e.contains("analysis = 'response': no analysis of that name"), "{e}");

@@ -329,6 +329,7 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
         table: super::TableKind::AeRows,
         single_sample: false,
         time_unit: None,
+        favours: None,
     };
     Ok(Report { results, notes, ..Report::new("ae", inputs, layout) })
 }

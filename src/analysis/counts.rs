@@ -99,6 +99,7 @@ pub fn single_proportion(x: &BinomialCount, label: &str, opts: &CountOptions) ->
         single_sample: true,
         table: TableKind::Standard,
         time_unit: None,
+        favours: None,
     };
     Ok(Report { results, notes: opts.input_notes.clone(), ..Report::new("prop", inputs, layout) })
 }
@@ -496,6 +497,7 @@ pub fn stratified(strata: &[Stratum], source: &str, opts: &CountOptions) -> Resu
         table: TableKind::Strata,
         single_sample: false,
         time_unit: None,
+        favours: None,
     };
     Ok(Report { results, notes, ..Report::new("strata", inputs, layout) })
 }

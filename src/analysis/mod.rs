@@ -10,6 +10,7 @@ pub mod change;
 pub mod counts;
 pub mod endpoint;
 pub mod incidence;
+pub mod meta;
 pub mod responders;
 pub mod survival;
 
@@ -37,6 +38,10 @@ pub struct Report {
     /// from JSON when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub curves: Vec<survival::SurvivalCurve>,
+    /// The studies of a meta-analysis (`meta`): label, arms, effect size, weights, and why a
+    /// study was left out; omitted from JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub studies: Vec<meta::MetaStudy>,
     pub notes: Vec<String>,
     /// Presentation hints for text renderers (not part of the JSON contract).
     #[serde(skip)]
@@ -47,7 +52,7 @@ impl Report {
     /// A report of `command` on `inputs` with no results yet: the one constructor (results,
     /// summaries and notes are filled in with struct update syntax or pushed).
     pub fn new(command: &str, inputs: serde_json::Value, layout: Layout) -> Report {
-        Report { trialstat_version: VERSION, command: command.to_string(), inputs, results: Vec::new(), summaries: Vec::new(), curves: Vec::new(), notes: Vec::new(), layout }
+        Report { trialstat_version: VERSION, command: command.to_string(), inputs, results: Vec::new(), summaries: Vec::new(), curves: Vec::new(), studies: Vec::new(), notes: Vec::new(), layout }
     }
 }
 
@@ -83,6 +88,8 @@ pub struct Layout {
     pub single_sample: bool,
     /// Unit of times (survival quantiles, landmarks, RMST): `days`, `months`, ...
     pub time_unit: Option<String>,
+    /// The "favours" labels of a forest plot's two sides (below, above the null).
+    pub favours: Option<[String; 2]>,
 }
 
 /// The shape of a report's text tables, chosen by the analysis that made it (renderers never
@@ -96,6 +103,8 @@ pub enum TableKind {
     Strata,
     /// One row per adverse-event term (or SOC) with every arm's counts and the comparisons.
     AeRows,
+    /// A meta-analysis: the studies, then the pooled estimates, heterogeneity and the rest.
+    Meta,
 }
 
 /// A group as the user gave it.

@@ -22,6 +22,7 @@ mod strata;
 mod bootstrap;
 mod smd;
 mod survival;
+mod meta;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -83,6 +84,10 @@ enum Command {
     /// test, Cox hazard ratios with the proportional-hazards test, subgroups:
     /// `trialstat survival adtte.csv --time-unit months --at 6,12`.
     Survival(survival::SurvivalArgs),
+    /// Meta-analysis of a study-level file: common and random effects (REML, DL, PM, ...),
+    /// heterogeneity with CIs, subgroups, meta-regression, Egger's test, trim and fill:
+    /// `trialstat meta dat_lee2004.csv --measure RR`.
+    Meta(meta::MetaArgs),
     /// Run a study spec into a folder of tables (CSV, JSON, Markdown), plots (SVG, PNG),
     /// index.html and manifest.json. With no SPEC, the bundled headache-trial study.
     Report(report::ReportArgs),
@@ -131,6 +136,7 @@ pub fn main() -> i32 {
         | Command::Ae(ae::AeArgs { file, .. })
         | Command::Incidence(incidence::IncidenceArgs { file, .. })
         | Command::Survival(survival::SurvivalArgs { file, .. })
+        | Command::Meta(meta::MetaArgs { file, .. })
         | Command::Bootstrap(bootstrap::BootstrapArgs { file, .. })
         | Command::Endpoint(endpoint::EndpointArgs { file, .. }) => match std::fs::metadata(file) {
             Ok(m) if m.len() >= trialstat::progress::LARGE_FILE_BYTES => trialstat::progress::spinner(format!("{} ({} MB)", file.display(), m.len() / 1_000_000)),
@@ -220,6 +226,7 @@ fn run(cli: Cli) -> Result<String, Error> {
         Command::Ae(a) => a.run(cells),
         Command::Incidence(a) => a.run(cells),
         Command::Survival(a) => a.run(cells),
+        Command::Meta(a) => a.run(cells),
         Command::Report(a) => a.run(cells),
         Command::Check(_) => Err(Error::invalid("command", "check", "is run by main before other commands")),
         Command::Prop(a) => a.run(cells),

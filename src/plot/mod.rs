@@ -21,6 +21,7 @@
 //! | [`KaplanMeierPlot`] | Kaplan–Meier curves by arm, censor ticks, CI bands, medians, numbers at risk |
 
 pub mod from_report;
+pub mod meta;
 mod glyph;
 
 use crate::error::{Error, Result};

@@ -84,8 +84,8 @@ pub fn json(report: &Report) -> String {
 }
 
 /// Column names of the CSV output, in order.
-pub const CSV_COLUMNS: [&str; 24] = [
-    "measure", "method", "group", "param", "visit", "soc", "term", "outcome", "subgroup", "at", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "se", "se_log", "n", "count", "events", "notes",
+pub const CSV_COLUMNS: [&str; 25] = [
+    "measure", "method", "group", "param", "visit", "soc", "term", "outcome", "subgroup", "sensitivity", "at", "estimate", "ci_lower", "ci_upper", "ci_level", "ci_disjoint", "statistic", "df", "p_value", "se", "se_log", "n", "count", "events", "notes",
 ];
 
 /// One row per result, full precision; empty cell = not applicable; infinities as `Inf`/`-Inf`;
@@ -119,6 +119,7 @@ pub fn csv_with(report: &Report, cells: CsvCells) -> String {
             e.subset.term.clone().unwrap_or_default(),
             e.subset.outcome.clone().unwrap_or_default(),
             e.subset.subgroup.clone().unwrap_or_default(),
+            e.subset.sensitivity.clone().unwrap_or_default(),
             num(e.at),
             num(e.estimate),
             num(ci.map(|c| c.lower)),
@@ -184,6 +185,19 @@ pub fn measure_label(m: Measure, single_sample: bool) -> &'static str {
         CoxTest => "Cox model test",
         ProportionalHazards => "proportional-hazards test",
         Interaction => "interaction test",
+        PetoOddsRatio => "Peto odds ratio",
+        RatioOfMeans => "ratio of means",
+        Effect => "effect",
+        PredictionInterval => "prediction interval",
+        Tau2 => "tau²",
+        Tau => "tau",
+        I2 => "I²",
+        H2 => "H²",
+        CochranQ => "Q test (heterogeneity)",
+        SubgroupDifference => "test for subgroup differences",
+        EggerTest => "Egger's test (slope on SE)",
+        MetaRegression => "meta-regression coefficient",
+        RSquared => "R² (τ² explained)",
     }
 }
 
@@ -209,7 +223,7 @@ fn cells(e: &Estimate, report: &Report) -> Cells {
         }
         Measure::Nnt => (e.estimate.map(nnt_value), e.ci.map(nnt_ci)),
         Measure::FisherExact => (e.estimate.map(|x| format!("OR {}", sig(x, 4))), e.ci.map(|c| range(c, |x| sig(x, 4)))),
-        Measure::SurvivalAt => (e.estimate.map(pct), e.ci.map(|c| range(c, pct))),
+        Measure::SurvivalAt | Measure::I2 | Measure::RSquared => (e.estimate.map(pct), e.ci.map(|c| range(c, pct))),
         // A quantile not reached (or a limit not reached) reads NR, as survival tables print it.
         Measure::SurvivalQuantile => (Some(e.estimate.map_or("NR".into(), |x| sig(x, 4))), e.ci.map(|c| range(c, |x| if x.is_finite() { sig(x, 4) } else { "NR".into() }))),
         _ => (e.estimate.map(|x| sig(x, 4)), e.ci.map(|c| range(c, |x| sig(x, 4)))),
@@ -217,7 +231,10 @@ fn cells(e: &Estimate, report: &Report) -> Cells {
     let test = match e.statistic {
         Some(s) => {
             let name = match e.measure {
-                Measure::PearsonChi2 | Measure::Cmh | Measure::BreslowDay | Measure::LogRank | Measure::CoxTest | Measure::ProportionalHazards | Measure::Interaction => "chi2",
+                Measure::PearsonChi2 | Measure::Cmh | Measure::BreslowDay | Measure::LogRank | Measure::CoxTest | Measure::ProportionalHazards | Measure::Interaction | Measure::CochranQ | Measure::SubgroupDifference => {
+                    "chi2"
+                }
+                Measure::EggerTest | Measure::MetaRegression | Measure::Effect | Measure::RiskRatio | Measure::OddsRatio | Measure::RiskDifference | Measure::HazardRatio | Measure::RatioOfMeans | Measure::PetoOddsRatio if e.df.is_some() => "t",
                 Measure::MeanDifference | Measure::MeanChange | Measure::AncovaDifference => "t",
                 // Effect sizes carry the t statistic their noncentral-t CI inverts.
                 Measure::CohensD | Measure::HedgesG | Measure::GlassDelta | Measure::DZ | Measure::GZ => "t",
@@ -322,6 +339,9 @@ fn tables(report: &Report) -> Vec<Table> {
     if report.layout.table == TableKind::AeRows {
         return vec![ae_table(report)];
     }
+    if report.layout.table == TableKind::Meta {
+        return meta_tables(report);
+    }
     let ci_head = level_label(report);
     let mut out = Vec::new();
     let group_results: Vec<&Estimate> = report.results.iter().filter(|e| is_group_row(e)).collect();
@@ -341,6 +361,172 @@ fn tables(report: &Report) -> Vec<Table> {
     }
     if !report.curves.is_empty() {
         out.push(risk_table(report));
+    }
+    out
+}
+
+/// The model of a pooled meta-analysis row, as forest plots label it.
+pub fn meta_model_label(e: &Estimate) -> String {
+    use crate::stats::Method as M;
+    match e.method {
+        M::GreenlandRobins | M::RobinsBreslowGreenland | M::Sato => "Common effect (Mantel–Haenszel)".into(),
+        M::Peto => "Common effect (Peto)".into(),
+        M::InverseVariance => "Common effect (inverse variance)".into(),
+        m if e.df.is_some() && e.measure != Measure::PredictionInterval => format!("Random effects ({}, HKSJ)", tau2_label(m)),
+        m => format!("Random effects ({})", tau2_label(m)),
+    }
+}
+
+/// The short name of a τ² estimator.
+pub fn tau2_label(m: crate::stats::Method) -> &'static str {
+    use crate::stats::Method as M;
+    match m {
+        M::Reml => "REML",
+        M::Ml => "ML",
+        M::DerSimonianLaird => "DL",
+        M::PauleMandel => "PM",
+        M::SidikJonkman => "SJ",
+        M::HedgesEstimator => "HE",
+        M::EmpiricalBayes => "EB",
+        M::HunterSchmidt => "HS",
+        _ => "common effect",
+    }
+}
+
+fn is_pooled_effect(e: &Estimate) -> bool {
+    !matches!(
+        e.measure,
+        Measure::PredictionInterval | Measure::Tau2 | Measure::Tau | Measure::I2 | Measure::H2 | Measure::CochranQ | Measure::SubgroupDifference | Measure::EggerTest | Measure::MetaRegression | Measure::RSquared
+    )
+}
+
+/// The tables of a meta-analysis: the studies (arms, estimate, CI, weights), the pooled
+/// estimates, heterogeneity, then subgroups, meta-regression, small-study effects and the
+/// sensitivity analyses when asked for.
+fn meta_tables(report: &Report) -> Vec<Table> {
+    let ci_head = level_label(report);
+    let main: Vec<&Estimate> = report.results.iter().filter(|e| e.subset.sensitivity.is_none() && e.subset.subgroup.is_none()).collect();
+    let measure = main.iter().find(|e| e.group.is_some()).or(main.first()).map_or(Measure::Effect, |e| e.measure);
+    let label = measure_label(measure, false);
+    let arms: Vec<String> = report.layout.groups.iter().map(|g| g.label.clone()).collect();
+    let with_arms = report.studies.iter().any(|s| s.arms.is_some());
+    let mut head = vec!["study".to_string()];
+    if with_arms {
+        head.extend(arms.iter().cloned());
+    }
+    head.extend([label.to_string(), ci_head.clone(), "weight (common)".into(), "weight (random)".into()]);
+    let pct1 = |x: Option<f64>| x.map(|w| format!("{:.1}%", w)).unwrap_or_default();
+    let mut rows = Vec::new();
+    for s in &report.studies {
+        let mut r = vec![if s.corrected { format!("{} *", s.study) } else { s.study.clone() }];
+        if with_arms {
+            let [a, b] = s.arms.clone().unwrap_or_default();
+            r.extend([a, b]);
+        }
+        match main.iter().find(|e| e.group.as_deref() == Some(s.study.as_str())) {
+            Some(e) => {
+                let c = cells(e, report);
+                r.extend([c.estimate, c.ci, pct1(s.weight_common), pct1(s.weight_random)]);
+            }
+            None => r.extend([String::new(), format!("left out: {}", s.left_out.clone().unwrap_or_default()), String::new(), String::new()]),
+        }
+        rows.push(r);
+    }
+    let mut out = vec![("Studies (* ½ added to each cell)".to_string(), head, rows)];
+    if !report.studies.iter().any(|s| s.corrected) {
+        out[0].0 = "Studies".into();
+    }
+    let pooled_rows = |list: &[&Estimate]| -> Vec<Vec<String>> {
+        list.iter()
+            .map(|e| {
+                let c = cells(e, report);
+                let model = if e.measure == Measure::PredictionInterval { "Prediction interval".to_string() } else { meta_model_label(e) };
+                vec![model, c.estimate, c.ci, c.test, c.p, e.n.map(|n| n.to_string()).unwrap_or_default()]
+            })
+            .collect()
+    };
+    let pooled: Vec<&Estimate> = main.iter().copied().filter(|e| e.group.is_none() && (is_pooled_effect(e) || e.measure == Measure::PredictionInterval)).collect();
+    out.push(("Pooled estimates".into(), vec!["model".into(), label.into(), ci_head.clone(), "test".into(), "p-value".into(), "studies".into()], pooled_rows(&pooled)));
+    let het: Vec<&Estimate> = main.iter().copied().filter(|e| matches!(e.measure, Measure::Tau2 | Measure::Tau | Measure::I2 | Measure::H2 | Measure::CochranQ)).collect();
+    let het_rows = |list: &[&Estimate]| -> Vec<Vec<String>> {
+        list.iter()
+            .map(|e| {
+                let c = cells(e, report);
+                vec![measure_label(e.measure, false).to_string(), c.estimate, c.ci, c.test, c.p]
+            })
+            .collect()
+    };
+    out.push(("Heterogeneity".into(), vec!["statistic".into(), "estimate".into(), ci_head.clone(), "test".into(), "p-value".into()], het_rows(&het)));
+    let subgroup: Vec<&Estimate> = report.results.iter().filter(|e| e.subset.subgroup.is_some() && e.subset.sensitivity.is_none() && !matches!(e.measure, Measure::MetaRegression | Measure::RSquared) && !(e.measure == Measure::Tau2 && e.subset.subgroup.as_deref().is_some_and(|s| !s.contains(" = ")))).collect();
+    if !subgroup.is_empty() {
+        let rows = subgroup
+            .iter()
+            .filter(|e| is_pooled_effect(e) || matches!(e.measure, Measure::Tau2 | Measure::I2 | Measure::CochranQ | Measure::SubgroupDifference))
+            .map(|e| {
+                let c = cells(e, report);
+                let what = if is_pooled_effect(e) { meta_model_label(e) } else if e.measure == Measure::SubgroupDifference { format!("{} ({})", measure_label(e.measure, false), if e.method == crate::stats::Method::InverseVariance { "common effect" } else { "random effects" }) } else { measure_label(e.measure, false).to_string() };
+                vec![e.subset.subgroup.clone().unwrap_or_default(), what, c.estimate, c.ci, c.test, c.p, e.n.map(|n| n.to_string()).unwrap_or_default()]
+            })
+            .collect();
+        out.push(("Subgroups".into(), vec!["subgroup".into(), "result".into(), "estimate".into(), ci_head.clone(), "test".into(), "p-value".into(), "studies".into()], rows));
+    }
+    let reg: Vec<&Estimate> = report.results.iter().filter(|e| matches!(e.measure, Measure::MetaRegression | Measure::RSquared) || (e.measure == Measure::Tau2 && e.subset.subgroup.as_deref().is_some_and(|s| !s.contains(" = ")))).collect();
+    if !reg.is_empty() {
+        let rows = reg
+            .iter()
+            .map(|e| {
+                let c = cells(e, report);
+                let what = match (e.measure, e.subset.outcome.as_deref()) {
+                    (Measure::MetaRegression, Some(o)) => o.to_string(),
+                    (Measure::MetaRegression, None) => format!("slope per unit of {}", e.subset.subgroup.clone().unwrap_or_default()),
+                    (Measure::Tau2, _) => "residual τ²".into(),
+                    (m, _) => measure_label(m, false).to_string(),
+                };
+                vec![what, c.method, c.estimate, c.ci, c.test, c.p]
+            })
+            .collect();
+        out.push(("Meta-regression (analysis scale)".into(), vec!["term".into(), "method".into(), "estimate".into(), ci_head.clone(), "test".into(), "p-value".into()], rows));
+    }
+    let small: Vec<&Estimate> = report.results.iter().filter(|e| e.measure == Measure::EggerTest || e.subset.sensitivity.as_deref() == Some("trim-and-fill")).collect();
+    if !small.is_empty() {
+        let rows = small
+            .iter()
+            .map(|e| {
+                let c = cells(e, report);
+                let what = if e.measure == Measure::EggerTest {
+                    if e.method == crate::stats::Method::Egger { "Egger's test: slope on SE (weighted regression)".to_string() } else { format!("Egger's test: slope on SE (mixed effects, {})", tau2_label(e.method)) }
+                } else {
+                    format!("trim and fill: {} with {} filled", meta_model_label(e), e.count.unwrap_or(0))
+                };
+                vec![what, c.estimate, c.ci, c.test, c.p]
+            })
+            .collect();
+        out.push(("Small-study effects".into(), vec!["result".into(), "estimate".into(), ci_head.clone(), "test".into(), "p-value".into()], rows));
+    }
+    for (what, heading, col) in [("leave-one-out", "Leave one out", "study left out"), ("cumulative", "Cumulative meta-analysis", "study added")] {
+        let list: Vec<&Estimate> = report.results.iter().filter(|e| e.subset.sensitivity.as_deref() == Some(what)).collect();
+        if list.is_empty() {
+            continue;
+        }
+        let rows = list
+            .iter()
+            .filter(|e| is_pooled_effect(e))
+            .map(|e| {
+                let c = cells(e, report);
+                let find = |m: Measure| list.iter().find(|x| x.measure == m && x.group == e.group).map(|x| cells(x, report));
+                let q = list.iter().find(|x| x.measure == Measure::CochranQ && x.group == e.group);
+                vec![
+                    e.group.clone().unwrap_or_default(),
+                    c.estimate,
+                    c.ci,
+                    c.p,
+                    find(Measure::Tau2).map(|x| x.estimate).unwrap_or_default(),
+                    find(Measure::I2).map(|x| x.estimate).unwrap_or_default(),
+                    q.and_then(|q| q.p_value).map(pvalue).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        out.push((heading.to_string(), vec![col.into(), label.into(), ci_head.clone(), "p-value".into(), "τ²".into(), "I²".into(), "Q p-value".into()], rows));
     }
     out
 }

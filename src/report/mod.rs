@@ -171,6 +171,10 @@ pub(crate) fn preload<'a>(files: &DataFiles, analyses: impl IntoIterator<Item = 
         let mine: Vec<&AnalysisSpec> = analyses.clone().into_iter().filter(|a| a.data.get_ref() == key || a.subjects.as_ref() == Some(key)).collect();
         let Some(first) = mine.first() else { continue };
         let ctx = |e: Error| spec::spec_context(spec_name, spec_text, Some(first.data.span().start), format!("[data.{key}] {}", strip_flags(&e.to_string())), e);
+        // A study-level file is read by the meta-analysis itself (one read, its own columns).
+        if mine.iter().all(|a| a.kind == AnalysisKind::Meta) {
+            continue;
+        }
         // AE tables choose their columns (SOC, term, flags) from the file: read every column.
         if mine.iter().any(|a| matches!(a.kind, AnalysisKind::Ae)) {
             f.preload_all().map_err(ctx)?;
@@ -328,7 +332,7 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
     if let Some(q) = a.quantile_type.filter(|q| !(1..=9).contains(q)) {
         return Err(Error::invalid("quantile_type", q, "a Hyndman–Fan type from 1 to 9 (R's quantile types; 7 is R's default)"));
     }
-    if a.labels.is_some() && (a.treatment.len() != 1 || a.control.is_none()) {
+    if a.labels.is_some() && a.kind != AnalysisKind::Meta && (a.treatment.len() != 1 || a.control.is_none()) {
         return Err(Error::invalid("labels", format!("{:?}", a.labels.as_ref().map(|l| l.to_vec()).unwrap_or_default()), "two labels for two arms: name one treatment (treatment = [\"ARM\"]) and the control (control = \"ARM\")"));
     }
     let pairs = |r: Report, flagged: bool| -> Result<(Report, Option<(SubjectPairs, Arms)>)> {
@@ -367,7 +371,55 @@ pub(crate) fn run_analysis(a: &AnalysisSpec, f: &CsvFile, o: &Overrides, files: 
             Ok((r, None))
         }
         AnalysisKind::Survival => Ok((crate::analysis::survival::survival_file(f, o, &survival_request(a, level)?)?, None)),
+        AnalysisKind::Meta => Ok((crate::analysis::meta::meta_file(f, &meta_request(a, o, level)?)?, None)),
     }
+}
+
+/// A spec's meta-analysis as the library's request (as `trialstat meta`); a long file's arm
+/// column is the data table's `arm`.
+fn meta_request(a: &AnalysisSpec, o: &Overrides, level: f64) -> Result<crate::analysis::meta::MetaRequest> {
+    use crate::analysis::meta::{parse_tau2, InputKind, MetaMeasure, MetaRequest, PiMethod};
+    use crate::stats::meta::MetaTest;
+    if a.treatment.len() > 1 {
+        return Err(Error::invalid("treatment", a.treatment.join(", "), "one experimental arm of a long file"));
+    }
+    Ok(MetaRequest {
+        measure: a.measure.as_deref().map(|m| MetaMeasure::parse("measure", m)).transpose()?,
+        input: a.input.as_deref().map(|k| InputKind::parse("input", k)).transpose()?,
+        map: a.map.iter().map(|(r, c)| (r.to_ascii_lowercase(), c.clone())).collect(),
+        study: a.study.clone(),
+        arm: o.arm.clone(),
+        treatment: a.treatment.first().cloned(),
+        control: a.control.clone(),
+        labels: a.labels.clone(),
+        subgroup: a.subgroup.clone(),
+        moderator: a.moderator.clone(),
+        method: a.method.as_deref().map(|m| parse_tau2("method", m)).transpose()?.unwrap_or(crate::stats::meta::Tau2Method::Reml),
+        test: match &a.hksj {
+            None | Some(toml::Value::Boolean(false)) => MetaTest::Z,
+            Some(toml::Value::Boolean(true)) => MetaTest::Knha,
+            Some(toml::Value::String(s)) if s == "adhoc" => MetaTest::Adhoc,
+            Some(v) => return Err(Error::invalid("hksj", v, "true, false or \"adhoc\"")),
+        },
+        pi: match a.pi.as_deref() {
+            None | Some("t") => PiMethod::T,
+            Some("metafor") => PiMethod::Metafor,
+            Some(x) => return Err(Error::invalid("pi", format!("'{x}'"), "\"t\" (t on k − 2 df) or \"metafor\"")),
+        },
+        level,
+        ci_level: a.ci_level,
+        keep_double_zero: a.keep_double_zero.unwrap_or(false),
+        leave_one_out: a.leave_one_out.unwrap_or(false),
+        cumulative: a.cumulative.clone().map(|c| if c == "file" { String::new() } else { c }),
+        egger: a.egger.unwrap_or(false),
+        trim_fill: a.trim_fill.unwrap_or(false),
+        beneficial: match a.events.as_deref() {
+            None | Some("harmful") => false,
+            Some("beneficial") => true,
+            Some(x) => return Err(Error::invalid("events", format!("'{x}'"), "\"harmful\" (default) or \"beneficial\"")),
+        },
+        max_iter: a.max_iter,
+    })
 }
 
 /// A spec's responders analysis as the library's request (as `trialstat responders`).
@@ -554,6 +606,13 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
         || d.pairs.as_ref().ok_or_else(|| Error::Plot { plot: "plot".into(), message: format!("analysis '{}' has no per-subject baseline and follow-up (needs baseline and followup)", d.name) });
     match p.kind {
         PlotKind::Rates => plot::render(&from_report::rate_bars(&d.report, &title("Responder rates by arm"), "Responders")?),
+        PlotKind::Forest if d.spec.kind == AnalysisKind::Meta => plot::render(&crate::plot::meta::forest_of(&d.report, &title("Forest plot"))?),
+        PlotKind::Funnel => {
+            if d.spec.kind != AnalysisKind::Meta {
+                return Err(Error::Plot { plot: "funnel".into(), message: format!("analysis '{}' is not a meta-analysis (kind = \"meta\")", d.name) });
+            }
+            plot::render(&crate::plot::meta::funnel_of(&d.report, &title("Funnel plot"), &[])?)
+        }
         PlotKind::Forest => {
             let f = match d.spec.kind {
                 AnalysisKind::Responders => strata_forest(d, &title)?,

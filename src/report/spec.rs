@@ -85,6 +85,7 @@ pub enum AnalysisKind {
     Bootstrap,
     Endpoint,
     Survival,
+    Meta,
 }
 
 impl AnalysisKind {
@@ -97,6 +98,7 @@ impl AnalysisKind {
             AnalysisKind::Bootstrap => "bootstrap",
             AnalysisKind::Endpoint => "endpoint",
             AnalysisKind::Survival => "survival",
+            AnalysisKind::Meta => "meta",
         }
     }
 
@@ -117,6 +119,10 @@ impl AnalysisKind {
             AnalysisKind::Bootstrap => &["labels", "value", "statistic", "resamples", "seed"],
             AnalysisKind::Incidence => &["ci_method", "labels", "event", "censor", "time", "time_unit", "data_unit", "per"],
             AnalysisKind::Survival => &["paramcd", "time", "event", "censor", "data_unit", "time_unit", "conf_type", "at", "tau", "ties", "rho", "strata", "covariates", "subgroups"],
+            AnalysisKind::Meta => &[
+                "labels", "measure", "input", "map", "study", "subgroup", "moderator", "method", "hksj", "pi", "ci_level", "keep_double_zero", "leave_one_out", "cumulative", "egger", "trim_fill",
+                "events", "max_iter",
+            ],
         }
     }
 }
@@ -249,6 +255,47 @@ pub struct AnalysisSpec {
     pub rho: Option<f64>,
     #[serde(default)]
     pub subgroups: Vec<String>,
+    // meta
+    /// Effect measure (`--measure`): RR, OR, RD, PETO-OR, MD, SMD, ROM, HR, generic.
+    #[serde(default)]
+    pub measure: Option<String>,
+    /// What the study file holds (`--input`), when the header does not say.
+    #[serde(default)]
+    pub input: Option<String>,
+    /// Columns for roles (`--map`): { events1 = "deaths_t", ... }.
+    #[serde(default)]
+    pub map: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub study: Option<String>,
+    #[serde(default)]
+    pub subgroup: Option<String>,
+    #[serde(default)]
+    pub moderator: Option<String>,
+    /// τ² estimator: REML, DL, PM, SJ, ML, HE, EB, HS.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Hartung–Knapp–Sidik–Jonkman: true, false, or "adhoc".
+    #[serde(default)]
+    pub hksj: Option<toml::Value>,
+    /// Prediction interval: "t" (k − 2 df) or "metafor".
+    #[serde(default)]
+    pub pi: Option<String>,
+    #[serde(default)]
+    pub ci_level: Option<f64>,
+    #[serde(default)]
+    pub keep_double_zero: Option<bool>,
+    #[serde(default)]
+    pub leave_one_out: Option<bool>,
+    /// Column ordering a cumulative meta-analysis ("file" for file order).
+    #[serde(default)]
+    pub cumulative: Option<String>,
+    #[serde(default)]
+    pub egger: Option<bool>,
+    #[serde(default)]
+    pub trim_fill: Option<bool>,
+    /// Most Fisher-scoring iterations of τ² (REML, ML, EB).
+    #[serde(default)]
+    pub max_iter: Option<usize>,
 }
 
 /// A string or a list of strings (`ci_method = "katz-log"` or `["katz-log", "wald"]`).
@@ -278,6 +325,8 @@ pub enum PlotKind {
     Volcano,
     /// Kaplan–Meier curves with numbers at risk (survival analyses).
     KaplanMeier,
+    /// A funnel plot with pseudo-confidence limits (meta-analyses).
+    Funnel,
 }
 
 /// One plot of an analysis.
@@ -375,7 +424,7 @@ pub fn check_kind_keys(file: &str, text: &str, analyses: &[AnalysisSpec]) -> Res
         let stray = t.keys().filter(|k| !COMMON_KEYS.contains(&k.as_str()) && !kind.keys().contains(&k.as_str()));
         // The first in the file.
         let Some((at, key)) = stray.map(|k| (key_at(text, a.name.span().start, k), k)).min() else { continue };
-        let of: Vec<&str> = [AnalysisKind::Responders, AnalysisKind::Change, AnalysisKind::Endpoint, AnalysisKind::Ae, AnalysisKind::Bootstrap, AnalysisKind::Incidence, AnalysisKind::Survival]
+        let of: Vec<&str> = [AnalysisKind::Responders, AnalysisKind::Change, AnalysisKind::Endpoint, AnalysisKind::Ae, AnalysisKind::Bootstrap, AnalysisKind::Incidence, AnalysisKind::Survival, AnalysisKind::Meta]
             .into_iter()
             .filter(|k| k.keys().contains(&key.as_str()))
             .map(AnalysisKind::name)

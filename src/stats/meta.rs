@@ -246,7 +246,7 @@ const SCORING_MAX_ITER: usize = 10_000;
 
 /// The estimate of τ² by `method` from centred y (see the module doc for each formula):
 /// (τ², iterations of Fisher scoring).
-fn tau2_of(yc: &[f64], v: &[f64], method: Tau2Method) -> Result<(f64, Option<usize>)> {
+fn tau2_of(yc: &[f64], v: &[f64], method: Tau2Method, max_iter: usize) -> Result<(f64, Option<usize>)> {
     let kf = yc.len() as f64;
     let w: Vec<f64> = v.iter().map(|v| 1.0 / v).collect();
     let sw: f64 = w.iter().sum();
@@ -269,7 +269,7 @@ fn tau2_of(yc: &[f64], v: &[f64], method: Tau2Method) -> Result<(f64, Option<usi
             (if f(0.0) < 0.0 { 0.0 } else { solve_decreasing(&f, 0.0, "Paule–Mandel")? }, None)
         }
         Tau2Method::Reml | Tau2Method::Ml | Tau2Method::Eb => {
-            let (t, iter) = fisher_scoring(yc, v, method, he_raw.max(0.0))?;
+            let (t, iter) = fisher_scoring(yc, v, method, he_raw.max(0.0), max_iter)?;
             (t, Some(iter))
         }
     })
@@ -334,10 +334,11 @@ fn sj_se(yc: &[f64], v: &[f64], t0: f64, t: f64) -> f64 {
 
 /// Fisher scoring for ML, REML and EB (metafor's updates and step halving, run to
 /// [`SCORING_TOL`]); (τ², iterations).
-fn fisher_scoring(yc: &[f64], v: &[f64], method: Tau2Method, start: f64) -> Result<(f64, usize)> {
+fn fisher_scoring(yc: &[f64], v: &[f64], method: Tau2Method, start: f64, max_iter: usize) -> Result<(f64, usize)> {
     let k = yc.len() as f64;
     let mut tau2 = start;
-    for iter in 1..=SCORING_MAX_ITER {
+    let mut step = f64::NAN;
+    for iter in 1..=max_iter {
         let w: Vec<f64> = v.iter().map(|v| 1.0 / (v + tau2)).collect();
         let sw: f64 = w.iter().sum();
         let mu = w.iter().zip(yc).map(|(w, y)| w * y).sum::<f64>() / sw;
@@ -362,13 +363,14 @@ fn fisher_scoring(yc: &[f64], v: &[f64], method: Tau2Method, start: f64) -> Resu
         }
         let old = tau2;
         tau2 += adj;
+        step = tau2 - old;
         if (old - tau2).abs() <= SCORING_TOL * tau2.max(1.0) {
             return Ok((tau2, iter));
         }
     }
     Err(Error::NoConvergence {
-        what: format!("τ² by {} (Fisher scoring)", method.name().to_uppercase()),
-        detail: format!("{SCORING_MAX_ITER} iterations; last τ² = {tau2}; try method DL or PM"),
+        what: format!("τ² by {} (Fisher scoring with step halving)", method.name().to_uppercase()),
+        detail: format!("{max_iter} iterations; last τ² = {tau2}, last step {step:e} (needs |step| ≤ {:e}); allow more iterations, or use a non-iterative estimator (DL, SJ, HE)", SCORING_TOL * tau2.max(1.0)),
     })
 }
 
@@ -391,7 +393,14 @@ fn solve_decreasing(f: &dyn Fn(f64) -> f64, lo: f64, what: &str) -> Result<f64> 
 /// Pool `yi` (sampling variances `vi`) by `opts`; see the module doc. Errors: fewer than one
 /// study, a variance ≤ 0 or not finite, a τ² estimator that does not converge.
 pub fn meta_fit(yi: &[f64], vi: &[f64], opts: &MetaOptions) -> Result<MetaFit> {
-    fit_with(yi, vi, opts, None)
+    fit_with(yi, vi, opts, None, SCORING_MAX_ITER)
+}
+
+/// [`meta_fit`] with at most `max_iter` Fisher-scoring iterations for REML, ML and EB
+/// (metafor's `control = list(maxiter = )`); running out is [`Error::NoConvergence`] naming the
+/// method, the last τ² and the last step.
+pub fn meta_fit_max_iter(yi: &[f64], vi: &[f64], opts: &MetaOptions, max_iter: usize) -> Result<MetaFit> {
+    fit_with(yi, vi, opts, None, max_iter.max(1))
 }
 
 /// [`meta_fit`] with τ² given instead of estimated (metafor's `rma(..., tau2 = )`); `method`
@@ -400,10 +409,10 @@ pub fn meta_fit_given_tau2(yi: &[f64], vi: &[f64], opts: &MetaOptions, tau2: f64
     if !(tau2.is_finite() && tau2 >= 0.0) {
         return Err(Error::invalid("τ²", tau2, "a finite value ≥ 0"));
     }
-    fit_with(yi, vi, opts, Some(tau2))
+    fit_with(yi, vi, opts, Some(tau2), SCORING_MAX_ITER)
 }
 
-fn fit_with(yi: &[f64], vi: &[f64], opts: &MetaOptions, given: Option<f64>) -> Result<MetaFit> {
+fn fit_with(yi: &[f64], vi: &[f64], opts: &MetaOptions, given: Option<f64>, max_iter: usize) -> Result<MetaFit> {
     crate::data::check_level(opts.level)?;
     let k = yi.len();
     if k == 0 || vi.len() != k {
@@ -428,7 +437,7 @@ fn fit_with(yi: &[f64], vi: &[f64], opts: &MetaOptions, given: Option<f64>) -> R
         (Some(m), _) => {
             let (t, iter) = match given {
                 Some(t) => (t, None),
-                None => tau2_of(&yc, vi, m)?,
+                None => tau2_of(&yc, vi, m, max_iter)?,
             };
             (t, Some(se_tau2(&yc, vi, m, t)), iter)
         }
@@ -934,4 +943,167 @@ fn regression_scoring(yi: &[f64], vi: &[f64], x: &[Vec<f64>], method: Tau2Method
         }
     }
     Err(Error::NoConvergence { what: format!("τ² by {} (Fisher scoring, meta-regression)", method.name().to_uppercase()), detail: format!("{SCORING_MAX_ITER} iterations; last τ² = {tau2}") })
+}
+
+/// The model of Egger's test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EggerModel {
+    /// The classical test (Egger et al. 1997, BMJ 315:629; `regtest(model = "lm")`): weighted
+    /// least squares (weights 1/vᵢ) with a multiplicative dispersion, t on k − 2 df.
+    Weighted,
+    /// metafor's default `regtest(model = "rma")`: a meta-regression on the SE with the fit's τ²
+    /// estimator (`None`: the common-effect model, weights 1/vᵢ, no dispersion), z test.
+    MetaRegression(Option<Tau2Method>),
+}
+
+/// Egger's regression test for funnel-plot asymmetry (metafor's `regtest`): the regression of
+/// yᵢ on its standard error √vᵢ; see [`EggerModel`]. The slope on √v is the asymmetry
+/// coefficient; the intercept is the limit estimate (the effect of a study with SE → 0).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EggerTest {
+    pub model: EggerModel,
+    pub k: usize,
+    /// The slope on the standard error, its SE, CI, z or t statistic and p.
+    pub slope: f64,
+    pub slope_se: f64,
+    pub slope_lower: f64,
+    pub slope_upper: f64,
+    pub statistic: f64,
+    pub df: Option<f64>,
+    pub p_value: f64,
+    /// The limit estimate (intercept) with its CI (analysis scale).
+    pub limit: f64,
+    pub limit_lower: f64,
+    pub limit_upper: f64,
+    /// Residual τ² of the mixed-effects version.
+    pub tau2: f64,
+}
+
+/// Egger's test; see [`EggerTest`]. Needs at least three studies.
+pub fn egger_test(yi: &[f64], vi: &[f64], model: EggerModel, level: f64) -> Result<EggerTest> {
+    if yi.len() < 3 {
+        return Err(Error::invalid("studies", yi.len(), "at least three studies for Egger's regression test"));
+    }
+    let sei: Vec<f64> = vi.iter().map(|v| v.sqrt()).collect();
+    let (method, test) = match model {
+        EggerModel::Weighted => (None, MetaTest::Knha),
+        EggerModel::MetaRegression(m) => (m, MetaTest::Z),
+    };
+    let r = meta_regression(yi, vi, &[sei], &MetaOptions { method, test, level })?;
+    Ok(EggerTest {
+        model,
+        k: yi.len(),
+        slope: r.coef[1],
+        slope_se: r.se[1],
+        slope_lower: r.lower[1],
+        slope_upper: r.upper[1],
+        statistic: r.statistic[1],
+        df: (test == MetaTest::Knha).then_some((yi.len() - 2) as f64),
+        p_value: r.p_value[1],
+        limit: r.coef[0],
+        limit_lower: r.lower[0],
+        limit_upper: r.upper[0],
+        tau2: r.tau2,
+    })
+}
+
+/// Which side of the funnel studies are estimated to be missing from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FunnelSide {
+    Left,
+    Right,
+}
+
+/// The trim-and-fill analysis (Duval & Tweedie 2000, Biometrics 56:455; estimator L0, as
+/// metafor's `trimfill`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TrimFill {
+    pub side: FunnelSide,
+    /// Studies estimated missing (filled), and the SE of that estimate.
+    pub k0: usize,
+    pub se_k0: f64,
+    pub iterations: usize,
+    /// The filled studies (analysis scale) and the index of the study each mirrors.
+    pub filled_yi: Vec<f64>,
+    pub filled_vi: Vec<f64>,
+    pub mirrors: Vec<usize>,
+    /// The model fitted to the observed and filled studies (the original fit when k0 = 0).
+    pub fit: MetaFit,
+}
+
+/// Trim and fill with the L0 estimator. The side is that of metafor (`side = NULL`): the
+/// studies are missing on the right if the slope of the Egger-type regression on √v (same τ²
+/// estimator) is negative, else on the left. With y flipped for the right side and sorted, each
+/// iteration fits the k − k₀ smallest, ranks |yᵢ − μ̂| over all k, sums the ranks S of the
+/// positive deviations, L0 = (4S − k(k + 1))/(2k − 1) and k₀ = max(0, round(L0)), until k₀
+/// repeats; var(S) and SE(k₀) as Duval & Tweedie. The k₀ most extreme studies are mirrored about
+/// the last μ̂ (same variance) and the model refitted with `opts` on k + k₀ studies.
+pub fn trim_and_fill(yi: &[f64], vi: &[f64], opts: &MetaOptions) -> Result<TrimFill> {
+    let k = yi.len();
+    if k < 3 {
+        return Err(Error::invalid("studies", k, "at least three studies for trim and fill"));
+    }
+    let z_opts = MetaOptions { test: MetaTest::Z, ..*opts };
+    let sei: Vec<f64> = vi.iter().map(|v| v.sqrt()).collect();
+    let reg_method = match opts.method {
+        None => None,
+        Some(m) if matches!(m, Tau2Method::Reml | Tau2Method::Ml | Tau2Method::Dl | Tau2Method::He) => Some(m),
+        Some(m) => return Err(Error::invalid("trim and fill", m.name(), "τ² by REML, ML, DL or HE, or the common effect (its side comes from a meta-regression)")),
+    };
+    let slope = meta_regression(yi, vi, &[sei], &MetaOptions { method: reg_method, test: MetaTest::Z, level: opts.level })?.coef[1];
+    let side = if slope < 0.0 { FunnelSide::Right } else { FunnelSide::Left };
+    let sgn = if side == FunnelSide::Right { -1.0 } else { 1.0 };
+    let mut ix: Vec<usize> = (0..k).collect();
+    ix.sort_by(|&a, &b| (sgn * yi[a]).total_cmp(&(sgn * yi[b])));
+    let ys: Vec<f64> = ix.iter().map(|&i| sgn * yi[i]).collect();
+    let vs: Vec<f64> = ix.iter().map(|&i| vi[i]).collect();
+    let kf = k as f64;
+    let (mut k0, mut prev, mut iterations, mut beta, mut se_k0) = (0usize, usize::MAX, 0usize, 0.0, 0.0);
+    while k0 != prev {
+        prev = k0;
+        iterations += 1;
+        if iterations > 100 {
+            return Err(Error::NoConvergence { what: "trim and fill".into(), detail: "k0 did not settle in 100 iterations".into() });
+        }
+        beta = meta_fit(&ys[..k - k0], &vs[..k - k0], &z_opts)?.estimate;
+        let yc: Vec<f64> = ys.iter().map(|y| y - beta).collect();
+        // rank(|yc|, ties.method = "first"): stable order of |yc|.
+        let mut order: Vec<usize> = (0..k).collect();
+        order.sort_by(|&a, &b| yc[a].abs().total_cmp(&yc[b].abs()));
+        let mut sr = 0.0;
+        for (rank, &i) in order.iter().enumerate() {
+            if yc[i] > 0.0 {
+                sr += (rank + 1) as f64;
+            }
+        }
+        let l0 = (4.0 * sr - kf * (kf + 1.0)) / (2.0 * kf - 1.0);
+        let var_sr = (kf * (kf + 1.0) * (2.0 * kf + 1.0) + 10.0 * l0.powi(3) + 27.0 * l0 * l0 + 17.0 * l0 - 18.0 * kf * l0 * l0 - 18.0 * kf * l0 + 6.0 * kf * kf * l0) / 24.0;
+        se_k0 = (4.0 * var_sr.max(0.0).sqrt() / (2.0 * kf - 1.0)).max(0.0);
+        k0 = l0.round().max(0.0) as usize;
+        k0 = k0.min(k - 1);
+    }
+    let tail = k - k0..k;
+    let filled_yi: Vec<f64> = tail.clone().map(|j| sgn * (2.0 * beta - ys[j])).collect();
+    let filled_vi: Vec<f64> = tail.clone().map(|j| vs[j]).collect();
+    let mirrors: Vec<usize> = tail.map(|j| ix[j]).collect();
+    let y: Vec<f64> = yi.iter().chain(&filled_yi).copied().collect();
+    let v: Vec<f64> = vi.iter().chain(&filled_vi).copied().collect();
+    let fit = meta_fit(&y, &v, &z_opts)?;
+    Ok(TrimFill { side, k0, se_k0, iterations, filled_yi, filled_vi, mirrors, fit })
+}
+
+/// The test for subgroup differences: Q_between = Σ_g w_g (μ̂_g − μ̄)², w_g = 1/SE_g², on G − 1
+/// df, from the subgroups' pooled estimates. With common-effect subgroup estimates this is
+/// Q_total − Σ Q_within (metafor's QM of `rma(mods = ~ factor(g), method = "FE")`); with each
+/// subgroup's own random-effects estimate it is the test of RevMan and R's `meta`.
+pub fn subgroup_difference(estimates: &[f64], ses: &[f64]) -> Result<(f64, usize, f64)> {
+    if estimates.len() < 2 {
+        return Err(Error::invalid("subgroups", estimates.len(), "at least two subgroups with a pooled estimate"));
+    }
+    let v: Vec<f64> = ses.iter().map(|s| s * s).collect();
+    let q = pooled(estimates, &v, 0.0).2.max(0.0);
+    let df = estimates.len() - 1;
+    Ok((q, df, crate::stats::dist::pchisq_upper(q, df as f64)))
 }

@@ -95,11 +95,15 @@ pub struct Subset {
     /// interaction test (`SEX`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subgroup: Option<String>,
+    /// A meta-analysis's sensitivity analysis the result belongs to: `leave-one-out` (`group` =
+    /// the study left out), `cumulative` (`group` = the study added last), `trim-and-fill`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<String>,
 }
 
 impl Subset {
     pub fn is_empty(&self) -> bool {
-        self.param.is_none() && self.visit.is_none() && self.soc.is_none() && self.term.is_none() && self.outcome.is_none() && self.subgroup.is_none()
+        self.param.is_none() && self.visit.is_none() && self.soc.is_none() && self.term.is_none() && self.outcome.is_none() && self.subgroup.is_none() && self.sensitivity.is_none()
     }
 }
 
@@ -289,16 +293,44 @@ pub enum Measure {
     ProportionalHazards,
     /// A test of treatment-by-subgroup interaction.
     Interaction,
+    /// Peto's one-step odds ratio (per study, or pooled).
+    PetoOddsRatio,
+    /// Ratio of means (log scale in a meta-analysis).
+    RatioOfMeans,
+    /// An effect on the scale the studies gave it (a generic meta-analysis).
+    Effect,
+    /// The prediction interval of a random-effects meta-analysis (`estimate` = the pooled
+    /// estimate, `ci` = the interval).
+    PredictionInterval,
+    /// Between-study variance τ² (CI by the Q-profile method).
+    Tau2,
+    /// Between-study standard deviation τ.
+    Tau,
+    /// I² (a fraction: 0.37 = 37%), with its Q-profile CI.
+    I2,
+    /// H².
+    H2,
+    /// Cochran's Q test of heterogeneity.
+    CochranQ,
+    /// The test for subgroup differences (Q between subgroups).
+    SubgroupDifference,
+    /// Egger's regression test for funnel-plot asymmetry (estimate = the slope on the SE).
+    EggerTest,
+    /// A meta-regression coefficient (`subgroup` = the moderator).
+    MetaRegression,
+    /// The share of τ² a meta-regression's moderator explains (pseudo-R², a fraction).
+    RSquared,
 }
 
 impl Measure {
     /// Every measure, in declaration order (for name lookups and error messages).
-    pub const ALL: [Measure; 37] = {
+    pub const ALL: [Measure; 50] = {
         use Measure::*;
         [
             Proportion, RiskRatio, OddsRatio, RiskDifference, Nnt, FisherExact, PearsonChi2, MhRiskRatio, MhOddsRatio, MhRiskDifference, Cmh, BreslowDay, Rate, RateRatio, RateDifference,
             MeanDifference, CohensD, HedgesG, GlassDelta, MeanChange, DZ, GZ, WilcoxonSignedRank, MannWhitney, HodgesLehmann, AncovaDifference, Bootstrap,
             SurvivalQuantile, SurvivalAt, Rmst, RmstDifference, RmstRatio, HazardRatio, LogRank, CoxTest, ProportionalHazards, Interaction,
+            PetoOddsRatio, RatioOfMeans, Effect, PredictionInterval, Tau2, Tau, I2, H2, CochranQ, SubgroupDifference, EggerTest, MetaRegression, RSquared,
         ]
     };
 
@@ -348,6 +380,19 @@ impl Measure {
             CoxTest => "cox-test",
             ProportionalHazards => "proportional-hazards",
             Interaction => "interaction",
+            PetoOddsRatio => "peto-odds-ratio",
+            RatioOfMeans => "ratio-of-means",
+            Effect => "effect",
+            PredictionInterval => "prediction-interval",
+            Tau2 => "tau2",
+            Tau => "tau",
+            I2 => "i2",
+            H2 => "h2",
+            CochranQ => "cochran-q",
+            SubgroupDifference => "subgroup-difference",
+            EggerTest => "egger-test",
+            MetaRegression => "meta-regression",
+            RSquared => "r-squared",
         }
     }
 
@@ -395,6 +440,14 @@ impl Measure {
             LogRank => &[M::LogRank, M::PetoPeto, M::FlemingHarrington],
             CoxTest | Interaction => &[M::LikelihoodRatio, M::Wald, M::Score],
             ProportionalHazards => &[M::GrambschTherneau],
+            // Meta-analysis: the model of the pooled estimate (random effects: its τ² estimator).
+            PetoOddsRatio => &[M::Peto, M::InverseVariance, M::Reml, M::DerSimonianLaird, M::PauleMandel, M::SidikJonkman, M::Ml, M::HedgesEstimator, M::EmpiricalBayes, M::HunterSchmidt],
+            RatioOfMeans | Effect => &[M::Wald, M::InverseVariance, M::Reml, M::DerSimonianLaird, M::PauleMandel, M::SidikJonkman, M::Ml, M::HedgesEstimator, M::EmpiricalBayes, M::HunterSchmidt],
+            PredictionInterval | Tau2 | Tau | I2 | H2 | MetaRegression | RSquared | SubgroupDifference => {
+                &[M::Reml, M::DerSimonianLaird, M::PauleMandel, M::SidikJonkman, M::Ml, M::HedgesEstimator, M::EmpiricalBayes, M::HunterSchmidt, M::InverseVariance]
+            }
+            CochranQ => &[M::InverseVariance],
+            EggerTest => &[M::Egger, M::Reml, M::DerSimonianLaird, M::Ml, M::HedgesEstimator, M::InverseVariance],
         }
     }
 
@@ -490,6 +543,30 @@ pub enum Method {
     Score,
     /// Grambsch & Therneau's score test of time-varying coefficients (R's `cox.zph`).
     GrambschTherneau,
+    /// Meta-analysis, common effect: inverse-variance weights 1/vᵢ.
+    InverseVariance,
+    /// Random effects, τ² by restricted maximum likelihood.
+    Reml,
+    /// Random effects, τ² by maximum likelihood.
+    Ml,
+    /// Random effects, τ² by DerSimonian & Laird (1986).
+    #[serde(rename = "dersimonian-laird")]
+    DerSimonianLaird,
+    /// Random effects, τ² by Paule & Mandel (1982).
+    PauleMandel,
+    /// Random effects, τ² by Sidik & Jonkman (2005).
+    SidikJonkman,
+    /// Random effects, τ² by Hedges' (1983) estimator.
+    #[serde(rename = "hedges")]
+    HedgesEstimator,
+    /// Random effects, τ² by empirical Bayes (Morris 1983).
+    EmpiricalBayes,
+    /// Random effects, τ² by Hunter & Schmidt (2004).
+    HunterSchmidt,
+    /// Peto's one-step odds ratio (Yusuf et al. 1985).
+    Peto,
+    /// Egger et al. (1997) weighted regression on the standard error.
+    Egger,
 }
 
 impl Method {
@@ -534,6 +611,17 @@ impl Method {
         Method::LikelihoodRatio,
         Method::Score,
         Method::GrambschTherneau,
+        Method::InverseVariance,
+        Method::Reml,
+        Method::Ml,
+        Method::DerSimonianLaird,
+        Method::PauleMandel,
+        Method::SidikJonkman,
+        Method::HedgesEstimator,
+        Method::EmpiricalBayes,
+        Method::HunterSchmidt,
+        Method::Peto,
+        Method::Egger,
     ];
 
     /// The contract's kebab-case name.
@@ -579,6 +667,17 @@ impl Method {
             LikelihoodRatio => "likelihood-ratio",
             Score => "score",
             GrambschTherneau => "grambsch-therneau",
+            InverseVariance => "inverse-variance",
+            Reml => "reml",
+            Ml => "ml",
+            DerSimonianLaird => "dersimonian-laird",
+            PauleMandel => "paule-mandel",
+            SidikJonkman => "sidik-jonkman",
+            HedgesEstimator => "hedges",
+            EmpiricalBayes => "empirical-bayes",
+            HunterSchmidt => "hunter-schmidt",
+            Peto => "peto",
+            Egger => "egger",
         }
     }
 
