@@ -258,3 +258,61 @@ fn reml_that_runs_out_of_iterations_is_exit_4_naming_the_method_and_last_step() 
     let r = cli_json(&["meta", &metadat("dat_lee2004.csv"), "--max-iter", "100"]);
     assert!(num(&pooled(&r, "tau2", "reml")["estimate"]) > 0.05);
 }
+
+/// The shipped claims of the metadat reviews reproduce (the P6 review's pooled RR, MH RR, I²,
+/// τ², Q and Egger p; BCG's REML RR, τ², latitude slope and R²; magnesium's Peto ORs with and
+/// without ISIS-4), each equal to metafor's number; a changed figure does not (exit 1).
+#[test]
+fn metadat_claims_reproduce_and_a_changed_figure_does_not() {
+    let path = dataset("metadat/claims.toml");
+    let out = crate::common::cli(&["check", &path, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let claims = r["claims"].as_array().unwrap();
+    assert_eq!(claims.len(), 12);
+    assert!(claims.iter().all(|c| c["verdict"] == "reproduced"), "{claims:?}");
+    let d = load("meta.json");
+    let case = |n: &str| d["cases"].as_array().unwrap().iter().find(|c| c["name"] == n).unwrap().clone();
+    let value = |id: &str| claims.iter().find(|c| c["id"] == id).unwrap()["computed_value"].as_f64().unwrap();
+    let lee = case("lee2004_rr");
+    let reml = lee["fits"].as_array().unwrap().iter().find(|f| f["method"] == "REML" && f["test"] == "z").unwrap().clone();
+    near(value("p6-pooled-rr").ln(), num(&reml["tight"]["b"]), 1e-8, "P6 pooled RR = metafor");
+    near(value("p6-mh-rr").ln(), num(&lee["mh"]["b"]), 1e-9, "P6 MH RR = rma.mh");
+    near(value("magnesium-all").ln(), num(&case("egger2001_peto")["peto"]["b"]), 1e-9, "Peto OR = rma.peto");
+    near(value("magnesium-without-isis4").ln(), num(&case("egger2001_peto_no_isis4")["peto"]["b"]), 1e-9, "Peto OR without ISIS-4 = rma.peto");
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["dat_lee2004.csv", "dat_bcg.csv", "dat_egger2001.csv"] {
+        std::fs::copy(dataset(&format!("metadat/{f}")), dir.path().join(f)).unwrap();
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    let changed = dir.path().join("claims.toml");
+    std::fs::write(&changed, text.replace("cited = \"46%\"", "cited = \"37%\"")).unwrap();
+    let out = crate::common::cli(&["check", changed.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not reproduced"));
+}
+
+/// The shipped study spec writes every meta-analysis's tables and its forest and funnel plots.
+#[test]
+fn metadat_study_spec_writes_tables_and_plots() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("report");
+    let out = crate::common::cli(&["report", &dataset("metadat/study.toml"), "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("tables/p6.json")).unwrap()).unwrap();
+    assert_eq!(json["command"], "meta");
+    assert_eq!(json["studies"].as_array().unwrap().len(), 16);
+    let loo = json["results"].as_array().unwrap().iter().filter(|e| e["sensitivity"] == "leave-one-out" && e["measure"] == "risk-ratio").count();
+    assert_eq!(loo, 16, "one leave-one-out fit per study");
+    let md = std::fs::read_to_string(out_dir.join("tables/p6.md")).unwrap();
+    for heading in ["Studies", "Pooled estimates", "Heterogeneity", "Small-study effects", "Leave one out", "Cumulative meta-analysis"] {
+        assert!(md.contains(heading), "{heading} in {md}");
+    }
+    let bcg = std::fs::read_to_string(out_dir.join("tables/bcg.md")).unwrap();
+    assert!(bcg.contains("Subgroups") && bcg.contains("Meta-regression"), "{bcg}");
+    for p in ["p6-forest", "p6-funnel", "bcg-forest", "magnesium-forest"] {
+        for ext in ["svg", "png"] {
+            assert!(out_dir.join(format!("plots/{p}.{ext}")).exists(), "{p}.{ext} written");
+        }
+    }
+}
