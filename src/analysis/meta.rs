@@ -1059,7 +1059,7 @@ pub fn meta_studies(file: &str, columns: &str, kind: InputKind, studies: &[Study
             "{t_label} vs {c_label}: {} meta-analysis of {k} {}{}",
             measure.name(),
             if k == 1 { "study" } else { "studies" },
-            if k < studies.len() { format!(" ({} of {} rows left out)", studies.len() - k, studies.len()) } else { String::new() }
+            if k < studies.len() { format!(" ({} of {} studies left out)", studies.len() - k, studies.len()) } else { String::new() }
         ),
         comparison: format!("{t_label} vs {c_label}"),
         groups,
