@@ -802,9 +802,9 @@ fn prediction(measure: MetaMeasure, fit: &MetaFit, pi: PiMethod) -> std::result:
     e.df = df;
     e.n = Some(fit.k as u64);
     e.notes.push(match (pi, df) {
-        (PiMethod::T, _) => format!("Prediction interval: μ̂ ∓ t(k − 2) √(SE² + τ²) (Higgins, Thompson & Spiegelhalter 2009), k = {}; of the {} scale.", fit.k, measure.name()),
-        (PiMethod::Metafor, Some(d)) => format!("Prediction interval: μ̂ ∓ t({d}) √(SE² + τ²) (metafor's predict under Hartung–Knapp)."),
-        (PiMethod::Metafor, None) => "Prediction interval: μ̂ ∓ z √(SE² + τ²) (metafor's predict).".into(),
+        (PiMethod::T, _) => format!("μ̂ ∓ t(k − 2) √(SE² + τ²) with k = {} (Higgins, Thompson & Spiegelhalter 2009){}.", fit.k, if measure.is_ratio() { ", on the log scale" } else { "" }),
+        (PiMethod::Metafor, Some(d)) => format!("μ̂ ∓ t({d}) √(SE² + τ²) (metafor's predict under Hartung–Knapp)."),
+        (PiMethod::Metafor, None) => "μ̂ ∓ z √(SE² + τ²) (metafor's predict).".into(),
     });
     Ok(e)
 }
@@ -918,9 +918,6 @@ pub fn meta_studies(file: &str, columns: &str, kind: InputKind, studies: &[Study
         e.n = None;
         if let Some(StudyData::Counts { n1, n2, .. } | StudyData::Means { n1, n2, .. }) = &studies[i].data {
             e.n = Some((n1 + n2) as u64);
-        }
-        if rows[i].corrected {
-            e.notes.push("½ added to each cell (a zero cell).".into());
         }
         results.push(e);
     }
