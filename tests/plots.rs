@@ -175,15 +175,19 @@ fn meta_forest_and_funnel_plots() {
     std::fs::write(dir.join("meta-forest-lee2004.png"), &fig.png).unwrap();
     std::fs::write(dir.join("meta-forest-lee2004.svg"), &fig.svg).unwrap();
     let bcg = CsvFile::open(&data("dat_bcg.csv")).unwrap();
-    let req = MetaRequest { labels: Some(["BCG".into(), "No vaccine".into()]), subgroup: Some("alloc".into()), ..Default::default() };
+    let req = MetaRequest { labels: Some(["BCG".into(), "No vaccine".into()]), subgroup: Some("alloc".into()), trim_fill: true, ..Default::default() };
     let r = meta_file(&bcg, &req).unwrap();
     let f = trialstat::plot::meta::forest_of(&r, "BCG vaccine and tuberculosis, by allocation").unwrap();
     assert_eq!(f.rows.iter().filter(|r| r.kind == trialstat::plot::meta::RowKind::Heading).count(), 4);
     assert!(f.footer.iter().any(|l| l.starts_with("Test for subgroup differences (random effects)")));
     let fig = trialstat::plot::render(&f).unwrap();
     std::fs::write(dir.join("meta-forest-bcg.png"), &fig.png).unwrap();
-    let fun = trialstat::plot::meta::funnel_of(&r, "BCG: funnel plot", &[]).unwrap();
+    let fun = trialstat::plot::meta::funnel_of(&r, "BCG: funnel plot").unwrap();
     assert_eq!(fun.points.len(), 13);
+    // Trim and fill imputes one study on the right (metafor's trimfill), mirroring Vandiviere.
+    assert_eq!(fun.filled.len(), 1);
+    assert!(fun.filled[0].0 > 0.0);
+    assert!(r.studies.iter().any(|s| s.filled && s.study == "filled (mirrors Vandiviere et al 1973)"));
     let fig = trialstat::plot::render(&fun).unwrap();
     std::fs::write(dir.join("meta-funnel-bcg.png"), &fig.png).unwrap();
     // Same input, same bytes.

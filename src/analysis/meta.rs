@@ -323,6 +323,10 @@ pub struct MetaStudy {
     /// Why the study is not in the pooled estimates.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub left_out: Option<String>,
+    /// A study imputed by trim and fill (`study` names the one it mirrors); not in the pooled
+    /// estimates other than trim and fill's own.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub filled: bool,
 }
 
 /// Columns found for one kind of input: (role, column).
@@ -603,7 +607,7 @@ fn effects(file: &str, columns: &str, studies: &[StudyInput], measure: MetaMeasu
     let (mut corrected, mut double_zero, mut no_data, mut asymmetric) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let bad = |s: &StudyInput, value: String, message: String| Error::Data { file: file.to_string(), line: s.line, column: columns.to_string(), value, message: format!("study '{}': {message}", s.label) };
     for (i, s) in studies.iter().enumerate() {
-        let mut row = MetaStudy { study: s.label.clone(), line: s.line, subgroup: s.subgroup.clone(), arms: s.data.as_ref().and_then(arm_text), yi: None, vi: None, weight_common: None, weight_random: None, corrected: false, left_out: None };
+        let mut row = MetaStudy { study: s.label.clone(), line: s.line, subgroup: s.subgroup.clone(), arms: s.data.as_ref().and_then(arm_text), yi: None, vi: None, weight_common: None, weight_random: None, corrected: false, left_out: None, filled: false };
         let Some(d) = &s.data else {
             row.left_out = Some("no data".into());
             no_data.push(format!("{} (line {})", s.label, s.line));
@@ -970,6 +974,7 @@ pub fn meta_studies(file: &str, columns: &str, kind: InputKind, studies: &[Study
     if req.egger {
         results.extend(egger(&yi, &vi, req, &mut notes)?);
     }
+    let mut filled = Vec::new();
     if req.trim_fill {
         match m::trim_and_fill(&yi, &vi, &random) {
             Ok(tf) => {
@@ -986,6 +991,10 @@ pub fn meta_studies(file: &str, columns: &str, kind: InputKind, studies: &[Study
                     if tf.mirrors.is_empty() { "none".to_string() } else { tf.mirrors.iter().map(|&j| included[j].label.clone()).collect::<Vec<_>>().join(", ") }
                 ));
                 results.push(e);
+                for ((y, v), &j) in tf.filled_yi.iter().zip(&tf.filled_vi).zip(&tf.mirrors) {
+                    let mirrored = &rows[used[j]];
+                    filled.push(MetaStudy { study: format!("filled (mirrors {})", mirrored.study), line: mirrored.line, subgroup: None, arms: None, yi: Some(*y), vi: Some(*v), weight_common: None, weight_random: None, corrected: false, left_out: None, filled: true });
+                }
             }
             Err(e) => notes.push(format!("No trim and fill: {e}.")),
         }
@@ -1066,6 +1075,7 @@ pub fn meta_studies(file: &str, columns: &str, kind: InputKind, studies: &[Study
     };
     let mut report = Report { results, notes, ..Report::new("meta", inputs, layout) };
     report.studies = rows;
+    report.studies.extend(filled);
     Ok(report)
 }
 

@@ -461,7 +461,7 @@ pub fn forest_of(report: &Report, title: &str) -> Result<MetaForest> {
             }
             rows.push(MetaRow { kind: RowKind::Heading, label: "Overall".into(), arms: None, estimate: 0.0, lower: 0.0, upper: 0.0, weight: None, text: String::new() });
         }
-        None => rows.extend(report.studies.iter().map(study_row)),
+        None => rows.extend(report.studies.iter().filter(|s| !s.filled).map(study_row)),
     }
     let common = main.iter().find(|e| e.group.is_none() && e.subset.subgroup.is_none() && matches!(e.method, Method::GreenlandRobins | Method::RobinsBreslowGreenland | Method::Sato | Method::Peto)).or_else(|| main.iter().find(|e| e.group.is_none() && e.subset.subgroup.is_none() && is_effect(e) && e.method == Method::InverseVariance)).copied();
     if let Some(e) = common {
@@ -508,9 +508,11 @@ pub fn forest_of(report: &Report, title: &str) -> Result<MetaForest> {
 }
 
 /// The funnel plot of a `meta` report: studies' estimates against their SEs around the
-/// random-effects estimate; trim-and-fill's filled studies when the report has them.
-pub fn funnel_of(report: &Report, title: &str, filled: &[(f64, f64)]) -> Result<Funnel> {
-    let points: Vec<(f64, f64)> = report.studies.iter().filter_map(|s| Some((s.yi?, s.vi?.sqrt()))).collect();
+/// random-effects estimate; trim-and-fill's filled studies (open circles) when the report has
+/// them.
+pub fn funnel_of(report: &Report, title: &str) -> Result<Funnel> {
+    let points: Vec<(f64, f64)> = report.studies.iter().filter(|s| !s.filled).filter_map(|s| Some((s.yi?, s.vi?.sqrt()))).collect();
+    let filled: Vec<(f64, f64)> = report.studies.iter().filter(|s| s.filled).filter_map(|s| Some((s.yi?, s.vi?.sqrt()))).collect();
     let main: Vec<&Estimate> = report.results.iter().filter(|e| e.subset.sensitivity.is_none() && e.subset.subgroup.is_none() && e.group.is_none()).collect();
     let re = main
         .iter()
@@ -526,9 +528,14 @@ pub fn funnel_of(report: &Report, title: &str, filled: &[(f64, f64)]) -> Result<
         x_label: format!("{}{}", cap(name), if log { " (log scale)" } else { "" }),
         log,
         points,
-        filled: filled.to_vec(),
+        filled,
         centre,
         z: crate::stats::dist::z_for_level(level),
-        level_label: format!("dashed: pseudo {}% limits around the {}", crate::fmt::trim_num(100.0 * level, 4), crate::render::meta_model_label(re).replacen("Random", "random", 1)),
+        level_label: format!(
+            "dashed: pseudo {}% limits around the {}{}",
+            crate::fmt::trim_num(100.0 * level, 4),
+            crate::render::meta_model_label(re).replacen("Random", "random", 1),
+            if report.studies.iter().any(|s| s.filled) { "; open: filled by trim and fill" } else { "" }
+        ),
     })
 }

@@ -417,7 +417,7 @@ fn meta_tables(report: &Report) -> Vec<Table> {
     head.extend([label.to_string(), ci_head.clone(), "weight (common)".into(), "weight (random)".into()]);
     let pct1 = |x: Option<f64>| x.map(|w| format!("{:.1}%", w)).unwrap_or_default();
     let mut rows = Vec::new();
-    for s in &report.studies {
+    for s in report.studies.iter().filter(|s| !s.filled) {
         let mut r = vec![if s.corrected { format!("{} *", s.study) } else { s.study.clone() }];
         if with_arms {
             let [a, b] = s.arms.clone().unwrap_or_default();

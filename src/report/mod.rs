@@ -611,7 +611,7 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
             if d.spec.kind != AnalysisKind::Meta {
                 return Err(Error::Plot { plot: "funnel".into(), message: format!("analysis '{}' is not a meta-analysis (kind = \"meta\")", d.name) });
             }
-            plot::render(&crate::plot::meta::funnel_of(&d.report, &title("Funnel plot"), &[])?)
+            plot::render(&crate::plot::meta::funnel_of(&d.report, &title("Funnel plot"))?)
         }
         PlotKind::Forest => {
             let f = match d.spec.kind {
