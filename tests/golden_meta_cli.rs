@@ -160,6 +160,14 @@ fn estimates_with_cis_as_printed() {
     for (s, v) in r["studies"].as_array().unwrap().iter().zip(w["escalc"]["vi"].as_array().unwrap()) {
         near(num(&s["vi"]), num(v), 1e-12, "vi from the CI");
     }
+    // A CI at another level: the SE from its width at that level (90%: z = 1.6449).
+    let z90 = 1.6448536269514729;
+    let (lo, hi) = ((2f64.ln() - z90 * 0.3).exp(), (2f64.ln() + z90 * 0.3).exp());
+    let f90 = write("ci90", &format!("study,hr,lower,upper\nA,2,{lo:.17},{hi:.17}\nB,1.5,1.2,1.9\n"));
+    let r = cli_json(&["meta", f90.to_str().unwrap(), "--measure", "HR", "--ci-level", "0.90"]);
+    near(num(&r["studies"][0]["vi"]), 0.09, 1e-12, "variance from a 90% CI");
+    near(num(&r["studies"][0]["yi"]), 2f64.ln(), 1e-15, "log HR");
+    assert_eq!(r["results"][0]["measure"], "hazard-ratio");
     // Generic (no measure): pooled as printed, not logged.
     let g = cli_json(&["meta", file.to_str().unwrap()]);
     assert_eq!(g["inputs"]["measure"], "generic");
