@@ -192,4 +192,15 @@ fn meta_forest_and_funnel_plots() {
     std::fs::write(dir.join("meta-funnel-bcg.png"), &fig.png).unwrap();
     // Same input, same bytes.
     assert_eq!(trialstat::plot::render(&fun).unwrap().png, fig.png);
+    // Means: a linear axis, the arms as mean (SD) n.
+    let normand = CsvFile::open(&data("dat_normand1999.csv")).unwrap();
+    let req = MetaRequest { labels: Some(["Specialist".into(), "Routine".into()]), study: Some("source".into()), ..Default::default() };
+    let r = meta_file(&normand, &req).unwrap();
+    let f = trialstat::plot::meta::forest_of(&r, "Specialist stroke care: length of stay (days)").unwrap();
+    assert!(!f.log);
+    assert_eq!(f.rows[0].arms.as_ref().unwrap()[0], "55 (47) 155");
+    assert_eq!(f.arm_headers.as_ref().unwrap()[1], "Routine\nmean (SD) n");
+    let fig = trialstat::plot::render(&f).unwrap();
+    assert!(fig.svg.contains("-20.00 (-32.47 to -7.53)"));
+    std::fs::write(dir.join("meta-forest-normand.png"), &fig.png).unwrap();
 }

@@ -87,15 +87,17 @@ fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     out
 }
 
-/// Round ticks of a linear axis: steps of 1, 2 or 5 × 10^k, about six.
+/// Round ticks of a linear axis covering [lo, hi]: steps of 1, 2 or 5 × 10^k, about six.
 fn linear_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let span = (hi - lo).max(1e-12);
     let raw = span / 6.0;
     let p = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * p).find(|s| *s >= raw).unwrap_or(10.0 * p);
-    let mut t = (lo / step).ceil() * step;
+    // From the tick at or below lo to the tick at or above hi: the axis ends on round values.
+    let mut t = (lo / step + 1e-9).floor() * step;
+    let end = (hi / step - 1e-9).ceil() * step;
     let mut out = Vec::new();
-    while t <= hi + 1e-9 * step {
+    while t <= end + 1e-9 * step {
         out.push(if t.abs() < 1e-12 * step { 0.0 } else { t });
         t += step;
     }
