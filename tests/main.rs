@@ -9,6 +9,7 @@ mod check;
 mod cli;
 mod golden_ae;
 mod golden_ancova;
+mod golden_baseline;
 mod golden_bootstrap;
 mod golden_change;
 mod golden_continuous;

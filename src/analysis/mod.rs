@@ -5,6 +5,7 @@
 
 pub mod ae;
 pub mod arms;
+pub mod baseline;
 pub mod bootstrap;
 pub mod change;
 pub mod counts;
@@ -42,6 +43,9 @@ pub struct Report {
     /// study was left out; omitted from JSON when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub studies: Vec<meta::MetaStudy>,
+    /// A baseline-characteristics table (`baseline`); omitted from JSON when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<baseline::BaselineTable>,
     pub notes: Vec<String>,
     /// Presentation hints for text renderers (not part of the JSON contract).
     #[serde(skip)]
@@ -52,7 +56,7 @@ impl Report {
     /// A report of `command` on `inputs` with no results yet: the one constructor (results,
     /// summaries and notes are filled in with struct update syntax or pushed).
     pub fn new(command: &str, inputs: serde_json::Value, layout: Layout) -> Report {
-        Report { trialstat_version: VERSION, command: command.to_string(), inputs, results: Vec::new(), summaries: Vec::new(), curves: Vec::new(), studies: Vec::new(), notes: Vec::new(), layout }
+        Report { trialstat_version: VERSION, command: command.to_string(), inputs, results: Vec::new(), summaries: Vec::new(), curves: Vec::new(), studies: Vec::new(), baseline: None, notes: Vec::new(), layout }
     }
 }
 
@@ -105,6 +109,8 @@ pub enum TableKind {
     AeRows,
     /// A meta-analysis: the studies, then the pooled estimates, heterogeneity and the rest.
     Meta,
+    /// Baseline characteristics by arm ("Table 1").
+    Baseline,
 }
 
 /// A group as the user gave it.

@@ -23,6 +23,7 @@ mod bootstrap;
 mod smd;
 mod survival;
 mod meta;
+mod baseline;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -88,6 +89,9 @@ enum Command {
     /// heterogeneity with CIs, subgroups, meta-regression, Egger's test, trim and fill:
     /// `trialstat meta dat_lee2004.csv --measure RR`.
     Meta(meta::MetaArgs),
+    /// Baseline characteristics by arm and overall ("Table 1"): mean (SD), median [Q1, Q3], n (%):
+    /// `trialstat baseline adsl.csv --vars AGE,SEX,RACE --unit AGE=years`.
+    Baseline(baseline::BaselineArgs),
     /// Run a study spec into a folder of tables (CSV, JSON, Markdown), plots (SVG, PNG),
     /// index.html and manifest.json. With no SPEC, the bundled headache-trial study.
     Report(report::ReportArgs),
@@ -137,6 +141,7 @@ pub fn main() -> i32 {
         | Command::Incidence(incidence::IncidenceArgs { file, .. })
         | Command::Survival(survival::SurvivalArgs { file, .. })
         | Command::Meta(meta::MetaArgs { file, .. })
+        | Command::Baseline(baseline::BaselineArgs { file, .. })
         | Command::Bootstrap(bootstrap::BootstrapArgs { file, .. })
         | Command::Endpoint(endpoint::EndpointArgs { file, .. }) => match std::fs::metadata(file) {
             Ok(m) if m.len() >= trialstat::progress::LARGE_FILE_BYTES => trialstat::progress::spinner(format!("{} ({} MB)", file.display(), m.len() / 1_000_000)),
@@ -227,6 +232,7 @@ fn run(cli: Cli) -> Result<String, Error> {
         Command::Incidence(a) => a.run(cells),
         Command::Survival(a) => a.run(cells),
         Command::Meta(a) => a.run(cells),
+        Command::Baseline(a) => a.run(cells),
         Command::Report(a) => a.run(cells),
         Command::Check(_) => Err(Error::invalid("command", "check", "is run by main before other commands")),
         Command::Prop(a) => a.run(cells),

@@ -96,6 +96,9 @@ pub fn csv(report: &Report) -> String {
 
 /// [`csv`], choosing how cells are written.
 pub fn csv_with(report: &Report, cells: CsvCells) -> String {
+    if let Some(b) = &report.baseline {
+        return baseline_csv(b, cells);
+    }
     let mut w = csv_writer();
     let num = |x: Option<f64>| match x {
         None => String::new(),
@@ -138,6 +141,40 @@ pub fn csv_with(report: &Report, cells: CsvCells) -> String {
             ],
             cells,
         );
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Column names of a baseline table's CSV: one row per variable, statistic or level, and group.
+pub const BASELINE_CSV_COLUMNS: [&str; 15] = ["variable", "label", "kind", "level", "group", "group_n", "n", "n_missing", "count", "percent", "mean", "sd", "median", "q1", "q3"];
+
+/// A baseline table as tidy CSV, full precision.
+fn baseline_csv(b: &crate::analysis::baseline::BaselineTable, cells: CsvCells) -> String {
+    use crate::analysis::baseline::VarKind;
+    let mut w = csv_writer();
+    write_csv_record(&mut w, BASELINE_CSV_COLUMNS, cells);
+    let num = |x: Option<f64>| x.map(|v| format!("{v}")).unwrap_or_default();
+    for r in &b.rows {
+        let kind = if r.kind == VarKind::Continuous { "continuous" } else { "categorical" };
+        for (g, grp) in b.groups.iter().enumerate() {
+            if r.kind == VarKind::Continuous {
+                let s = &r.summaries[g];
+                write_csv_record(
+                    &mut w,
+                    [r.column.clone(), r.label.clone(), kind.into(), String::new(), grp.group.clone(), grp.n.to_string(), s.n.to_string(), s.n_missing.to_string(), String::new(), String::new(), num(s.mean), num(s.sd), num(s.median), num(s.q1), num(s.q3)],
+                    cells,
+                );
+            } else {
+                for l in &r.levels {
+                    write_csv_record(
+                        &mut w,
+                        [r.column.clone(), r.label.clone(), kind.into(), l.level.clone().unwrap_or_default(), grp.group.clone(), grp.n.to_string(), String::new(), String::new(), l.counts[g].to_string(), format!("{}", l.percents[g]), String::new(), String::new(), String::new(), String::new(), String::new()],
+                        cells,
+                    );
+                }
+            }
+        }
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
@@ -342,6 +379,9 @@ fn tables(report: &Report) -> Vec<Table> {
     if report.layout.table == TableKind::Meta {
         return meta_tables(report);
     }
+    if let Some(b) = &report.baseline {
+        return vec![baseline_table(b)];
+    }
     let ci_head = level_label(report);
     let mut out = Vec::new();
     let group_results: Vec<&Estimate> = report.results.iter().filter(|e| is_group_row(e)).collect();
@@ -363,6 +403,43 @@ fn tables(report: &Report) -> Vec<Table> {
         out.push(risk_table(report));
     }
     out
+}
+
+/// Indentation of a row under its heading that survives Markdown and HTML (non-breaking spaces).
+const INDENT: &str = "\u{a0}\u{a0}\u{a0}\u{a0}";
+
+/// "Table 1": a heading row per variable, then its statistics (continuous: mean (SD), median
+/// [Q1, Q3], missing when any) or levels (n (%)), one column per group headed with its N.
+fn baseline_table(b: &crate::analysis::baseline::BaselineTable) -> Table {
+    use crate::analysis::baseline::VarKind;
+    let mut head = vec!["Characteristic".to_string()];
+    head.extend(b.groups.iter().map(|g| format!("{} (N = {})", g.label, g.n)));
+    let mut rows = Vec::new();
+    for r in &b.rows {
+        let label = match &r.unit {
+            Some(u) => format!("{} ({u})", r.label),
+            None => r.label.clone(),
+        };
+        match r.kind {
+            VarKind::Continuous => {
+                // One decimal for every statistic of every arm (one precision per table).
+                let f = |x: Option<f64>| x.map_or("NA".to_string(), |v| format!("{v:.1}"));
+                rows.push(std::iter::once(label).chain(b.groups.iter().map(|_| String::new())).collect());
+                rows.push(std::iter::once(format!("{INDENT}mean (SD)")).chain(r.summaries.iter().map(|s| format!("{} ({})", f(s.mean), f(s.sd)))).collect());
+                rows.push(std::iter::once(format!("{INDENT}median [Q1, Q3]")).chain(r.summaries.iter().map(|s| format!("{} [{}, {}]", f(s.median), f(s.q1), f(s.q3)))).collect());
+                if r.summaries.iter().any(|s| s.n_missing > 0) {
+                    rows.push(std::iter::once(format!("{INDENT}missing")).chain(r.summaries.iter().map(|s| s.n_missing.to_string())).collect());
+                }
+            }
+            VarKind::Categorical => {
+                rows.push(std::iter::once(format!("{label}, n (%)")).chain(b.groups.iter().map(|_| String::new())).collect());
+                for l in &r.levels {
+                    rows.push(std::iter::once(format!("{INDENT}{}", l.label)).chain(l.counts.iter().zip(&l.percents).map(|(c, p)| format!("{c} ({p:.1})"))).collect());
+                }
+            }
+        }
+    }
+    ("Baseline characteristics".to_string(), head, rows)
 }
 
 /// The model of a pooled meta-analysis row, as forest plots label it.

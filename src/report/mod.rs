@@ -86,6 +86,14 @@ pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result
         done.push(Done { name: a.name.get_ref().clone(), spec: a.clone(), report, pairs });
         progress.next("");
     }
+    // Descriptive tables ("Table 1"), in spec order.
+    let mut described: Vec<(String, String, Report)> = Vec::new();
+    for t in &spec.tables {
+        let ctx = |e: Error| spec::spec_context(spec_name, spec_text, Some(t.name.span().start), format!("table '{}': {}", t.name.get_ref(), strip_flags(&e.to_string())), e);
+        let (f, o, _) = &files[t.data.get_ref()];
+        let report = crate::analysis::baseline::baseline_file(f, o, &baseline_request(t).map_err(ctx)?).map_err(ctx)?;
+        described.push((t.name.get_ref().clone(), t.title.clone().unwrap_or_else(|| "Baseline characteristics".into()), report));
+    }
     let mut figures: Vec<(String, String, Figure)> = Vec::new();
     for p in &spec.plots {
         progress.message(format!("plot {}", p.name.get_ref()));
@@ -100,9 +108,9 @@ pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result
 
     let mut out: Vec<Output> = Vec::new();
     let cells = if spec.csv_raw { render::CsvCells::Raw } else { render::CsvCells::Neutralised };
-    for d in &done {
+    for (name, report) in described.iter().map(|(n, _, r)| (n, r)).chain(done.iter().map(|d| (&d.name, &d.report))) {
         for (ext, fmt) in [("csv", Format::Csv), ("json", Format::Json), ("md", Format::Markdown)] {
-            out.push(Output { path: format!("tables/{}.{ext}", d.name), bytes: render::render_with(&d.report, fmt, cells).into_bytes() });
+            out.push(Output { path: format!("tables/{name}.{ext}"), bytes: render::render_with(report, fmt, cells).into_bytes() });
         }
     }
     for (name, _, fig) in &figures {
@@ -111,7 +119,7 @@ pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result
     }
     out.push(Output { path: "spec.toml".into(), bytes: spec_text.as_bytes().to_vec() });
     let data_hashes: Vec<(String, String)> = spec.data.keys().map(|k| (files[k].0.name.clone(), files[k].2.clone())).collect();
-    out.push(Output { path: "index.html".into(), bytes: index_html(spec, spec_text, &data_hashes, &done, &figures).into_bytes() });
+    out.push(Output { path: "index.html".into(), bytes: index_html(spec, spec_text, &data_hashes, &described, &done, &figures).into_bytes() });
     out.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = serde_json::json!({
         "trialstat_version": crate::analysis::VERSION,
@@ -701,7 +709,50 @@ pub fn base64(bytes: &[u8]) -> String {
     o
 }
 
-fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], done: &[Done], figures: &[(String, String, Figure)]) -> String {
+/// An HTML table of (heading, header, rows).
+fn html_table(h: &mut String, heading: &str, head: &[String], rows: &[Vec<String>]) {
+    let e = html_escape;
+    h.push_str(&format!("<h3>{}</h3>\n<table>\n<tr>", e(heading)));
+    for c in head {
+        h.push_str(&format!("<th>{}</th>", e(c)));
+    }
+    h.push_str("</tr>\n");
+    for r in rows {
+        h.push_str("<tr>");
+        for c in r {
+            h.push_str(&format!("<td>{}</td>", e(c)));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+}
+
+/// A spec's baseline table as the library's request (as `trialstat baseline`).
+fn baseline_request(t: &spec::TableSpec) -> Result<crate::analysis::baseline::BaselineRequest> {
+    use crate::analysis::baseline::{BaselineRequest, BaselineVariable, VarKind};
+    let variables = t
+        .variables
+        .iter()
+        .map(|v| {
+            let kind = match v.kind.as_deref() {
+                None => None,
+                Some("categorical") => Some(VarKind::Categorical),
+                Some("continuous") => Some(VarKind::Continuous),
+                Some(x) => return Err(Error::invalid(format!("variables.{}.kind", v.column), format!("'{x}'"), "\"categorical\" or \"continuous\"")),
+            };
+            Ok(BaselineVariable { column: v.column.clone(), label: v.label.clone(), kind, levels: v.levels.iter().map(|[a, b]| (a.clone(), b.clone())).collect(), unit: v.unit.clone() })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(BaselineRequest {
+        arms: crate::analysis::arms::ArmChoice { treatment: t.treatment.clone(), control: t.control.clone(), merge_variants: false },
+        arm_labels: t.arm_labels.iter().map(|(a, b)| (a.clone(), b.clone())).collect(),
+        variables,
+        overall: t.overall.unwrap_or(true),
+        quantile_type: t.quantile_type.unwrap_or(7),
+    })
+}
+
+fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], described: &[(String, String, Report)], done: &[Done], figures: &[(String, String, Figure)]) -> String {
     let e = html_escape;
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -713,6 +764,9 @@ fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], done: &[D
     }
     h.push_str(&format!("<p>trialstat {}</p>\n", e(crate::analysis::VERSION)));
     h.push_str("<h2>Contents</h2>\n<ul>\n");
+    for (name, title, _) in described {
+        h.push_str(&format!("<li><a href=\"#table-{}\">{}</a></li>\n", e(name), e(title)));
+    }
     for d in done {
         h.push_str(&format!("<li><a href=\"#analysis-{0}\">{0}</a></li>\n", e(&d.name)));
     }
@@ -720,22 +774,25 @@ fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], done: &[D
         h.push_str(&format!("<li><a href=\"#plot-{}\">{}</a></li>\n", e(name), e(title)));
     }
     h.push_str("<li><a href=\"#inputs\">Inputs</a></li>\n</ul>\n");
+    for (name, title, report) in described {
+        h.push_str(&format!("<h2 id=\"table-{}\">{}</h2>\n", e(name), e(title)));
+        for (heading, head, rows) in render::tables_for_html(report) {
+            html_table(&mut h, &heading, &head, &rows);
+        }
+        let notes = render::notes_for_html(report);
+        if !notes.is_empty() {
+            h.push_str("<ul class=\"notes\">\n");
+            for n in notes {
+                h.push_str(&format!("<li>{}</li>\n", e(&n)));
+            }
+            h.push_str("</ul>\n");
+        }
+        h.push_str(&format!("<p>Tables: <a href=\"tables/{0}.csv\">CSV</a>, <a href=\"tables/{0}.json\">JSON</a>, <a href=\"tables/{0}.md\">Markdown</a></p>\n", e(name)));
+    }
     for d in done {
         h.push_str(&format!("<h2 id=\"analysis-{0}\">{0}</h2>\n<p>{1}</p>\n", e(&d.name), e(&d.report.layout.title)));
         for (heading, head, rows) in render::tables_for_html(&d.report) {
-            h.push_str(&format!("<h3>{}</h3>\n<table>\n<tr>", e(&heading)));
-            for c in &head {
-                h.push_str(&format!("<th>{}</th>", e(c)));
-            }
-            h.push_str("</tr>\n");
-            for r in &rows {
-                h.push_str("<tr>");
-                for c in r {
-                    h.push_str(&format!("<td>{}</td>", e(c)));
-                }
-                h.push_str("</tr>\n");
-            }
-            h.push_str("</table>\n");
+            html_table(&mut h, &heading, &head, &rows);
         }
         let notes = render::notes_for_html(&d.report);
         if !notes.is_empty() {

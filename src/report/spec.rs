@@ -49,6 +49,58 @@ pub struct Spec {
     pub analyses: Vec<AnalysisSpec>,
     #[serde(default, rename = "plot")]
     pub plots: Vec<PlotSpec>,
+    /// Descriptive tables (`[[table]] kind = "baseline"`), shown before the analyses.
+    #[serde(default, rename = "table")]
+    pub tables: Vec<TableSpec>,
+}
+
+/// Kinds of descriptive table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TableSpecKind {
+    /// Baseline characteristics by arm ("Table 1").
+    Baseline,
+}
+
+/// One variable of a baseline table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariableSpec {
+    pub column: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    /// "categorical" or "continuous" (needed for numeric codes such as sex 0/1).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Value labels in print order: [["1", "Female"], ["0", "Male"]].
+    #[serde(default)]
+    pub levels: Vec<[String; 2]>,
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+/// A descriptive table of a data file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    pub name: Spanned<String>,
+    pub kind: TableSpecKind,
+    pub data: Spanned<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub treatment: Vec<String>,
+    #[serde(default)]
+    pub control: Option<String>,
+    /// Printed arm labels: { "0" = "Usual care", "1" = "Acupuncture" }.
+    #[serde(default)]
+    pub arm_labels: BTreeMap<String, String>,
+    pub variables: Vec<VariableSpec>,
+    /// An "Overall" column (default true).
+    #[serde(default)]
+    pub overall: Option<bool>,
+    #[serde(default)]
+    pub quantile_type: Option<u8>,
 }
 
 /// A data file and its column mapping.
@@ -496,6 +548,16 @@ pub fn parse(file: &str, text: &str) -> Result<Spec> {
         if !seen.contains(&p.analysis.get_ref().as_str()) {
             return Err(spec_error(file, text, Some(p.analysis.span().start), format!("analysis = '{}': no analysis of that name; defined: {}", p.analysis.get_ref(), seen.join(", "))));
         }
+    }
+    for t in &spec.tables {
+        if seen.contains(&t.name.get_ref().as_str()) || plots.contains(&t.name.get_ref().as_str()) {
+            return Err(spec_error(file, text, Some(t.name.span().start), format!("table name '{}' is used by another table or analysis", t.name.get_ref())));
+        }
+        if !spec.data.contains_key(t.data.get_ref()) {
+            let known: Vec<&str> = spec.data.keys().map(String::as_str).collect();
+            return Err(spec_error(file, text, Some(t.data.span().start), format!("data = '{}': no [data.{}] table; declared: {}", t.data.get_ref(), t.data.get_ref(), known.join(", "))));
+        }
+        seen.push(t.name.get_ref());
     }
     for name in seen.iter().chain(plots.iter()) {
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {

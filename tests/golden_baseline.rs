@@ -1,0 +1,124 @@
+//! `trialstat baseline` ("Table 1") against R (tests/reference/baseline.R → baseline.json):
+//! per arm and overall, mean, SD, median and quartiles (type 7) of continuous variables and n (%)
+//! of every level of categorical ones, on the headache trial and the CDISC pilot ADSL. Closed
+//! forms: 1e-12 relative (R's mean uses extended precision). And the rules that keep a guess out:
+//! numeric codes must be declared, a subject's baseline value is one value.
+
+use crate::common::{cli_err, cli_json, dataset, load, num};
+use serde_json::Value;
+
+fn near(got: f64, want: f64, ctx: &str) {
+    assert!((got - want).abs() <= 1e-12 * want.abs().max(1.0), "{ctx}: got {got:.17e}, want {want:.17e}");
+}
+
+/// Every number of `table` (trialstat's JSON `baseline`) against the reference of `file`.
+fn check(table: &Value, reference: &Value) {
+    let groups = table["groups"].as_array().unwrap();
+    let want_groups = reference["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), want_groups.len());
+    for (g, w) in groups.iter().zip(want_groups) {
+        assert_eq!(g["group"], w["label"], "group order: control first, then the others, then Overall");
+        assert_eq!(g["n"], w["N"]);
+    }
+    let rows = table["rows"].as_array().unwrap();
+    for (r, w) in rows.iter().zip(reference["variables"].as_array().unwrap()) {
+        assert_eq!(r["column"], w["column"]);
+        assert_eq!(r["kind"], w["kind"]);
+        for (gi, g) in groups.iter().enumerate() {
+            let wg = &w["by_group"][g["group"].as_str().unwrap()];
+            let ctx = format!("{} {}", r["column"], g["group"]);
+            if r["kind"] == "continuous" {
+                let s = &r["summaries"][gi];
+                assert_eq!(s["n"], wg["n"], "{ctx} n");
+                assert_eq!(s["n_missing"], wg["n_missing"], "{ctx} missing");
+                for k in ["mean", "sd", "median", "q1", "q3", "min", "max"] {
+                    near(num(&s[k]), num(&wg[k]), &format!("{ctx} {k}"));
+                }
+            } else {
+                for wl in wg["levels"].as_array().unwrap() {
+                    let level = wl["level"].as_str().unwrap();
+                    let l = r["levels"].as_array().unwrap().iter().find(|l| l["level"] == level).unwrap_or_else(|| panic!("{ctx}: level {level}"));
+                    assert_eq!(l["counts"][gi], wl["count"], "{ctx} {level} count");
+                    near(num(&l["percents"][gi]), num(&wl["percent"]), &format!("{ctx} {level} %"));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn headache_table_one_matches_r() {
+    let d = load("baseline.json");
+    let r = cli_json(&[
+        "baseline",
+        &dataset("acupuncture_headache/acupuncture_headache.csv"),
+        "--arm", "group", "--control", "0",
+        "--vars", "age,sex,migraine,chronicity,pk1",
+        "--categorical", "sex,migraine",
+    ]);
+    check(&r["baseline"], &d["files"]["headache"]);
+}
+
+#[test]
+fn adsl_table_one_matches_r_with_missing_values() {
+    let d = load("baseline.json");
+    let r = cli_json(&["baseline", &dataset("cdisc_pilot01/adsl.csv"), "--arm", "TRT01P", "--control", "Placebo", "--vars", "AGE,SEX,RACE,BMIBL,AGEGR1"]);
+    check(&r["baseline"], &d["files"]["adsl"]);
+    // BMIBL's one missing value is shown per arm, never dropped silently.
+    let bmi = r["baseline"]["rows"].as_array().unwrap().iter().find(|x| x["column"] == "BMIBL").unwrap().clone();
+    let missing: Vec<u64> = bmi["summaries"].as_array().unwrap().iter().map(|s| s["n_missing"].as_u64().unwrap()).collect();
+    assert_eq!(missing, [0, 0, 1, 1]);
+}
+
+#[test]
+fn labels_levels_units_and_one_precision_in_text() {
+    let out = crate::common::cli(&[
+        "baseline",
+        &dataset("acupuncture_headache/acupuncture_headache.csv"),
+        "--arm", "group", "--control", "0",
+        "--vars", "age,sex",
+        "--categorical", "sex",
+        "--levels", "sex=1:Female,0:Male",
+        "--label", "age=Age", "--unit", "age=years",
+        "--arm-label", "0=Usual care", "--arm-label", "1=Acupuncture",
+        "--format", "markdown",
+    ]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{md}");
+    assert!(md.contains("| Characteristic | Usual care (N = 196) | Acupuncture (N = 205) | Overall (N = 401) |"), "{md}");
+    // R: mean 45.34 (SD 11.48) for usual care; 165/196 = 84.2% women; levels in the order given.
+    assert!(md.contains("| \u{a0}\u{a0}\u{a0}\u{a0}mean (SD) | 45.3 (11.5) |"), "{md}");
+    let female = md.find("Female").unwrap();
+    let male = md.find("Male |").unwrap();
+    assert!(female < male, "levels in the order given");
+    assert!(md.contains("| \u{a0}\u{a0}\u{a0}\u{a0}Female | 165 (84.2) | 172 (83.9) | 337 (84.0) |"), "{md}");
+    assert!(md.contains("Age (years)"), "{md}");
+    // CSV: full precision, one row per variable, level and group.
+    let csv = crate::common::cli(&["baseline", &dataset("acupuncture_headache/acupuncture_headache.csv"), "--arm", "group", "--control", "0", "--vars", "age", "--format", "csv"]);
+    let text = String::from_utf8_lossy(&csv.stdout);
+    assert_eq!(text.lines().next().unwrap(), trialstat::render::BASELINE_CSV_COLUMNS.join(","));
+    assert_eq!(text.lines().count(), 4, "{text}");
+}
+
+#[test]
+fn codes_must_be_declared_and_a_subject_has_one_baseline_value() {
+    // sex 0/1 as numbers: a guess either way; the error says how to declare it.
+    let (code, err) = cli_err(&["baseline", &dataset("acupuncture_headache/acupuncture_headache.csv"), "--arm", "group", "--control", "0", "--vars", "age,sex"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("sex") && err.contains("--categorical") && err.contains("(0, 1)"), "{err}");
+    // A level label for a value the column does not have.
+    let (code, err) = cli_err(&["baseline", &dataset("acupuncture_headache/acupuncture_headache.csv"), "--arm", "group", "--control", "0", "--vars", "sex", "--levels", "sex=2:Other"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("'2'") && err.contains("0, 1"), "{err}");
+    // A long file whose subject has two ages.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("long.csv");
+    std::fs::write(&p, "USUBJID,ARM,AVISIT,AGE\n1,A,Week 1,50\n1,A,Week 2,51\n2,B,Week 1,40\n2,B,Week 2,40\n").unwrap();
+    let (code, err) = cli_err(&["baseline", p.to_str().unwrap(), "--arm", "ARM", "--control", "B", "--vars", "AGE", "--continuous", "AGE"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("long.csv:3") && err.contains("AGE") && err.contains("line 2"), "{err}");
+    // The same file with one age per subject: one row per subject.
+    std::fs::write(&p, "USUBJID,ARM,AVISIT,AGE\n1,A,Week 1,50\n1,A,Week 2,50\n2,B,Week 1,40\n2,B,Week 2,40\n").unwrap();
+    let r = cli_json(&["baseline", p.to_str().unwrap(), "--arm", "ARM", "--control", "B", "--vars", "AGE", "--continuous", "AGE"]);
+    assert_eq!(r["baseline"]["groups"][2]["n"], 2);
+}
