@@ -122,3 +122,20 @@ fn codes_must_be_declared_and_a_subject_has_one_baseline_value() {
     let r = cli_json(&["baseline", p.to_str().unwrap(), "--arm", "ARM", "--control", "B", "--vars", "AGE", "--continuous", "AGE"]);
     assert_eq!(r["baseline"]["groups"][2]["n"], 2);
 }
+
+/// The bundled headache study shows Table 1 before its analyses, in index.html and as tables.
+#[test]
+fn bundled_study_report_shows_table_one_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("report");
+    let out = crate::common::cli(&["report", &dataset("acupuncture_headache/study.toml"), "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
+    let t1 = html.find("<h2 id=\"table-baseline\">Baseline characteristics</h2>").expect("Table 1 section");
+    let first_analysis = html.find("<h2 id=\"analysis-").unwrap();
+    assert!(t1 < first_analysis, "Table 1 before the analyses");
+    assert!(html.contains("<th>Usual care (N = 196)</th><th>Acupuncture (N = 205)</th><th>Overall (N = 401)</th>"));
+    assert!(html.contains("<td>165 (84.2)</td>"), "women in usual care, as R");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("tables/baseline.json")).unwrap()).unwrap();
+    check(&json["baseline"], &load("baseline.json")["files"]["headache"]);
+}
