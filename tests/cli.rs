@@ -524,3 +524,16 @@ fn inputs_that_are_not_files_or_too_large_are_refused_at_once() {
     std::fs::write(&f, "stratum,events_treated,n_treated,events_control,n_control\nA,NaN,10,2,10\n").unwrap();
     run_err(&["strata", f.to_str().unwrap()], 3, &["nan.csv:2: column 'events_treated' = 'NaN': 'NaN' is not a whole number"]);
 }
+
+/// Usage errors are one line in the documented form (exit 2), and --help lists every exit
+/// status (issue 13).
+#[test]
+fn usage_errors_are_one_line_and_help_lists_every_exit_status() {
+    run_err(&["strata"], 2, &["trialstat: error: the following required arguments were not provided: <FILE>", "usage: trialstat strata <FILE>", "see --help"]);
+    run_err(&["compare", "1/2", "3/4", "--bogus"], 2, &["unexpected argument '--bogus'", "usage: trialstat compare"]);
+    run_err(&["frobnicate"], 2, &["unrecognized subcommand 'frobnicate'"]);
+    let help = run_ok(&["--help"]);
+    for s in ["0 ok", "1 a claim did not reproduce", "2 bad argument", "3 invalid value", "4 computation failed"] {
+        assert!(help.contains(s), "{s} in {help}");
+    }
+}

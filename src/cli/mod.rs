@@ -40,7 +40,8 @@ Counts are read as papers print them: EVENTS/N (7/1000) or PERCENT%/N (0.7%/1000
 EVENTS/PERSON-TIME (12/100000 or 12/1e5); summaries as MEAN,SD,N. The first group is the
 treated/exposed one: every ratio and difference is first vs second.
 
-Exit status: 0 ok, 2 bad argument/option/file, 3 invalid value in a data file, 4 computation failed.";
+Exit status: 0 ok; 1 a claim did not reproduce (check); 2 bad argument/option/file; 3 invalid value
+in a data file; 4 computation failed (did not converge).";
 
 #[derive(Parser, Debug)]
 #[command(name = "trialstat", version, about = "Clinical-trial statistics with the CIs R and SciPy print", after_help = AFTER_HELP)]
@@ -121,10 +122,14 @@ enum Command {
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
+        Err(e) if !e.use_stderr() => {
+            // --help, --version: clap's own text on stdout.
             let _ = e.print();
-            return code;
+            return 0;
+        }
+        Err(e) => {
+            error_line(&one_line_usage_error(&e.render().to_string()));
+            return 2;
         }
     };
     trialstat::progress::enable(!cli.quiet);
@@ -188,6 +193,34 @@ fn finish(text: &str, status: i32) -> i32 {
             2
         }
     }
+}
+
+/// clap's multi-line usage error as the one line every error is ("the following required
+/// arguments were not provided: <FILE>; usage: trialstat strata <FILE>; see --help").
+fn one_line_usage_error(rendered: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut pending = String::new();
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("For more information")) {
+        let line = line.strip_prefix("error: ").unwrap_or(line);
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            if !pending.is_empty() {
+                parts.push(std::mem::take(&mut pending));
+            }
+            parts.push(format!("usage: {u}"));
+        } else if pending.ends_with(':') || line.starts_with('<') || line.starts_with("--") {
+            pending = if pending.is_empty() { line.to_string() } else { format!("{pending} {line}") };
+        } else {
+            if !pending.is_empty() {
+                parts.push(std::mem::take(&mut pending));
+            }
+            pending = line.to_string();
+        }
+    }
+    if !pending.is_empty() {
+        parts.push(pending);
+    }
+    parts.push("see --help".into());
+    parts.join("; ")
 }
 
 /// One error line on stderr; a closed or failing stderr is ignored (`eprintln!` would panic).

@@ -26,6 +26,6 @@ impl ReportArgs {
         };
         let tables = outputs.iter().filter(|o| o.path.starts_with("tables/")).count();
         let plots = outputs.iter().filter(|o| o.path.starts_with("plots/")).count();
-        Ok(format!("trialstat report: {} written ({} table files, {} plot files, index.html, manifest.json)\n", out.display(), tables, plots))
+        Ok(format!("trialstat report: {} written ({} table files, {} plot files, index.html, manifest.json)\nopen {}\n", out.display(), tables, plots, out.join("index.html").display()))
     }
 }

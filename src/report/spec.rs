@@ -180,7 +180,7 @@ impl AnalysisKind {
 }
 
 /// Keys every analysis reads.
-pub const COMMON_KEYS: [&str; 7] = ["name", "kind", "data", "treatment", "control", "merge_arm_variants", "level"];
+pub const COMMON_KEYS: [&str; 9] = ["name", "kind", "title", "primary", "data", "treatment", "control", "merge_arm_variants", "level"];
 
 /// One analysis: the options of the command of the same name.
 #[derive(Debug, Clone, Deserialize)]
@@ -188,6 +188,12 @@ pub const COMMON_KEYS: [&str; 7] = ["name", "kind", "data", "treatment", "contro
 pub struct AnalysisSpec {
     pub name: Spanned<String>,
     pub kind: AnalysisKind,
+    /// The heading readers see (default: the analysis's own title line).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The trial's primary endpoint: marked as such in the report.
+    #[serde(default)]
+    pub primary: bool,
     /// The `[data.NAME]` it reads.
     pub data: Spanned<String>,
     #[serde(default)]
