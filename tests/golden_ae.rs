@@ -228,3 +228,24 @@ fn ci_methods_are_chosen_per_measure() {
     assert_eq!(code, 2);
     assert!(e.contains("did you mean 'katz-log'"), "{e}");
 }
+
+/// The AE table as study reports print it (issue 13): the control arm first, N in the headers,
+/// n (%) with one decimal, distinct comparison headers, preferred terms indented with
+/// non-breaking spaces (kept by Markdown) under their SOC, ratios with two decimals throughout.
+#[test]
+fn ae_markdown_table_follows_study_report_conventions() {
+    let out = crate::common::cli(&["ae", &crate::common::dataset("cdisc_pilot01/adae.csv"), "--subjects", &crate::common::dataset("cdisc_pilot01/adsl.csv"), "--teae", "--format", "markdown"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = String::from_utf8_lossy(&out.stdout);
+    let head = md.lines().find(|l| l.starts_with("| System organ class / preferred term |")).expect("header");
+    let cols: Vec<&str> = head.split(" | ").collect();
+    assert_eq!(cols[1], "Placebo (N = 86)", "control first: {head}");
+    let mut distinct = cols.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), cols.len(), "no two columns share a header: {head}");
+    assert!(head.contains("Xanomeline High Dose vs Placebo: Fisher p"), "{head}");
+    assert!(md.contains("| any adverse event | 65 (75.6) [281] | 76 (90.5) [433] | 77 (91.7) [412] | 1.20 (1.05 to 1.40) |"), "{md}");
+    assert!(md.contains("| \u{a0}\u{a0}\u{a0}\u{a0}APPLICATION SITE PRURITUS | 6 (7.0) [10] |"), "PT indented under its SOC");
+    assert!(!md.contains("conditional support"), "notes in plain words");
+}

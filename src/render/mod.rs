@@ -688,7 +688,11 @@ fn estimate_table(report: &Report, others: &[&Estimate], ci_head: String) -> Tab
 /// comparison the risk ratio and risk difference with CIs and Fisher's p (and the MH risk ratio
 /// when stratified).
 fn ae_table(report: &Report) -> Table {
-    let arms: Vec<&super::analysis::GroupRow> = report.layout.groups.iter().collect();
+    // The control arm (last in the analysis's arm order) first, as study reports print it.
+    let mut arms: Vec<&super::analysis::GroupRow> = report.layout.groups.iter().collect();
+    if let Some(control) = arms.pop() {
+        arms.insert(0, control);
+    }
     let mut keys: Vec<(Option<String>, Option<String>)> = Vec::new();
     let mut comparisons: Vec<String> = Vec::new();
     for e in &report.results {
@@ -714,22 +718,22 @@ fn ae_table(report: &Report) -> Table {
         _ => String::new(),
     };
     let with_or = method_of(Measure::OddsRatio).is_some();
-    let mut head: Vec<String> = vec!["SOC / preferred term".into()];
-    head.extend(arms.iter().map(|g| format!("{} (N={})", g.label, g.denominator)));
+    let mut head: Vec<String> = vec!["System organ class / preferred term".into()];
+    head.extend(arms.iter().map(|g| format!("{} (N = {})", g.label, g.denominator)));
     for c in &comparisons {
-        head.push(format!("RR {c} ({ci}{})", named(Measure::RiskRatio)));
+        head.push(format!("{c}: RR ({ci}{})", named(Measure::RiskRatio)));
         if with_or {
-            head.push(format!("OR {c} ({ci}{})", named(Measure::OddsRatio)));
+            head.push(format!("{c}: OR ({ci}{})", named(Measure::OddsRatio)));
         }
-        head.push(format!("RD {c} ({ci}{})", named(Measure::RiskDifference)));
-        head.push("p".into());
+        head.push(format!("{c}: RD, pp ({ci}{})", named(Measure::RiskDifference)));
+        head.push(format!("{c}: Fisher p"));
         if stratified {
-            head.push(format!("MH RR ({ci})"));
+            head.push(format!("{c}: MH RR ({ci})"));
         }
     }
     let columns = AeColumns { arms: &arms, comparisons: &comparisons, with_or, stratified };
     let rows = keys.iter().map(|(soc, term)| ae_row(report, soc, term, &columns)).collect();
-    ("Subjects with at least one event, n (%) [events]; RD in percentage points".to_string(), head, rows)
+    ("Subjects with at least one event, n (%) [events]; RD in percentage points; preferred terms indented under their system organ class".to_string(), head, rows)
 }
 
 /// The columns of the AE text table: arms, comparisons, and whether OR and MH RR are shown.
@@ -758,7 +762,7 @@ fn with_ci(e: Option<&Estimate>, f: &dyn Fn(f64) -> String) -> String {
 fn ae_row(report: &Report, soc: &Option<String>, term: &Option<String>, cols: &AeColumns) -> Vec<String> {
     let of = |m: Measure, g: &str| report.results.iter().find(|e| e.measure == m && e.group.as_deref() == Some(g) && &e.subset.soc == soc && &e.subset.term == term);
     let label = match (soc, term) {
-        (Some(_), Some(t)) => format!("  {t}"),
+        (Some(_), Some(t)) => format!("{INDENT}{t}"),
         (Some(s), None) => s.clone(),
         (None, Some(t)) => t.clone(),
         (None, None) => String::new(),
@@ -769,21 +773,23 @@ fn ae_row(report: &Report, soc: &Option<String>, term: &Option<String>, cols: &A
             Some(e) => format!(
                 "{} ({}){}",
                 e.count.unwrap_or(0),
-                e.estimate.map(|p| format!("{:.1}%", p * 100.0)).unwrap_or_default(),
+                e.estimate.map(|p| format!("{:.1}", p * 100.0)).unwrap_or_default(),
                 e.events.map(|n| format!(" [{n}]")).unwrap_or_default()
             ),
             None => String::new(),
         });
     }
+    // Ratios with two decimals, estimate and limits alike (inf for an unbounded limit).
+    let ratio = |x: f64| if x.is_infinite() { "inf".to_string() } else { format!("{x:.2}") };
     for c in cols.comparisons {
-        r.push(with_ci(of(Measure::RiskRatio, c), &|x| sig(x, 3)));
+        r.push(with_ci(of(Measure::RiskRatio, c), &ratio));
         if cols.with_or {
-            r.push(with_ci(of(Measure::OddsRatio, c), &|x| sig(x, 3)));
+            r.push(with_ci(of(Measure::OddsRatio, c), &ratio));
         }
         r.push(with_ci(of(Measure::RiskDifference, c), &|x| format!("{:.1}", x * 100.0)));
         r.push(of(Measure::FisherExact, c).and_then(|e| e.p_value).map(pvalue).unwrap_or_default());
         if cols.stratified {
-            r.push(with_ci(of(Measure::MhRiskRatio, c), &|x| sig(x, 3)));
+            r.push(with_ci(of(Measure::MhRiskRatio, c), &ratio));
         }
     }
     r

@@ -107,7 +107,7 @@ fn conditional(t: &TwoByTwo, level: f64, measure: Measure, method: Method) -> Re
             "every subject in both groups has the event"
         };
         return Ok(e.with_ci(0.0, f64::INFINITY, level).with_note(format!(
-            "odds ratio not identifiable: {why} (the conditional distribution has a single point); CI [0, inf), p = 1"
+            "odds ratio not identifiable: {why}, so the data say nothing about it; CI [0, inf), p = 1"
         )));
     }
     let alpha = 1.0 - level;
@@ -116,9 +116,9 @@ fn conditional(t: &TwoByTwo, level: f64, measure: Measure, method: Method) -> Re
     let upper = h.ci_upper(alpha / 2.0)?;
     e = e.with_estimate(est).with_ci(lower, upper, level);
     if h.x == h.lo {
-        e = e.with_note("a is at the lower end of its conditional support: conditional MLE 0, lower limit 0");
+        e = e.with_note("the first group has the fewest events its table's totals allow (e.g. none): the odds ratio estimate and its lower limit are 0");
     } else if h.x == h.hi {
-        e = e.with_note("a is at the upper end of its conditional support: conditional MLE inf, upper limit inf");
+        e = e.with_note("the first group has the most events its table's totals allow (e.g. the second group has none): the odds ratio estimate and its upper limit are infinite");
     }
     Ok(e)
 }

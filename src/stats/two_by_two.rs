@@ -406,7 +406,7 @@ fn score_ratio(
     let (lo, up) = match observed {
         None => {
             e.notes.push(undefined_note.into());
-            e.notes.push(format!("score statistic is 0 at every {what}: interval [0, inf)"));
+            e.notes.push(format!("the table carries no information on the {what} (the score test is 0 at every value): interval [0, inf)"));
             (0.0, f64::INFINITY)
         }
         Some(est) => invert_log(score_z, est, z)?,
