@@ -44,6 +44,8 @@ pub struct MetaRow {
 /// "favours" labels; a log axis with round ticks for ratios.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetaForest {
+    /// Heading of the label column ("Study", "Stratum").
+    pub label_header: String,
     pub title: String,
     pub subtitle: String,
     /// Column headings of the two arms (e.g. "P6 events/total").
@@ -168,7 +170,7 @@ impl Plot for MetaForest {
         };
         // Headings.
         let head_y = y0 + 4;
-        root.draw(&Text::new("Study".to_string(), (x0 + 4, head_y), bold(13.0)))?;
+        root.draw(&Text::new(self.label_header.clone(), (x0 + 4, head_y), bold(13.0)))?;
         if let Some([a, b]) = &self.arm_headers {
             // Two lines: the arm, then what its column holds ("events/total").
             for (k, h) in [a, b].into_iter().enumerate() {
@@ -179,7 +181,9 @@ impl Plot for MetaForest {
             }
         }
         root.draw(&Text::new(self.estimate_header.clone(), (text_x, head_y), bold(13.0)))?;
-        root.draw(&Text::new("Weight".to_string(), (weight_x + WEIGHT_W - 4, head_y), bold(13.0).pos(Pos::new(HPos::Right, VPos::Top))))?;
+        if self.rows.iter().any(|r| r.weight.is_some()) {
+            root.draw(&Text::new("Weight".to_string(), (weight_x + WEIGHT_W - 4, head_y), bold(13.0).pos(Pos::new(HPos::Right, VPos::Top))))?;
+        }
         let first_y = y0 + 30;
         root.draw(&PathElement::new(vec![(x0, first_y - 6), (weight_x + WEIGHT_W, first_y - 6)], GREY.stroke_width(1)))?;
         let max_w = self.rows.iter().filter(|r| r.kind == RowKind::Study).filter_map(|r| r.weight).fold(0.0, f64::max);
@@ -497,6 +501,7 @@ pub fn forest_of(report: &Report, title: &str) -> Result<MetaForest> {
         [format!("{}\n{what}", arms[0]), format!("{}\n{what}", arms[1])]
     });
     Ok(MetaForest {
+        label_header: "Study".into(),
         title: title.to_string(),
         subtitle: report.layout.title.clone(),
         arm_headers,

@@ -576,7 +576,7 @@ fn survival_request(a: &AnalysisSpec, level: f64) -> Result<crate::analysis::sur
 
 /// The forest plot of a stratified responders analysis: the risk ratio per stratum (from the
 /// report's per-stratum counts) and the MH pooled risk ratio.
-fn strata_forest(d: &Done, title: &dyn Fn(&str) -> String) -> Result<crate::plot::Forest> {
+fn strata_forest(d: &Done, title: &dyn Fn(&str) -> String) -> Result<crate::plot::meta::MetaForest> {
     use crate::stats::Measure;
     let strata = d.report.inputs.get("strata").and_then(|s| s.as_array()).cloned().unwrap_or_default();
     if strata.is_empty() {
@@ -597,12 +597,56 @@ fn strata_forest(d: &Done, title: &dyn Fn(&str) -> String) -> Result<crate::plot
         .collect::<Result<_>>()?;
     let col = d.report.inputs.get("strata_column").and_then(|c| c.as_str()).unwrap_or("stratum").to_string();
     let sr = crate::analysis::counts::stratified(&rows, &col, &CountOptions::default())?;
-    let mut f = from_report::forest(&sr, Measure::RiskRatio, Some(Measure::MhRiskRatio), &title(&format!("Risk ratio by {col}")), "Risk ratio")?;
-    f.subtitle = d.report.layout.title.clone();
-    for r in f.rows.iter_mut().filter(|r| !r.summary && r.label != "crude") {
-        r.label = format!("{col} = {}", r.label);
+    // As a journal's stratified forest plot: per stratum the arms' events/n and the risk ratio,
+    // the Mantel–Haenszel risk ratio as a diamond, Breslow–Day under the plot; responders are a
+    // beneficial outcome, so a ratio above 1 favours the treatment.
+    use crate::plot::meta::{MetaForest, MetaRow, RowKind};
+    let two = |x: f64| if x.is_finite() { format!("{x:.2}") } else { "inf".into() };
+    let text = |e: &crate::stats::Estimate| match (e.estimate, e.ci) {
+        (Some(x), Some(c)) => format!("{} ({} to {})", two(x), two(c.lower), two(c.upper)),
+        _ => "not estimable".into(),
+    };
+    let mut out = Vec::new();
+    for s in &rows {
+        let rr = sr.results.iter().find(|e| e.measure == Measure::RiskRatio && e.group.as_deref() == Some(s.label.as_str()));
+        let arms = Some([format!("{}/{}", s.table.treated.events, s.table.treated.n), format!("{}/{}", s.table.control.events, s.table.control.n)]);
+        match rr.and_then(|e| Some((e, e.estimate?, e.ci?))).filter(|(_, x, c)| *x > 0.0 && c.lower > 0.0 && c.upper.is_finite()) {
+            Some((e, x, c)) => out.push(MetaRow { kind: RowKind::Study, label: format!("{col} = {}", s.label), arms, estimate: x, lower: c.lower, upper: c.upper, weight: None, text: text(e) }),
+            None => out.push(MetaRow { kind: RowKind::Text, label: format!("{col} = {}: risk ratio not estimable (a zero count)", s.label), arms: None, estimate: 0.0, lower: 0.0, upper: 0.0, weight: None, text: String::new() }),
+        }
     }
-    Ok(f)
+    for (m, label) in [(Measure::MhRiskRatio, "Mantel–Haenszel risk ratio")] {
+        if let Some(e) = sr.results.iter().find(|e| e.measure == m) {
+            if let (Some(x), Some(c)) = (e.estimate, e.ci) {
+                out.push(MetaRow { kind: RowKind::Pooled, label: label.into(), arms: None, estimate: x, lower: c.lower, upper: c.upper, weight: None, text: text(e) });
+            }
+        }
+    }
+    let mut footer = Vec::new();
+    if let Some(e) = sr.results.iter().find(|e| e.measure == Measure::RiskRatio && e.group.as_deref() == Some("crude")) {
+        footer.push(format!("Crude (unstratified) risk ratio {}", text(e)));
+    }
+    if let Some(bd) = sr.results.iter().find(|e| e.measure == Measure::BreslowDay) {
+        footer.push(format!("Breslow–Day test of equal odds ratios across strata ({}): χ² = {}, df = {} (p {}{})", bd.method, crate::fmt::sig(bd.statistic.unwrap_or(0.0), 3), bd.df.unwrap_or(0.0), if crate::fmt::pvalue(bd.p_value.unwrap_or(1.0)).starts_with('<') { "" } else { "= " }, crate::fmt::pvalue(bd.p_value.unwrap_or(1.0))));
+    }
+    let labels: Vec<String> = d.report.layout.groups.iter().map(|g| g.label.clone()).collect();
+    let (t, c) = match labels.as_slice() {
+        [t, .., c] => (t.clone(), c.clone()),
+        _ => ("treatment".into(), "control".into()),
+    };
+    let level = sr.results.iter().find_map(|e| e.ci.map(|c| c.level)).unwrap_or(0.95);
+    Ok(MetaForest {
+        label_header: "Stratum".into(),
+        title: title(&format!("Risk ratio by {col}")),
+        subtitle: d.report.layout.title.clone(),
+        arm_headers: Some([format!("{t}\nresponders/n"), format!("{c}\nresponders/n")]),
+        estimate_header: format!("Risk ratio ({}% CI)", crate::fmt::trim_num(100.0 * level, 4)),
+        x_label: "Risk ratio of response (log scale)".into(),
+        log: true,
+        rows: out,
+        favours: Some((format!("Favours {c}"), format!("Favours {t}"))),
+        footer,
+    })
 }
 
 fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
@@ -623,7 +667,7 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
         }
         PlotKind::Forest => {
             let f = match d.spec.kind {
-                AnalysisKind::Responders => strata_forest(d, &title)?,
+                AnalysisKind::Responders => return plot::render(&strata_forest(d, &title)?),
                 AnalysisKind::Survival => from_report::subgroup_forest(&d.report, p.comparison.as_deref(), &title("Hazard ratio by subgroup"))?,
                 AnalysisKind::Ae => {
                     let mut f = from_report::forest(&d.report, Measure::RiskRatio, None, &title("Risk ratio by system organ class"), "Risk ratio")?;
