@@ -147,6 +147,9 @@ fn bundled_study_report_shows_table_one_first() {
     for s in ["Favours acupuncture", "Favours usual care", "86/152", "43/132", "Mantel–Haenszel risk ratio", "Breslow–Day", "Risk ratio (95% CI)"] {
         assert!(svg.contains(s), "{s} in the stratified forest plot");
     }
+    // The waterfall: the threshold with its unit, the subjects without a 12-month value counted.
+    let svg = std::fs::read_to_string(out_dir.join("plots/waterfall.svg")).unwrap();
+    assert!(svg.contains("responder threshold -35 %") && svg.contains("301 shown; 100 without a value"), "waterfall caption and threshold");
     let json: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("tables/baseline.json")).unwrap()).unwrap();
     check(&json["baseline"], &load("baseline.json")["files"]["headache"]);
 }

@@ -193,7 +193,10 @@ fn per_arm(pairs: &SubjectPairs, arms: &Arms, f: impl Fn(f64, f64) -> Option<f64
 /// (e.g. −35 for a 35 % reduction).
 pub fn waterfall(pairs: &SubjectPairs, arms: &Arms, threshold: Option<f64>, title: &str, subtitle: &str) -> Result<Waterfall> {
     let groups = per_arm(pairs, arms, |b, f| (b != 0.0).then(|| 100.0 * (f - b) / b.abs()));
-    let bars = groups.iter().enumerate().flat_map(|(k, (_, v))| v.iter().map(move |x| (k, *x))).collect();
+    let bars: Vec<(usize, f64)> = groups.iter().enumerate().flat_map(|(k, (_, v))| v.iter().map(move |x| (k, *x))).collect();
+    // Subjects of the arms drawn without a percent change (a missing value, or a baseline of 0).
+    let in_arms = (0..pairs.len()).filter(|&s| pairs.arm.get(s).and_then(|a| arms.position(a)).is_some()).count();
+    let not_shown = in_arms - bars.len();
     Ok(Waterfall {
         title: title.into(),
         subtitle: subtitle.into(),
@@ -201,6 +204,7 @@ pub fn waterfall(pairs: &SubjectPairs, arms: &Arms, threshold: Option<f64>, titl
         arms: groups.into_iter().map(|g| g.0).collect(),
         bars,
         threshold,
+        not_shown,
     })
 }
 

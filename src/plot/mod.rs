@@ -406,14 +406,20 @@ pub struct Waterfall {
     pub bars: Vec<(usize, f64)>,
     /// The responder threshold on the same scale (e.g. −35 for "≥ 35% reduction").
     pub threshold: Option<f64>,
+    /// Subjects of the arms without a value to draw (missing baseline or follow-up, or a
+    /// baseline of 0), counted in the x-axis caption.
+    pub not_shown: usize,
 }
 
 impl Plot for Waterfall {
     fn kind(&self) -> &'static str {
         "waterfall"
     }
+    /// As wide as whole-pixel bars of equal width need (1–12 px each, about 900 px of bars).
     fn size(&self) -> (u32, u32) {
-        (1000, 540)
+        let n = self.bars.len().max(1) as u32;
+        let w = (900 / n).clamp(1, 12);
+        ((110 + n * w).max(720), 540)
     }
     fn check(&self) -> Result<()> {
         if self.bars.is_empty() {
@@ -429,23 +435,38 @@ impl Plot for Waterfall {
         let hi = bars.iter().map(|b| b.1).fold(0.0, f64::max).max(self.threshold.unwrap_or(0.0));
         let (a, b) = padded(lo, hi);
         let n = bars.len();
+        let caption = if self.not_shown > 0 {
+            format!("Subjects, sorted by change ({n} shown; {} without a value at follow-up or baseline not shown)", self.not_shown)
+        } else {
+            format!("Subjects, sorted by change ({n})")
+        };
         let mut chart = ChartBuilder::on(&area).margin(10).x_label_area_size(36).y_label_area_size(70).build_cartesian_2d(0f64..n as f64, a..b)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_desc(format!("Subjects, sorted ({n})"))
-            .x_label_formatter(&|_| String::new())
+            .x_labels(0)
+            .x_desc(caption)
             .y_desc(self.y_label.clone())
             .y_label_style(font(12.0))
             .axis_desc_style(font(13.0))
             .light_line_style(TRANSPARENT)
             .draw()?;
-        chart.draw_series(bars.iter().enumerate().map(|(i, (k, v))| Rectangle::new([(i as f64 + 0.1, 0.0), (i as f64 + 0.9, *v)], arm_colour(*k).filled())))?;
+        // Equal bars: a whole number of pixels each (a gap of 1 px when bars are 3 px or wider).
+        let (x0, y0) = chart.backend_coord(&(0.0, 0.0));
+        let (x1, _) = chart.backend_coord(&(n as f64, 0.0));
+        let w = ((x1 - x0) / n.max(1) as i32).max(1);
+        let gap = if w >= 3 { 1 } else { 0 };
+        let left = x0 + ((x1 - x0) - w * n as i32) / 2;
+        for (i, (k, v)) in bars.iter().enumerate() {
+            let (_, py) = chart.backend_coord(&(0.0, *v));
+            let xa = left + i as i32 * w;
+            root.draw(&Rectangle::new([(xa, py.min(y0)), (xa + w - gap, py.max(y0))], arm_colour(*k).filled()))?;
+        }
         chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (n as f64, 0.0)], BLACK.stroke_width(1))))?;
         if let Some(t) = self.threshold {
             chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, t), (n as f64, t)], RGBColor(200, 0, 0).stroke_width(2))))?;
             let (px, py) = chart.backend_coord(&(0.0, t));
-            root.draw(&Text::new(format!("responder threshold {}", num(t)), (px + 6, py + 4), font(12.0).color(&RGBColor(200, 0, 0))))?;
+            root.draw(&Text::new(format!("responder threshold {} %", num(t)), (px + 6, py + 4), font(12.0).color(&RGBColor(200, 0, 0))))?;
         }
         Ok(())
     }
