@@ -150,6 +150,11 @@ fn bundled_study_report_shows_table_one_first() {
     // The waterfall: the threshold with its unit, the subjects without a 12-month value counted.
     let svg = std::fs::read_to_string(out_dir.join("plots/waterfall.svg")).unwrap();
     assert!(svg.contains("responder threshold -35 %") && svg.contains("301 shown; 100 without a value"), "waterfall caption and threshold");
+    // Visits labelled and spaced by time (3 and 12 months), n under each, the unit on the axis.
+    let svg = std::fs::read_to_string(out_dir.join("plots/change-over-visits.svg")).unwrap();
+    for s in ["3 months", "12 months", "n = 161 / 140", "Months since randomisation", "points (95% CI)"] {
+        assert!(svg.contains(s), "{s} in the visits plot");
+    }
     let json: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("tables/baseline.json")).unwrap()).unwrap();
     check(&json["baseline"], &load("baseline.json")["files"]["headache"]);
 }

@@ -97,7 +97,7 @@ fn waterfall_box_and_visits() {
     let f = CsvFile::open(std::path::Path::new(&dataset("cdisc_pilot01/adqsadas_actot.csv"))).unwrap().with_filter("EFFFL = 'Y' and ANL01FL = 'Y'").unwrap();
     let spec = trialstat::analysis::change::ChangeSpec { baseline_visit: Some("Baseline".into()), ..Default::default() };
     let r = trialstat::analysis::change::change_file(&f, &Overrides::default(), &spec).unwrap();
-    let v = from_report::mean_over_visits(&r, "ADAS-Cog(11): mean change from baseline", "Mean change (points), 95% CI").unwrap();
+    let v = from_report::mean_over_visits(&r, "ADAS-Cog(11): mean change from baseline", "Mean change (points), 95% CI", &[], "Visit").unwrap();
     assert_eq!(v.visits, ["Week 8", "Week 16", "Week 24"]);
     check("visits", &v, &["Week 16", "Placebo", "Mean change (points)"]);
 }

@@ -140,7 +140,9 @@ pub fn volcano(report: &Report, comparison: &str) -> Result<Volcano> {
 }
 
 /// Mean change ± CI by arm over visits, from a `change` report with several follow-up visits.
-pub fn mean_over_visits(report: &Report, title: &str, y_label: &str) -> Result<MeanOverVisits> {
+/// `visits`: (visit as in the report, printed label, time) to relabel and space the visits;
+/// visits not listed keep their names and even spacing is used unless every visit has a time.
+pub fn mean_over_visits(report: &Report, title: &str, y_label: &str, visit_labels: &[(String, String, Option<f64>)], x_label: &str) -> Result<MeanOverVisits> {
     let mut visits: Vec<String> = Vec::new();
     let mut arms: Vec<String> = Vec::new();
     for e in report.results.iter().filter(|e| e.measure == Measure::MeanChange) {
@@ -170,9 +172,16 @@ pub fn mean_over_visits(report: &Report, title: &str, y_label: &str) -> Result<M
                         })
                 })
                 .collect(),
+            n: visits
+                .iter()
+                .map(|v| report.results.iter().find(|e| e.measure == Measure::MeanChange && e.group.as_deref() == Some(a) && e.subset.visit.as_deref() == Some(v)).and_then(|e| e.n))
+                .collect(),
         })
         .collect();
-    Ok(MeanOverVisits { title: title.into(), subtitle: report.layout.title.clone(), y_label: y_label.into(), visits, series })
+    let entry = |v: &String| visit_labels.iter().find(|(name, _, _)| name == v);
+    let times: Option<Vec<f64>> = visits.iter().map(|v| entry(v).and_then(|e| e.2)).collect();
+    let printed = visits.iter().map(|v| entry(v).map_or(v.clone(), |e| e.1.clone())).collect();
+    Ok(MeanOverVisits { title: title.into(), subtitle: report.layout.title.clone(), y_label: y_label.into(), visits: printed, times, x_label: x_label.into(), series })
 }
 
 /// Per-subject values of the arms: `f(baseline, follow-up)` for every complete pair.

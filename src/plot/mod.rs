@@ -558,6 +558,8 @@ impl Plot for BoxStrip {
 pub struct VisitSeries {
     pub arm: String,
     pub points: Vec<Option<(f64, f64, f64)>>,
+    /// Subjects behind each point (printed under the axis).
+    pub n: Vec<Option<u64>>,
 }
 
 /// Mean ± CI of each arm over visits, arms slightly dodged.
@@ -566,7 +568,11 @@ pub struct MeanOverVisits {
     pub title: String,
     pub subtitle: String,
     pub y_label: String,
+    /// Visit labels as printed.
     pub visits: Vec<String>,
+    /// The visits' times (x positions, spaced as the times are); `None`: evenly spaced.
+    pub times: Option<Vec<f64>>,
+    pub x_label: String,
     pub series: Vec<VisitSeries>,
 }
 
@@ -581,6 +587,12 @@ impl Plot for MeanOverVisits {
         if self.visits.is_empty() || self.series.is_empty() {
             return Err(Error::Plot { plot: "visits".into(), message: "no visits or arms to draw".into() });
         }
+        if let Some(t) = &self.times {
+            if t.len() != self.visits.len() {
+                return Err(Error::Plot { plot: "visits".into(), message: "one time per visit".into() });
+            }
+            check_finite("visits", "visit time", t.iter().copied())?;
+        }
         check_finite("visits", "mean/CI", self.series.iter().flat_map(|s| s.points.iter().flatten().flat_map(|p| [p.0, p.1, p.2])))
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
@@ -589,37 +601,46 @@ impl Plot for MeanOverVisits {
         let nv = self.visits.len();
         let all: Vec<f64> = self.series.iter().flat_map(|s| s.points.iter().flatten().flat_map(|p| [p.1, p.2])).chain([0.0]).collect();
         let (a, b) = padded(all.iter().copied().fold(f64::INFINITY, f64::min), all.iter().copied().fold(f64::NEG_INFINITY, f64::max));
-        let visits = self.visits.clone();
-        let mut chart = ChartBuilder::on(&area).margin(10).margin_right(30).x_label_area_size(50).y_label_area_size(70).build_cartesian_2d(-0.5f64..(nv as f64 - 0.5), a..b)?;
+        // x of visit i: its time, or i; the range padded by half the smallest spacing.
+        let xs: Vec<f64> = match &self.times {
+            Some(t) => t.clone(),
+            None => (0..nv).map(|i| i as f64).collect(),
+        };
+        let span = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max) - xs.iter().copied().fold(f64::INFINITY, f64::min);
+        let pad = if span > 0.0 { span * 0.12 } else { 0.5 };
+        let (x_lo, x_hi) = (xs.iter().copied().fold(f64::INFINITY, f64::min) - pad, xs.iter().copied().fold(f64::NEG_INFINITY, f64::max) + pad);
+        let mut chart = ChartBuilder::on(&area).margin(10).margin_right(30).x_label_area_size(64).y_label_area_size(70).build_cartesian_2d(x_lo..x_hi, a..b)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(nv)
-            .x_label_formatter(&|x| {
-                let k = x.round();
-                if (x - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < visits.len() {
-                    visits[k as usize].clone()
-                } else {
-                    String::new()
-                }
-            })
-            .x_desc("Visit")
+            .x_labels(0)
+            .x_desc(self.x_label.clone())
             .y_desc(self.y_label.clone())
-            .x_label_style(font(12.0))
             .y_label_style(font(12.0))
             .axis_desc_style(font(13.0))
             .light_line_style(TRANSPARENT)
             .draw()?;
-        chart.draw_series(std::iter::once(PathElement::new(vec![(-0.5, 0.0), (nv as f64 - 0.5, 0.0)], GREY.stroke_width(1))))?;
+        // Visit labels at their x, and the n of each arm under them (in the legend's order).
+        for (i, v) in self.visits.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&(xs[i], a));
+            root.draw(&PathElement::new(vec![(px, py), (px, py + 5)], BLACK.stroke_width(1)))?;
+            root.draw(&Text::new(v.clone(), (px, py + 8), font(12.0).pos(Pos::new(HPos::Center, VPos::Top))))?;
+            let ns: Vec<String> = self.series.iter().map(|s| s.n.get(i).copied().flatten().map_or("–".into(), |n| n.to_string())).collect();
+            if self.series.iter().any(|s| s.n.get(i).copied().flatten().is_some()) {
+                root.draw(&Text::new(format!("n = {}", ns.join(" / ")), (px, py + 24), font(11.0).color(&GREY).pos(Pos::new(HPos::Center, VPos::Top))))?;
+            }
+        }
+        chart.draw_series(std::iter::once(PathElement::new(vec![(x_lo, 0.0), (x_hi, 0.0)], GREY.stroke_width(1))))?;
         let ns = self.series.len();
+        let dodge = if span > 0.0 { span * 0.012 } else { 0.08 };
         for (k, s) in self.series.iter().enumerate() {
             let c = arm_colour(k);
-            let dx = (k as f64 - (ns as f64 - 1.0) / 2.0) * 0.08;
-            let pts: Vec<(f64, f64)> = s.points.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i as f64 + dx, p.0))).collect();
+            let dx = (k as f64 - (ns as f64 - 1.0) / 2.0) * dodge;
+            let pts: Vec<(f64, f64)> = s.points.iter().enumerate().filter_map(|(i, p)| p.map(|p| (xs[i] + dx, p.0))).collect();
             chart.draw_series(std::iter::once(PathElement::new(pts.clone(), c.stroke_width(2))))?;
             for (i, p) in s.points.iter().enumerate() {
                 if let Some((m, l, u)) = p {
-                    let x = i as f64 + dx;
+                    let x = xs[i] + dx;
                     chart.draw_series(std::iter::once(PathElement::new(vec![(x, *l), (x, *u)], c.stroke_width(2))))?;
                     chart.draw_series(std::iter::once(Circle::new((x, *m), 5, c.filled())))?;
                 }

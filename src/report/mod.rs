@@ -699,7 +699,16 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
             let (pairs, arms) = need_pairs()?;
             plot::render(&from_report::change_box(pairs, arms, &title("Change from baseline by arm"), &d.report.layout.title, "Change from baseline")?)
         }
-        PlotKind::Visits => plot::render(&from_report::mean_over_visits(&d.report, &title("Mean change from baseline over visits"), "Mean change (95% CI)")?),
+        PlotKind::Visits => {
+            let labels: Vec<(String, String, Option<f64>)> = p.visits.iter().map(|(v, l)| (v.clone(), l.label.clone().unwrap_or_else(|| v.clone()), l.time)).collect();
+            let timed = !labels.is_empty() && labels.iter().all(|l| l.2.is_some());
+            let x_label = p.x_label.clone().unwrap_or_else(|| if timed { "Time since randomisation".into() } else { "Visit".into() });
+            let y_label = match &p.units {
+                Some(u) => format!("Mean change from baseline, {u} (95% CI)"),
+                None => "Mean change from baseline (95% CI)".into(),
+            };
+            plot::render(&from_report::mean_over_visits(&d.report, &title("Mean change from baseline over visits"), &y_label, &labels, &x_label)?)
+        }
         PlotKind::AeDot => {
             let cmp = p.comparison.clone().unwrap_or_else(first_comparison);
             let mut f = from_report::ae_dot(&d.report, &cmp, p.top.unwrap_or(20))?;

@@ -410,6 +410,25 @@ pub struct PlotSpec {
     pub ci_bands: Option<bool>,
     #[serde(default)]
     pub median_lines: Option<bool>,
+    /// Visits plot: labels and times of the visits, { pk2 = { label = "3 months", time = 3 } }.
+    #[serde(default)]
+    pub visits: BTreeMap<String, VisitLabel>,
+    /// Unit of the plotted values ("points"), shown on the axis.
+    #[serde(default)]
+    pub units: Option<String>,
+    /// Title of the x axis of a visits plot (default "Visit", or "Time" when times are given).
+    #[serde(default)]
+    pub x_label: Option<String>,
+}
+
+/// How a visit is labelled and where it sits on the time axis.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitLabel {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub time: Option<f64>,
 }
 
 /// 1-based line of byte offset `at` in `text`.
