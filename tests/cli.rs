@@ -537,3 +537,21 @@ fn usage_errors_are_one_line_and_help_lists_every_exit_status() {
         assert!(help.contains(s), "{s} in {help}");
     }
 }
+
+/// The sample stratum file (the headache trial's responders by headache type) gives the
+/// Mantel–Haenszel estimates the responders analysis of the patient file gives.
+#[test]
+fn sample_stratum_file_matches_the_stratified_responders_analysis() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let s = run_json(&["strata", &format!("{root}/datasets/acupuncture_headache/responders_by_migraine.csv"), "--labels", "acupuncture,usual care"]);
+    let r = run_json(&[
+        "responders",
+        &format!("{root}/datasets/acupuncture_headache/acupuncture_headache.csv"),
+        "--arm", "group", "--control", "0", "--baseline", "pk1", "--followup", "pk5", "--reduction", "35%", "--strata", "migraine",
+    ]);
+    for (m, method) in [("mh-risk-ratio", "greenland-robins"), ("mh-odds-ratio", "robins-breslow-greenland"), ("mh-risk-difference", "sato")] {
+        let a = find(&s, m, method)["estimate"].as_f64().unwrap();
+        let b = find(&r, m, method)["estimate"].as_f64().unwrap();
+        assert!((a - b).abs() <= 1e-12 * b.abs(), "{m}: {a} vs {b}");
+    }
+}
