@@ -581,6 +581,9 @@ fn by_visit(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::lay
     let plan = if long { plan_long(file, roles, spec, endpoint, &mut q)? } else { plan_wide(file, spec, endpoint)? };
     let mut merged: Option<Report> = None;
     let mut analyses = Vec::new();
+    // The follow-ups of the merged analyses, for a title readers can read ("pk1 to pk2 and pk5
+    // by group (1 vs 0)").
+    let mut followups: Vec<String> = Vec::new();
     for (subset, bsrc, fsrc) in plan {
         let mut q = q.clone();
         q.param = subset.param.clone();
@@ -598,6 +601,8 @@ fn by_visit(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::lay
         let opts = ChangeOptions { covariates: covariates.clone(), ..spec.options.clone() };
         let r = if endpoint { super::endpoint::endpoint(&pairs, &arms, &src, &opts)? } else { change(&pairs, &arms, &src, &opts)? };
         analyses.push(r.inputs.clone());
+        followups.push(src.followup.clone());
+        let baseline_text = src.baseline.clone();
         merged = Some(match merged {
             None => r,
             Some(mut m) => {
@@ -608,7 +613,8 @@ fn by_visit(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::lay
                         m.notes.push(n);
                     }
                 }
-                m.layout.title = format!("{} by {} ({} analyses)", file.name, arm, analyses.len());
+                let by = m.layout.title.find(" by ").map_or(String::new(), |i| m.layout.title[i..].to_string());
+                m.layout.title = if baseline_text.is_empty() { format!("{}{by}", followups.join(" and ")) } else { format!("{baseline_text} to {}{by}", followups.join(" and ")) };
                 m
             }
         });

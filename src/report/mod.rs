@@ -267,6 +267,7 @@ fn relabel(r: &mut Report, a: &AnalysisSpec) {
     for g in &mut r.layout.groups {
         g.label = map(&g.label);
     }
+    r.layout.title = r.layout.title.replace(&format!("({t} vs {c})"), &format!("({lt} vs {lc})"));
 }
 
 fn aggregate(a: &AnalysisSpec) -> Result<Option<Aggregate>> {
