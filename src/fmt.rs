@@ -30,6 +30,26 @@ pub fn sig(x: f64, digits: usize) -> String {
     trim_zeros(&format!("{x:.decimals$}"))
 }
 
+/// `s` with its first letter upper-cased ("random effects" → "Random effects").
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// A ratio or difference with two decimals ("0.73"; "inf" for an infinite limit; never "-0.00"),
+/// as forest plots print estimates and CI limits.
+pub fn two_decimals(x: f64) -> String {
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let s = format!("{x:.2}");
+    if s == "-0.00" {
+        "0.00".into()
+    } else {
+        s
+    }
+}
+
 /// `x` with at most `decimals` decimals, trailing zeros removed (`trim_num(95.0, 2)` = "95").
 pub fn trim_num(x: f64, decimals: usize) -> String {
     trim_zeros(&format!("{x:.decimals$}"))

@@ -327,3 +327,35 @@ fn metadat_study_spec_writes_tables_and_plots() {
         }
     }
 }
+
+/// Data errors of the study file name the file, line, columns, value and study (exit 3): an
+/// estimate outside its CI, a ratio CI reaching 0, an arm given twice for a study of a long
+/// file, a study without the value a cumulative analysis is ordered by, a ratio of means of a
+/// negative mean.
+#[test]
+fn study_file_errors_name_line_column_and_value() {
+    let outside = write("outside", "study,rr,lower,upper\nA,0.5,0.6,0.9\n");
+    let (code, err) = cli_err(&["meta", outside.to_str().unwrap(), "--measure", "RR"]);
+    assert!(code == 3 && err.contains("outside.csv:2") && err.contains("rr, lower, upper") && err.contains("0.5 (0.6 to 0.9)") && err.contains("within its CI"), "{code} {err}");
+    let zero = write("zeroci", "study,rr,lower,upper\nA,0.5,0,0.9\n");
+    let (code, err) = cli_err(&["meta", zero.to_str().unwrap(), "--measure", "RR"]);
+    assert!(code == 3 && err.contains("zeroci.csv:2") && err.contains("must be > 0") && err.contains("--measure generic"), "{code} {err}");
+    let twice = write("twice", "id,arm,events,n\n1,A,3,10\n1,A,4,10\n1,B,2,10\n");
+    let (code, err) = cli_err(&["meta", twice.to_str().unwrap(), "--study", "id", "--arm", "arm", "--treatment", "A", "--control", "B"]);
+    assert!(code == 3 && err.contains("twice.csv:3") && err.contains("'arm'") && err.contains("lines 2, 3"), "{code} {err}");
+    let unordered = write("unordered", "study,year,yi,sei\nA,2001,0.1,0.2\nB,,0.3,0.2\n");
+    let (code, err) = cli_err(&["meta", unordered.to_str().unwrap(), "--cumulative", "year"]);
+    assert!(code == 3 && err.contains("unordered.csv:3") && err.contains("'year'") && err.contains("'B'"), "{code} {err}");
+    let rom = write("rom", "study,m1i,sd1i,n1i,m2i,sd2i,n2i\nA,-1,1,10,2,1,10\n");
+    let (code, err) = cli_err(&["meta", rom.to_str().unwrap(), "--measure", "ROM"]);
+    assert!(code == 3 && err.contains("rom.csv:2") && err.contains("positive means"), "{code} {err}");
+    // Flags: a third label, a malformed --map, an unknown τ² estimator or PI (exit 2).
+    let (code, err) = cli_err(&["meta", zero.to_str().unwrap(), "--labels", "a,b,c"]);
+    assert!(code == 2 && err.contains("--labels"), "{err}");
+    let (code, err) = cli_err(&["meta", zero.to_str().unwrap(), "--map", "events1"]);
+    assert!(code == 2 && err.contains("ROLE=COLUMN"), "{err}");
+    let (code, err) = cli_err(&["meta", zero.to_str().unwrap(), "--method", "XYZ"]);
+    assert!(code == 2 && err.contains("REML, DL, PM"), "{err}");
+    let (code, err) = cli_err(&["meta", zero.to_str().unwrap(), "--pi", "q"]);
+    assert!(code == 2 && err.contains("k − 2"), "{err}");
+}

@@ -960,7 +960,7 @@ pub fn meta_studies(file: &str, columns: &str, kind: InputKind, studies: &[Study
     results.push(fit_estimate(measure, &re));
     match prediction(measure, &re, req.pi) {
         Ok(e) => results.push(e),
-        Err(why) => notes.push(format!("{}.", capitalise(&why))),
+        Err(why) => notes.push(format!("{}.", crate::fmt::capitalise(&why))),
     }
     results.extend(heterogeneity_rows(&yi, &vi, &re, &ce, &Subset::default())?);
     let included: Vec<&StudyInput> = used.iter().map(|&i| &studies[i]).collect();
@@ -1079,10 +1079,6 @@ pub fn meta_studies(file: &str, columns: &str, kind: InputKind, studies: &[Study
     Ok(report)
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-}
 
 /// A leave-one-out or cumulative step: its pooled estimate, τ² and I².
 fn step_rows(measure: MetaMeasure, fit: &MetaFit, study: &str, what: &str) -> Vec<Estimate> {
@@ -1179,7 +1175,7 @@ fn regression(var: &str, studies: &[&StudyInput], yi: &[f64], vi: &[f64], random
     let v: Vec<f64> = idx.iter().map(|&i| vi[i]).collect();
     let x: Vec<f64> = idx.iter().filter_map(|&i| studies[i].moderator).collect();
     let method = match random.method {
-        Some(t @ (Tau2Method::Reml | Tau2Method::Ml | Tau2Method::Dl | Tau2Method::He)) => Some(t),
+        Some(t) if t.takes_moderators() => Some(t),
         Some(t) => {
             notes.push(format!("Meta-regression with τ² by REML ({} is not available with moderators).", t.name().to_uppercase()));
             Some(Tau2Method::Reml)
@@ -1231,7 +1227,7 @@ fn egger(yi: &[f64], vi: &[f64], req: &MetaRequest, notes: &mut Vec<String>) -> 
         notes.push(format!("Egger's test with {} studies: tests for funnel-plot asymmetry have little power below 10 studies (Cochrane Handbook 13.3.5.4).", yi.len()));
     }
     let mut models = vec![m::EggerModel::Weighted];
-    if matches!(req.method, Tau2Method::Reml | Tau2Method::Ml | Tau2Method::Dl | Tau2Method::He) {
+    if req.method.takes_moderators() {
         models.push(m::EggerModel::MetaRegression(Some(req.method)));
     }
     let mut out = Vec::new();

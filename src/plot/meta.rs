@@ -359,19 +359,7 @@ impl Plot for Funnel {
 use crate::analysis::Report;
 use crate::stats::{Estimate, Measure, Method};
 
-fn cap(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-}
-
-fn two(x: f64) -> String {
-    let s = format!("{x:.2}");
-    if s == "-0.00" {
-        "0.00".into()
-    } else {
-        s
-    }
-}
+use crate::fmt::{capitalise as cap, two_decimals as two};
 
 fn ci_text(e: &Estimate) -> String {
     match (e.estimate, e.ci) {
@@ -430,10 +418,6 @@ pub fn forest_of(report: &Report, title: &str) -> Result<MetaForest> {
     let level = main.iter().find_map(|e| e.ci.map(|c| c.level)).unwrap_or(0.95);
     let ci_label = format!("{}% CI", crate::fmt::trim_num(100.0 * level, 4));
     let name = crate::render::measure_label(measure, false);
-    let cap = |s: &str| {
-        let mut c = s.chars();
-        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-    };
     let study_row = |s: &crate::analysis::meta::MetaStudy| -> MetaRow {
         match study_est(&s.study) {
             Some(e) if e.ci.is_some() && e.estimate.is_some() => {

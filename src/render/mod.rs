@@ -780,7 +780,7 @@ fn ae_row(report: &Report, soc: &Option<String>, term: &Option<String>, cols: &A
         });
     }
     // Ratios with two decimals, estimate and limits alike (inf for an unbounded limit).
-    let ratio = |x: f64| if x.is_infinite() { "inf".to_string() } else { format!("{x:.2}") };
+    let ratio = crate::fmt::two_decimals;
     for c in cols.comparisons {
         r.push(with_ci(of(Measure::RiskRatio, c), &ratio));
         if cols.with_or {

@@ -602,7 +602,7 @@ fn strata_forest(d: &Done, title: &dyn Fn(&str) -> String) -> Result<crate::plot
     // the Mantel–Haenszel risk ratio as a diamond, Breslow–Day under the plot; responders are a
     // beneficial outcome, so a ratio above 1 favours the treatment.
     use crate::plot::meta::{MetaForest, MetaRow, RowKind};
-    let two = |x: f64| if x.is_finite() { format!("{x:.2}") } else { "inf".into() };
+    let two = crate::fmt::two_decimals;
     let text = |e: &crate::stats::Estimate| match (e.estimate, e.ci) {
         (Some(x), Some(c)) => format!("{} ({} to {})", two(x), two(c.lower), two(c.upper)),
         _ => "not estimable".into(),
@@ -765,10 +765,7 @@ pub fn base64(bytes: &[u8]) -> String {
 
 /// The heading of an analysis: its `title`, else its name with the first letter capitalised.
 fn analysis_heading(d: &Done) -> String {
-    d.spec.title.clone().unwrap_or_else(|| {
-        let mut c = d.name.chars();
-        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-    })
+    d.spec.title.clone().unwrap_or_else(|| crate::fmt::capitalise(&d.name))
 }
 
 /// An HTML table of (heading, header, rows).

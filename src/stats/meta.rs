@@ -147,6 +147,11 @@ pub enum Tau2Method {
 }
 
 impl Tau2Method {
+    /// The estimators [`meta_regression`] fits with moderators (REML, ML, DL, HE).
+    pub fn takes_moderators(self) -> bool {
+        matches!(self, Tau2Method::Reml | Tau2Method::Ml | Tau2Method::Dl | Tau2Method::He)
+    }
+
     pub const ALL: [Tau2Method; 8] = [Tau2Method::Reml, Tau2Method::Ml, Tau2Method::Dl, Tau2Method::Pm, Tau2Method::Sj, Tau2Method::He, Tau2Method::Eb, Tau2Method::Hs];
 
     pub fn name(self) -> &'static str {
@@ -1049,7 +1054,7 @@ pub fn trim_and_fill(yi: &[f64], vi: &[f64], opts: &MetaOptions) -> Result<TrimF
     let sei: Vec<f64> = vi.iter().map(|v| v.sqrt()).collect();
     let reg_method = match opts.method {
         None => None,
-        Some(m) if matches!(m, Tau2Method::Reml | Tau2Method::Ml | Tau2Method::Dl | Tau2Method::He) => Some(m),
+        Some(m) if m.takes_moderators() => Some(m),
         Some(m) => return Err(Error::invalid("trim and fill", m.name(), "τ² by REML, ML, DL or HE, or the common effect (its side comes from a meta-regression)")),
     };
     let slope = meta_regression(yi, vi, &[sei], &MetaOptions { method: reg_method, test: MetaTest::Z, level: opts.level })?.coef[1];
