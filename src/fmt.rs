@@ -89,16 +89,95 @@ pub fn thousands(x: f64) -> String {
     }
 }
 
-/// A p-value as medical journals print it: "<0.0001", four decimals below 0.001, else three.
+/// A p-value as medical journals print it (the precision policy): "<0.001" below 0.001, else
+/// three decimals ("0.003", "0.189", "1.000").
 pub fn pvalue(p: f64) -> String {
     if p.is_nan() {
         "NA".into()
-    } else if p < 0.0001 {
-        "<0.0001".into()
     } else if p < 0.001 {
-        format!("{p:.4}")
+        "<0.001".into()
     } else {
         format!("{p:.3}")
+    }
+}
+
+/// "p = 0.012" or "p <0.001": a p-value after "p", with "=" unless it is a bound.
+pub fn p_equals(p: f64) -> String {
+    let t = pvalue(p);
+    if t.starts_with('<') {
+        format!("p {t}")
+    } else {
+        format!("p = {t}")
+    }
+}
+
+/// What an estimate is, for the precision policy's choice of decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// A ratio (RR, OR, HR, ...): two decimals, as journals print them (`1.68 (1.27 to 2.22)`,
+    /// `0.45 (0.12 to 15.30)`).
+    Ratio,
+    /// A percentage or percentage points: one decimal (`0.7% (0.3% to 1.4%)`, `-11.7 pp`).
+    Percent,
+    /// Anything else (means, differences, effect sizes, times): three significant digits.
+    Other,
+}
+
+/// The decimals an estimate and its CI limits share (the precision policy). Let m be the larger
+/// of |estimate| and the CI's half-width: ratios get two decimals and percentages one, unless m
+/// is below 0.1; then, and for every other estimate, three significant digits of m
+/// (`-4.64 (-7.08 to -2.20)`, `-8.33 (-10.31 to -6.35)`, `0.0565 (0.0269 to 0.1180)`,
+/// `0.000 (-0.500 to 0.500)`), at most 6 decimals. Non-finite values are ignored; with nothing
+/// finite and non-zero, the scale's usual decimals (2 for `Other`).
+pub fn shared_decimals(scale: Scale, estimate: Option<f64>, ci: Option<(f64, f64)>) -> usize {
+    let usual = match scale {
+        Scale::Ratio | Scale::Other => 2,
+        Scale::Percent => 1,
+    };
+    let mut m = estimate.filter(|x| x.is_finite()).map_or(0.0, f64::abs);
+    if let Some((lo, hi)) = ci {
+        if lo.is_finite() && hi.is_finite() {
+            m = m.max((hi - lo).abs() / 2.0);
+        }
+    }
+    if m == 0.0 || !m.is_finite() {
+        return usual;
+    }
+    if scale != Scale::Other && m >= 0.1 {
+        return usual;
+    }
+    // Three significant digits of m; rounding first, so that 9.996 (10.0) takes the decimals of 10.
+    let mag = m.log10().floor() as i32;
+    let mut decimals = (2 - mag).max(0);
+    let rounded = (m * 10f64.powi(decimals)).round() / 10f64.powi(decimals);
+    if rounded >= 10f64.powi(mag + 1) {
+        decimals = (decimals - 1).max(0);
+    }
+    (decimals as usize).min(6)
+}
+
+/// "estimate (lower to upper)" under the precision policy (an empty CI part without a CI).
+pub fn estimate_ci(scale: Scale, estimate: f64, ci: Option<(f64, f64)>) -> String {
+    let d = shared_decimals(scale, Some(estimate), ci);
+    match ci {
+        Some((lo, hi)) => format!("{} ({} to {})", fixed(estimate, d), fixed(lo, d), fixed(hi, d)),
+        None => fixed(estimate, d),
+    }
+}
+
+/// `x` with exactly `decimals` decimals ("inf", "-inf", "NA"; never "-0.00").
+pub fn fixed(x: f64, decimals: usize) -> String {
+    if x.is_nan() {
+        return "NA".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let s = format!("{x:.decimals$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
     }
 }
 
@@ -148,8 +227,36 @@ mod tests {
         assert_eq!(thousands(999.0), "999");
         assert_eq!(thousands(-1234567.0), "-1,234,567");
         assert_eq!(pvalue(0.625), "0.625");
-        assert_eq!(pvalue(0.00021), "0.0002");
-        assert_eq!(pvalue(1e-9), "<0.0001");
+        assert_eq!(pvalue(0.00021), "<0.001");
+        assert_eq!(pvalue(0.001), "0.001");
+        assert_eq!(pvalue(1e-9), "<0.001");
         assert_eq!(pvalue(0.0312), "0.031");
+        assert_eq!(p_equals(0.0312), "p = 0.031");
+        assert_eq!(p_equals(0.0002), "p <0.001");
+    }
+
+    #[test]
+    fn estimate_and_ci_share_decimals() {
+        use Scale::*;
+        let d = |k: Scale, e: f64, lo: f64, hi: f64| shared_decimals(k, Some(e), Some((lo, hi)));
+        assert_eq!(d(Other, -4.64, -7.081, -2.199), 2);
+        assert_eq!(d(Other, -8.329, -10.31, -6.351), 2);
+        assert_eq!(d(Other, 0.0004, -0.5, 0.5), 3);
+        assert_eq!(d(Other, 190.0, 142.0, 253.0), 0);
+        // 9.996 has three significant digits as 10.0.
+        assert_eq!(d(Other, 9.996, 9.0, 11.0), 1);
+        assert_eq!(d(Ratio, 1.68, 1.27, 2.22), 2);
+        assert_eq!(d(Ratio, 0.45, 0.12, 15.3), 2);
+        assert_eq!(d(Ratio, 0.0565, 0.0269, 0.118), 4);
+        assert_eq!(d(Percent, 0.7, 0.339, 1.438), 1);
+        assert_eq!(d(Percent, 48.2, 40.3, 56.1), 1);
+        assert_eq!(d(Percent, 0.05, 0.01, 0.09), 4);
+        assert_eq!(shared_decimals(Other, None, None), 2);
+        assert_eq!(shared_decimals(Ratio, Some(f64::INFINITY), Some((1.0, f64::INFINITY))), 2);
+        assert_eq!(estimate_ci(Other, -4.64, Some((-7.081, -2.199))), "-4.64 (-7.08 to -2.20)");
+        assert_eq!(estimate_ci(Ratio, 0.7302, Some((0.6029, 0.8842))), "0.73 (0.60 to 0.88)");
+        assert_eq!(fixed(-0.0004, 2), "0.00");
+        assert_eq!(fixed(-2.199, 2), "-2.20");
+        assert_eq!(fixed(f64::INFINITY, 2), "inf");
     }
 }

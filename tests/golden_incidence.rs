@@ -53,7 +53,7 @@ fn rates_per_100_person_years() {
     }
     let out = crate::common::cli(&args[..args.len()]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("person-years") && text.contains("rate per 100 person-years") && text.contains("729.8"), "{text}");
+    assert!(text.contains("person-years") && text.contains("rate per 100 person-years") && text.contains("730 ") && text.contains("558 to 937"), "{text}");
     let (code, e) = cli_err(&["incidence", &dataset("cdisc_pilot01/adtte.csv"), "--censor", "CNSR", "--time", "AVAL", "--time-unit", "fortnights"]);
     assert!(code == 2 && e.contains("--time-unit") && e.contains("days, weeks, months or years"), "{code} {e}");
 }

@@ -359,11 +359,13 @@ impl Plot for Funnel {
 use crate::analysis::Report;
 use crate::stats::{Estimate, Measure, Method};
 
-use crate::fmt::{capitalise as cap, two_decimals as two};
+use crate::fmt::capitalise as cap;
 
-fn ci_text(e: &Estimate) -> String {
+/// "estimate (lower to upper)" under the precision policy (the PI row: the pooled estimate's scale).
+fn ci_text(e: &Estimate, report: &Report) -> String {
+    let scale = crate::render::scale_in(e, report);
     match (e.estimate, e.ci) {
-        (Some(x), Some(c)) => format!("{} ({} to {})", two(x), two(c.lower), two(c.upper)),
+        (Some(x), Some(c)) => crate::fmt::estimate_ci(scale, x, Some((c.lower, c.upper))),
         _ => String::new(),
     }
 }
@@ -375,9 +377,9 @@ fn is_effect(e: &Estimate) -> bool {
     )
 }
 
-fn pooled_row(e: &Estimate, label: String) -> Option<MetaRow> {
+fn pooled_row(e: &Estimate, label: String, report: &Report) -> Option<MetaRow> {
     let c = e.ci?;
-    Some(MetaRow { kind: if e.measure == Measure::PredictionInterval { RowKind::Prediction } else { RowKind::Pooled }, label, arms: None, estimate: e.estimate?, lower: c.lower, upper: c.upper, weight: None, text: ci_text(e) })
+    Some(MetaRow { kind: if e.measure == Measure::PredictionInterval { RowKind::Prediction } else { RowKind::Pooled }, label, arms: None, estimate: e.estimate?, lower: c.lower, upper: c.upper, weight: None, text: ci_text(e, report) })
 }
 
 /// "Heterogeneity: τ² = 0.055; I² = 46%; Q = 30.2, df = 15 (p = 0.011)" of the rows with
@@ -422,7 +424,7 @@ pub fn forest_of(report: &Report, title: &str) -> Result<MetaForest> {
         match study_est(&s.study) {
             Some(e) if e.ci.is_some() && e.estimate.is_some() => {
                 let c = e.ci.unwrap_or(crate::stats::Ci::new(0.0, 0.0, level));
-                MetaRow { kind: RowKind::Study, label: s.study.clone(), arms: s.arms.clone(), estimate: e.estimate.unwrap_or(0.0), lower: c.lower, upper: c.upper, weight: s.weight_random, text: ci_text(e) }
+                MetaRow { kind: RowKind::Study, label: s.study.clone(), arms: s.arms.clone(), estimate: e.estimate.unwrap_or(0.0), lower: c.lower, upper: c.upper, weight: s.weight_random, text: ci_text(e, report) }
             }
             _ => MetaRow { kind: RowKind::Text, label: format!("{}: not estimable ({})", s.study, s.left_out.clone().unwrap_or_default()), arms: None, estimate: 0.0, lower: 0.0, upper: 0.0, weight: None, text: String::new() },
         }
@@ -445,7 +447,7 @@ pub fn forest_of(report: &Report, title: &str) -> Result<MetaForest> {
                 rows.push(MetaRow { kind: RowKind::Heading, label: sub.clone(), arms: None, estimate: 0.0, lower: 0.0, upper: 0.0, weight: None, text: String::new() });
                 rows.extend(report.studies.iter().filter(|s| s.subgroup.as_deref() == Some(g.as_str())).map(study_row));
                 if let Some(e) = random(Some(&sub)) {
-                    rows.extend(pooled_row(e, format!("Subtotal: {}", crate::render::meta_model_label(e).to_lowercase().replace("(reml", "(REML").replace("(dl", "(DL").replace("(pm", "(PM").replace("(sj", "(SJ").replace("(ml", "(ML").replace("(he", "(HE").replace("(eb", "(EB").replace("(hs", "(HS").replace("hksj", "HKSJ"))));
+                    rows.extend(pooled_row(e, format!("Subtotal: {}", crate::render::meta_model_label(e).to_lowercase().replace("(reml", "(REML").replace("(dl", "(DL").replace("(pm", "(PM").replace("(sj", "(SJ").replace("(ml", "(ML").replace("(he", "(HE").replace("(eb", "(EB").replace("(hs", "(HS").replace("hksj", "HKSJ")), report));
                 }
                 rows.extend(heterogeneity_line(report, Some(&sub)).map(|t| MetaRow { kind: RowKind::Text, label: t, arms: None, estimate: 0.0, lower: 0.0, upper: 0.0, weight: None, text: String::new() }));
             }
@@ -455,13 +457,13 @@ pub fn forest_of(report: &Report, title: &str) -> Result<MetaForest> {
     }
     let common = main.iter().find(|e| e.group.is_none() && e.subset.subgroup.is_none() && matches!(e.method, Method::GreenlandRobins | Method::RobinsBreslowGreenland | Method::Sato | Method::Peto)).or_else(|| main.iter().find(|e| e.group.is_none() && e.subset.subgroup.is_none() && is_effect(e) && e.method == Method::InverseVariance)).copied();
     if let Some(e) = common {
-        rows.extend(pooled_row(e, crate::render::meta_model_label(e)));
+        rows.extend(pooled_row(e, crate::render::meta_model_label(e), report));
     }
     if let Some(e) = random(None) {
-        rows.extend(pooled_row(e, crate::render::meta_model_label(e)));
+        rows.extend(pooled_row(e, crate::render::meta_model_label(e), report));
     }
     if let Some(e) = main.iter().find(|e| e.measure == Measure::PredictionInterval && e.subset.subgroup.is_none()) {
-        rows.extend(pooled_row(e, "Prediction interval".into()));
+        rows.extend(pooled_row(e, "Prediction interval".into(), report));
     }
     let mut footer = Vec::new();
     footer.extend(heterogeneity_line(report, None));
@@ -478,6 +480,12 @@ pub fn forest_of(report: &Report, title: &str) -> Result<MetaForest> {
         ));
     }
     footer.push("Squares sized by random-effects weight; diamonds: pooled estimates; bar: prediction interval.".into());
+    // One column, one number of decimals: the most any row needs under the precision policy.
+    let scale = if log { crate::fmt::Scale::Ratio } else { crate::render::precision_scale(measure) };
+    let d = rows.iter().filter(|r| !r.text.is_empty()).map(|r| crate::fmt::shared_decimals(scale, Some(r.estimate), Some((r.lower, r.upper)))).max().unwrap_or(2);
+    for r in rows.iter_mut().filter(|r| !r.text.is_empty()) {
+        r.text = format!("{} ({} to {})", crate::fmt::fixed(r.estimate, d), crate::fmt::fixed(r.lower, d), crate::fmt::fixed(r.upper, d));
+    }
     let arms: Vec<String> = report.layout.groups.iter().map(|g| g.label.clone()).collect();
     let means = report.studies.iter().any(|s| s.arms.as_ref().is_some_and(|a| a[0].contains('(')));
     let arm_headers = (report.studies.iter().any(|s| s.arms.is_some()) && arms.len() == 2).then(|| {

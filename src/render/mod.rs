@@ -5,7 +5,7 @@
 //! round-trip decimal). A result never formats itself: this module decides how each measure reads.
 
 use crate::analysis::{Report, TableKind};
-use crate::fmt::{pvalue, sig, thousands};
+use crate::fmt::{fixed, pvalue, sig, thousands};
 use crate::stats::{Ci, Estimate, Measure};
 
 /// Output formats of every command.
@@ -251,19 +251,44 @@ struct Cells {
 
 fn cells(e: &Estimate, report: &Report) -> Cells {
     let scale = report.layout.rate_scale.unwrap_or(1.0);
+    // The precision policy: the estimate and its CI limits share their decimals
+    // (crate::fmt::shared_decimals), on the scale they are shown (percent, per-person-time).
+    let kind = scale_in(e, report);
+    let shown = |k: f64| {
+        let d = crate::fmt::shared_decimals(kind, e.estimate.map(|x| x * k), e.ci.map(|c| (c.lower * k, c.upper * k)));
+        move |x: f64| fixed(x * k, d)
+    };
     let (est, ci) = match e.measure {
-        Measure::Proportion => (e.estimate.map(pct), e.ci.map(|c| range(c, pct))),
-        Measure::RiskDifference | Measure::MhRiskDifference => (e.estimate.map(pp), e.ci.map(|c| range(c, pp))),
-        Measure::Rate | Measure::RateDifference => {
-            let f = |x: f64| sig(x * scale, 4);
-            (e.estimate.map(f), e.ci.map(|c| range(c, f)))
+        Measure::Proportion | Measure::SurvivalAt | Measure::I2 | Measure::RSquared => {
+            let f = shown(100.0);
+            (e.estimate.map(|x| format!("{}%", f(x))), e.ci.map(|c| range(c, |x| format!("{}%", f(x)))))
         }
-        Measure::Nnt => (e.estimate.map(nnt_value), e.ci.map(nnt_ci)),
-        Measure::FisherExact => (e.estimate.map(|x| format!("OR {}", sig(x, 4))), e.ci.map(|c| range(c, |x| sig(x, 4)))),
-        Measure::SurvivalAt | Measure::I2 | Measure::RSquared => (e.estimate.map(pct), e.ci.map(|c| range(c, pct))),
+        Measure::RiskDifference | Measure::MhRiskDifference => {
+            let f = shown(100.0);
+            (e.estimate.map(|x| format!("{} pp", f(x))), e.ci.map(|c| range(c, |x| format!("{} pp", f(x)))))
+        }
+        Measure::Rate | Measure::RateDifference => {
+            let f = shown(scale);
+            (e.estimate.map(&f), e.ci.map(|c| range(c, &f)))
+        }
+        Measure::Nnt => {
+            let d = crate::fmt::shared_decimals(kind, e.estimate.map(f64::abs), e.ci.map(|c| (c.lower.abs().min(c.upper.abs()), c.lower.abs().max(c.upper.abs()))));
+            (e.estimate.map(|x| nnt_value(x, d)), e.ci.map(|c| nnt_ci(c, d)))
+        }
+        Measure::FisherExact => {
+            let f = shown(1.0);
+            (e.estimate.map(|x| format!("OR {}", f(x))), e.ci.map(|c| range(c, &f)))
+        }
         // A quantile not reached (or a limit not reached) reads NR, as survival tables print it.
-        Measure::SurvivalQuantile => (Some(e.estimate.map_or("NR".into(), |x| sig(x, 4))), e.ci.map(|c| range(c, |x| if x.is_finite() { sig(x, 4) } else { "NR".into() }))),
-        _ => (e.estimate.map(|x| sig(x, 4)), e.ci.map(|c| range(c, |x| sig(x, 4)))),
+        Measure::SurvivalQuantile => {
+            let f = shown(1.0);
+            let nr = move |x: f64| if x.is_finite() { f(x) } else { "NR".into() };
+            (Some(e.estimate.map_or("NR".into(), &nr)), e.ci.map(|c| range(c, &nr)))
+        }
+        _ => {
+            let f = shown(1.0);
+            (e.estimate.map(&f), e.ci.map(|c| range(c, &f)))
+        }
     };
     let test = match e.statistic {
         Some(s) => {
@@ -306,6 +331,26 @@ fn cells(e: &Estimate, report: &Report) -> Cells {
     }
 }
 
+/// How the precision policy treats a measure's estimate (crate::fmt::Scale).
+pub fn precision_scale(m: Measure) -> crate::fmt::Scale {
+    use Measure::*;
+    match m {
+        _ if m.is_ratio() => crate::fmt::Scale::Ratio,
+        Proportion | SurvivalAt | I2 | RSquared | RiskDifference | MhRiskDifference => crate::fmt::Scale::Percent,
+        _ => crate::fmt::Scale::Other,
+    }
+}
+
+/// The precision scale of `e` in `report`: a prediction interval takes that of the pooled
+/// estimate it goes with (a ratio when the report pools ratios).
+pub fn scale_in(e: &Estimate, report: &Report) -> crate::fmt::Scale {
+    if e.measure == Measure::PredictionInterval && report.results.iter().any(|r| r.measure.is_ratio()) {
+        crate::fmt::Scale::Ratio
+    } else {
+        precision_scale(e.measure)
+    }
+}
+
 /// The label of a time-to-event measure with its time or probability and unit: "median
 /// (days)", "survival at 12 months", "RMST to 24 months".
 fn time_measure(e: &Estimate, layout: &crate::analysis::Layout) -> Option<String> {
@@ -323,30 +368,22 @@ fn time_measure(e: &Estimate, layout: &crate::analysis::Layout) -> Option<String
     })
 }
 
-fn pct(x: f64) -> String {
-    format!("{}%", sig(x * 100.0, 4))
-}
-
-fn pp(x: f64) -> String {
-    format!("{} pp", sig(x * 100.0, 4))
-}
-
 fn range(c: Ci, f: impl Fn(f64) -> String) -> String {
     format!("{} to {}", f(c.lower), f(c.upper))
 }
 
-fn nnt_value(x: f64) -> String {
+fn nnt_value(x: f64, d: usize) -> String {
     if x.is_infinite() {
         "inf (no difference)".into()
     } else if x > 0.0 {
-        format!("NNTB {}", sig(x, 4))
+        format!("NNTB {}", fixed(x, d))
     } else {
-        format!("NNTH {}", sig(-x, 4))
+        format!("NNTH {}", fixed(-x, d))
     }
 }
 
-fn nnt_ci(c: Ci) -> String {
-    let abs = |x: f64| if x.is_infinite() { "inf".to_string() } else { sig(x.abs(), 4) };
+fn nnt_ci(c: Ci, d: usize) -> String {
+    let abs = |x: f64| if x.is_infinite() { "inf".to_string() } else { fixed(x.abs(), d) };
     if c.disjoint {
         format!("NNTH {} to inf to NNTB {}", abs(c.lower), abs(c.upper))
     } else if c.lower > 0.0 {
@@ -746,12 +783,13 @@ struct AeColumns<'r> {
 
 /// An estimate with its CI as "x (lower to upper)", `f` formatting each number; "NA" when
 /// undefined, empty when absent.
-fn with_ci(e: Option<&Estimate>, f: &dyn Fn(f64) -> String) -> String {
+/// "estimate (lower to upper)" of `e` on the scale `k` (100 for percentage points), under the
+/// precision policy; "NA" without an estimate, empty without a result.
+fn with_ci(e: Option<&Estimate>, k: f64) -> String {
     match e {
-        Some(e) => match (e.estimate, e.ci) {
-            (Some(x), Some(c)) => format!("{} ({} to {})", f(x), f(c.lower), f(c.upper)),
-            (Some(x), None) => f(x),
-            _ => "NA".into(),
+        Some(e) => match e.estimate {
+            Some(x) => crate::fmt::estimate_ci(precision_scale(e.measure), x * k, e.ci.map(|c| (c.lower * k, c.upper * k))),
+            None => "NA".into(),
         },
         None => String::new(),
     }
@@ -779,17 +817,17 @@ fn ae_row(report: &Report, soc: &Option<String>, term: &Option<String>, cols: &A
             None => String::new(),
         });
     }
-    // Ratios with two decimals, estimate and limits alike (inf for an unbounded limit).
-    let ratio = crate::fmt::two_decimals;
+    // The precision policy: ratios with two decimals, RD in pp with one (inf for an unbounded
+    // limit).
     for c in cols.comparisons {
-        r.push(with_ci(of(Measure::RiskRatio, c), &ratio));
+        r.push(with_ci(of(Measure::RiskRatio, c), 1.0));
         if cols.with_or {
-            r.push(with_ci(of(Measure::OddsRatio, c), &ratio));
+            r.push(with_ci(of(Measure::OddsRatio, c), 1.0));
         }
-        r.push(with_ci(of(Measure::RiskDifference, c), &|x| format!("{:.1}", x * 100.0)));
+        r.push(with_ci(of(Measure::RiskDifference, c), 100.0));
         r.push(of(Measure::FisherExact, c).and_then(|e| e.p_value).map(pvalue).unwrap_or_default());
         if cols.stratified {
-            r.push(with_ci(of(Measure::MhRiskRatio, c), &ratio));
+            r.push(with_ci(of(Measure::MhRiskRatio, c), 1.0));
         }
     }
     r

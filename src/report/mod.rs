@@ -602,9 +602,8 @@ fn strata_forest(d: &Done, title: &dyn Fn(&str) -> String) -> Result<crate::plot
     // the Mantel–Haenszel risk ratio as a diamond, Breslow–Day under the plot; responders are a
     // beneficial outcome, so a ratio above 1 favours the treatment.
     use crate::plot::meta::{MetaForest, MetaRow, RowKind};
-    let two = crate::fmt::two_decimals;
     let text = |e: &crate::stats::Estimate| match (e.estimate, e.ci) {
-        (Some(x), Some(c)) => format!("{} ({} to {})", two(x), two(c.lower), two(c.upper)),
+        (Some(x), Some(c)) => crate::fmt::estimate_ci(crate::fmt::Scale::Ratio, x, Some((c.lower, c.upper))),
         _ => "not estimable".into(),
     };
     let mut out = Vec::new();

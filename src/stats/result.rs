@@ -323,6 +323,13 @@ pub enum Measure {
 }
 
 impl Measure {
+    /// A ratio (risk, odds, rate, hazard, RMST ratio, ratio of means, Peto OR, Fisher's
+    /// conditional OR): shown with at least two decimals, on a log axis in plots.
+    pub fn is_ratio(self) -> bool {
+        use Measure::*;
+        matches!(self, RiskRatio | OddsRatio | FisherExact | MhRiskRatio | MhOddsRatio | RateRatio | RmstRatio | HazardRatio | PetoOddsRatio | RatioOfMeans)
+    }
+
     /// Every measure, in declaration order (for name lookups and error messages).
     pub const ALL: [Measure; 50] = {
         use Measure::*;
