@@ -75,6 +75,32 @@ fn bundled_study_is_complete_and_byte_identical_on_rerun() {
     let c: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join("tables/change.json")).unwrap()).unwrap();
     let an = c["results"].as_array().unwrap().iter().find(|e| e["measure"] == "ancova-difference" && e["visit"] == "pk5").unwrap();
     assert_eq!(format!("{:.1} ({:.1} to {:.1})", an["estimate"].as_f64().unwrap(), an["ci"]["lower"].as_f64().unwrap(), an["ci"]["upper"].as_f64().unwrap()), "-4.6 (-7.1 to -2.2)");
+    // A study report: the patient flow per analysis and arm (control first), the sign convention
+    // stated once, notes once, a methods paragraph with numbered references.
+    let html = String::from_utf8(std::fs::read(a.join("index.html")).unwrap()).unwrap();
+    let flow_rows: Vec<&serde_json::Value> = c["flow"].as_array().unwrap().iter().filter(|f| f["visit"] == "pk5").collect();
+    assert_eq!(flow_rows.iter().map(|f| (f["group"].as_str().unwrap(), f["in_file"].as_u64().unwrap(), f["analysed"].as_u64().unwrap(), f["excluded"][0]["n"].as_u64().unwrap())).collect::<Vec<_>>(), [("usual care", 196, 140, 56), ("acupuncture", 205, 161, 44)]);
+    assert_eq!(r["flow"][0]["group"], "usual care");
+    assert_eq!((r["flow"][1]["in_file"].as_u64(), r["flow"][1]["analysed"].as_u64()), (Some(205), Some(161)));
+    for want in [
+        "<h2 id=\"flow\">Population and patient flow</h2>",
+        "<td>usual care</td><td>196</td><td>140</td><td>56: no pk1 or no pk5 value</td>",
+        "<td>acupuncture</td><td>205</td><td>161</td><td>44: no responder status (no pk1 or no pk5 value)</td>",
+        "<p class=\"convention\">Change is follow-up minus baseline",
+        "<p class=\"convention\">Ratios and differences are acupuncture vs usual care: a risk ratio above 1",
+        "ANCOVA: pk2 and pk5 ~ arm + baseline",
+        "<h2 id=\"methods\">Statistical methods</h2>",
+        "the risk ratio with Koopman&#39;s asymptotic score interval [2]",
+        "<li>Koopman PAR. Confidence intervals for the ratio of two binomial proportions. Biometrics 1984;40:513–517.</li>",
+        "by analysis of covariance (ordinary least squares, t interval) [16]",
+    ] {
+        assert!(html.contains(want), "index.html lacks {want}");
+    }
+    let notes: String = html.split("<ul class=\"notes\">").skip(1).map(|s| s.split("</ul>").next().unwrap()).collect();
+    for gone in ["Ratios and differences are", "Change = pk", "Missing responder status", "Subjects without both"] {
+        assert!(!notes.contains(gone), "notes still say {gone}: {notes}");
+    }
+    assert_eq!(notes.matches("ANCOVA: ").count(), 1, "{notes}");
     // A second run into an existing folder needs --force; with it the folder is replaced.
     let o = cli(&["report", "--out", a.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));

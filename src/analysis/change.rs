@@ -237,6 +237,49 @@ fn arm_rows(data: &[ArmData], subset: &Subset, opts: &ChangeOptions, level: f64)
     Ok((summaries, results))
 }
 
+/// Add `note` of the analysis of follow-up `fu` to `notes` (key, follow-ups): a note that reads
+/// as one already there with `fu` in place of that one's follow-up joins it.
+fn add_note(notes: &mut Vec<(String, Vec<String>)>, note: &str, fu: &str) {
+    let key = replace_word(note, fu, "\u{1}");
+    match notes.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, fus)) => {
+            if key.contains('\u{1}') && !fus.iter().any(|f| f == fu) {
+                fus.push(fu.to_string());
+            }
+        }
+        None => notes.push((key, vec![fu.to_string()])),
+    }
+}
+
+/// `s` with each occurrence of `word` that stands alone (no letter, digit or `_` on either side)
+/// replaced by `with`.
+fn replace_word(s: &str, word: &str, with: &str) -> String {
+    if word.is_empty() {
+        return s.to_string();
+    }
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find(word) {
+        let before = rest[..i].chars().next_back().or_else(|| out.chars().next_back());
+        let after = rest[i + word.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        out.push_str(if is_word(before) || is_word(after) { word } else { with });
+        rest = &rest[i + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, init)) => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 /// Analyse change from baseline; see the module doc.
 pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &ChangeOptions) -> Result<Report> {
     let level = check_level(opts.level)?;
@@ -263,7 +306,22 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
 
     notes.push(format!("Change = {} − {}; percent change = 100·change/|baseline|.", src.followup, src.baseline));
     let missing: Vec<String> = data.iter().map(|d| format!("{} of {} in {}", d.missing, d.missing + d.n as u64, d.label)).collect();
-    notes.push(format!("Subjects without both values, left out of the per-arm statistics: {}.", missing.join(", ")));
+    notes.push(format!("Subjects without both {} and {}, left out of the per-arm statistics: {}.", src.baseline, src.followup, missing.join(", ")));
+    // Control (the last arm) first, as tables print arms.
+    let flow = data
+        .iter()
+        .rev()
+        .take(1)
+        .chain(data.iter().take(data.len().saturating_sub(1)))
+        .map(|d| super::FlowRow {
+            group: d.label.clone(),
+            subset: subset.clone(),
+            in_file: d.missing + d.n as u64,
+            analysed: d.n as u64,
+            excluded: if d.missing > 0 { vec![super::Excluded { reason: format!("no {} or no {} value", src.baseline, src.followup), n: d.missing }] } else { Vec::new() },
+            imputed: Vec::new(),
+        })
+        .collect();
     if no_arm > 0 {
         notes.push(format!("{no_arm} subjects without an arm label were left out."));
     }
@@ -307,7 +365,7 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
         denominator_name: "n".into(),
         ..Default::default()
     };
-    Ok(Report { results, summaries, notes, ..Report::new("change", inputs, layout) })
+    Ok(Report { results, summaries, notes, flow, ..Report::new("change", inputs, layout) })
 }
 
 /// A covariate not written `factor(x)` is numeric when every value is a number and categorical
@@ -580,6 +638,9 @@ fn by_visit(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::lay
     let mut q = PairQuery { arm: arm.clone(), subject: roles.subject.clone(), text: covariate_cols, ..Default::default() };
     let plan = if long { plan_long(file, roles, spec, endpoint, &mut q)? } else { plan_wide(file, spec, endpoint)? };
     let mut merged: Option<Report> = None;
+    // Notes once: those that differ only in the follow-up ("Change = pk2 − pk1", "Change = pk5 −
+    // pk1") become one ("Change = pk2 and pk5 − pk1").
+    let mut notes: Vec<(String, Vec<String>)> = Vec::new();
     let mut analyses = Vec::new();
     // The follow-ups of the merged analyses, for a title readers can read ("pk1 to pk2 and pk5
     // by group (1 vs 0)").
@@ -602,17 +663,16 @@ fn by_visit(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::lay
         let r = if endpoint { super::endpoint::endpoint(&pairs, &arms, &src, &opts)? } else { change(&pairs, &arms, &src, &opts)? };
         analyses.push(r.inputs.clone());
         followups.push(src.followup.clone());
+        for n in &r.notes {
+            add_note(&mut notes, n, &src.followup);
+        }
         let baseline_text = src.baseline.clone();
         merged = Some(match merged {
             None => r,
             Some(mut m) => {
                 m.results.extend(r.results);
                 m.summaries.extend(r.summaries);
-                for n in r.notes {
-                    if !m.notes.contains(&n) {
-                        m.notes.push(n);
-                    }
-                }
+                m.flow.extend(r.flow);
                 let by = m.layout.title.find(" by ").map_or(String::new(), |i| m.layout.title[i..].to_string());
                 m.layout.title = if baseline_text.is_empty() { format!("{}{by}", followups.join(" and ")) } else { format!("{baseline_text} to {}{by}", followups.join(" and ")) };
                 m
@@ -620,6 +680,7 @@ fn by_visit(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::lay
         });
     }
     let mut report = merged.ok_or_else(|| Error::invalid("follow-up", "none", "at least one follow-up visit or column"))?;
+    report.notes = notes.into_iter().map(|(key, fus)| key.replace('\u{1}', &and_list(&fus))).collect();
     if analyses.len() > 1 {
         report.inputs = json!({"file": file.name, "analyses": analyses});
     }

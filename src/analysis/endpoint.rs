@@ -97,5 +97,18 @@ pub fn endpoint(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Ch
         "level": level,
     });
     let layout = super::Layout { title, comparison: String::new(), groups: Vec::new(), ..Default::default() };
-    Ok(Report { results, summaries, notes, ..Report::new("endpoint", inputs, layout) })
+    // Control (the last arm) first, as tables print arms.
+    let order = std::iter::once(c).chain(0..c);
+    let flow = order
+        .map(|k| (k, &all[k]))
+        .map(|(k, a)| super::FlowRow {
+            group: a.to_string(),
+            subset: subset.clone(),
+            in_file: values[k].len() as u64 + missing[k],
+            analysed: values[k].len() as u64,
+            excluded: if missing[k] > 0 { vec![super::Excluded { reason: format!("no {} value", src.followup), n: missing[k] }] } else { Vec::new() },
+            imputed: Vec::new(),
+        })
+        .collect();
+    Ok(Report { results, summaries, notes, flow, ..Report::new("endpoint", inputs, layout) })
 }

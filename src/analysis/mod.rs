@@ -46,6 +46,10 @@ pub struct Report {
     /// A baseline-characteristics table (`baseline`); omitted from JSON when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<baseline::BaselineTable>,
+    /// Patient flow per arm (and visit or parameter): subjects in the file, analysed, left out
+    /// with the reason (CONSORT's "allocated, analysed, excluded"); omitted from JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flow: Vec<FlowRow>,
     pub notes: Vec<String>,
     /// Presentation hints for text renderers (not part of the JSON contract).
     #[serde(skip)]
@@ -56,8 +60,32 @@ impl Report {
     /// A report of `command` on `inputs` with no results yet: the one constructor (results,
     /// summaries and notes are filled in with struct update syntax or pushed).
     pub fn new(command: &str, inputs: serde_json::Value, layout: Layout) -> Report {
-        Report { trialstat_version: VERSION, command: command.to_string(), inputs, results: Vec::new(), summaries: Vec::new(), curves: Vec::new(), studies: Vec::new(), baseline: None, notes: Vec::new(), layout }
+        Report { trialstat_version: VERSION, command: command.to_string(), inputs, results: Vec::new(), summaries: Vec::new(), curves: Vec::new(), studies: Vec::new(), baseline: None, flow: Vec::new(), notes: Vec::new(), layout }
     }
+}
+
+/// The patient flow of one arm in one analysis (and visit or parameter).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlowRow {
+    pub group: String,
+    #[serde(flatten)]
+    pub subset: Subset,
+    /// Subjects of the arm in the file (randomised, or in the subject file's population).
+    pub in_file: u64,
+    /// Subjects the analysis used.
+    pub analysed: u64,
+    /// Subjects left out, by reason (`in_file` = `analysed` + their sum).
+    pub excluded: Vec<Excluded>,
+    /// Subjects kept by an assumption about a missing value (e.g. counted as non-responders).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub imputed: Vec<Excluded>,
+}
+
+/// A number of subjects and why they were left out (or imputed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Excluded {
+    pub reason: String,
+    pub n: u64,
 }
 
 /// A descriptive summary of one variable in one group.

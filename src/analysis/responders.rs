@@ -347,6 +347,28 @@ fn rates_report(
         compare(&table, &CountOptions { input_notes: notes.clone(), labels: [shown[t].clone(), shown[c].clone()], ..opts.clone() })
     })?;
     report.command = "responders".into();
+    let what = match names {
+        [b, f] if !b.is_empty() && !f.is_empty() => format!("no responder status (no {b} or no {f} value)"),
+        _ => "no responder status".to_string(),
+    };
+    // Control (the last arm) first, as tables print arms.
+    report.flow = std::iter::once(c)
+        .chain(0..c)
+        .map(|k| {
+            let n = vec![super::Excluded { reason: what.clone(), n: tally[k][2] }].into_iter().filter(|x| x.n > 0).collect::<Vec<_>>();
+            match missing {
+                MissingPolicy::CompleteCase => super::FlowRow { group: shown[k].clone(), subset: Default::default(), in_file: tally[k][1] + tally[k][2], analysed: tally[k][1], excluded: n, imputed: Vec::new() },
+                MissingPolicy::NonResponder => super::FlowRow {
+                    group: shown[k].clone(),
+                    subset: Default::default(),
+                    in_file: tally[k][1],
+                    analysed: tally[k][1],
+                    excluded: Vec::new(),
+                    imputed: n.into_iter().map(|x| super::Excluded { reason: format!("{}, counted as non-responders", x.reason), n: x.n }).collect(),
+                },
+            }
+        })
+        .collect();
     if c > 1 {
         report.layout.comparison = format!("Each arm vs {}", shown[c]);
         report.layout.title = format!("{} ({})", file.name, (0..na).map(|k| format!("{} {}/{}", shown[k], tally[k][0], tally[k][1])).collect::<Vec<_>>().join(", "));

@@ -898,6 +898,10 @@ fn all_notes(report: &Report) -> Vec<String> {
             if let Some(g) = &e.group {
                 who = format!("{who}, {g}");
             }
+            // Which part of the file, when a report has several (notes of pk2 and pk5 differ).
+            for part in [&e.subset.param, &e.subset.visit].into_iter().flatten() {
+                who = format!("{who}, {part}");
+            }
             let line = format!("{who}: {n}");
             if !notes.contains(&line) {
                 notes.push(line);

@@ -15,6 +15,7 @@
 //! * Text from the data (arm names, AE terms, notes) is HTML-escaped in `index.html`; plots are
 //!   embedded as PNG data URIs, never as inline SVG.
 
+pub mod methods;
 pub mod spec;
 pub mod write;
 
@@ -263,6 +264,9 @@ fn relabel(r: &mut Report, a: &AnalysisSpec) {
     }
     for s in &mut r.summaries {
         s.group = map(&s.group);
+    }
+    for f in &mut r.flow {
+        f.group = map(&f.group);
     }
     for g in &mut r.layout.groups {
         g.label = map(&g.label);
@@ -785,6 +789,30 @@ fn html_table(h: &mut String, heading: &str, head: &[String], rows: &[Vec<String
     h.push_str("</table>\n");
 }
 
+/// The patient-flow table of the analyses with a flow: analysis, visit (where some row has one),
+/// arm, subjects in the file, analysed, and those left out or imputed with the reason.
+fn flow_table(flows: &[&Done]) -> (Vec<String>, Vec<Vec<String>>) {
+    let with_visit = flows.iter().any(|d| d.report.flow.iter().any(|f| f.subset.visit.is_some() || f.subset.param.is_some()));
+    let mut head = vec!["Analysis".to_string()];
+    if with_visit {
+        head.push("Visit".into());
+    }
+    head.extend(["Arm", "In the file", "Analysed", "Left out (reason)"].map(String::from));
+    let mut rows = Vec::new();
+    for d in flows {
+        for (i, f) in d.report.flow.iter().enumerate() {
+            let mut r = vec![if i == 0 { analysis_heading(d) } else { String::new() }];
+            if with_visit {
+                r.push([f.subset.param.clone(), f.subset.visit.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "));
+            }
+            let reasons: Vec<String> = f.excluded.iter().map(|x| format!("{}: {}", x.n, x.reason)).chain(f.imputed.iter().map(|x| format!("{} kept: {}", x.n, x.reason))).collect();
+            r.extend([f.group.clone(), f.in_file.to_string(), f.analysed.to_string(), if reasons.is_empty() { "none".into() } else { reasons.join("; ") }]);
+            rows.push(r);
+        }
+    }
+    (head, rows)
+}
+
 /// A spec's baseline table as the library's request (as `trialstat baseline`).
 fn baseline_request(t: &spec::TableSpec) -> Result<crate::analysis::baseline::BaselineRequest> {
     use crate::analysis::baseline::{BaselineRequest, BaselineVariable, VarKind};
@@ -820,7 +848,11 @@ fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], described
     if let Some(d) = &spec.description {
         h.push_str(&format!("<p>{}</p>\n", e(d)));
     }
+    let flows: Vec<&Done> = done.iter().filter(|d| !d.report.flow.is_empty()).collect();
     h.push_str("<nav>\n<h2>Contents</h2>\n<ul>\n");
+    if !flows.is_empty() {
+        h.push_str("<li><a href=\"#flow\">Population and patient flow</a></li>\n");
+    }
     for (name, title, _) in described {
         h.push_str(&format!("<li><a href=\"#table-{}\">{}</a></li>\n", e(name), e(title)));
     }
@@ -830,7 +862,12 @@ fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], described
     for (name, title, _) in figures {
         h.push_str(&format!("<li><a href=\"#plot-{}\">{}</a></li>\n", e(name), e(title)));
     }
-    h.push_str("<li><a href=\"#inputs\">Inputs</a></li>\n</ul>\n</nav>\n");
+    h.push_str("<li><a href=\"#methods\">Statistical methods</a></li>\n<li><a href=\"#inputs\">Inputs</a></li>\n</ul>\n</nav>\n");
+    if !flows.is_empty() {
+        h.push_str("<h2 id=\"flow\">Population and patient flow</h2>\n");
+        let (head, rows) = flow_table(&flows);
+        html_table(&mut h, "Subjects in the file (randomised), analysed and left out, per analysis and arm", &head, &rows);
+    }
     for (name, title, report) in described {
         h.push_str(&format!("<h2 id=\"table-{}\">{}</h2>\n", e(name), e(title)));
         for (heading, head, rows) in render::tables_for_html(report) {
@@ -849,10 +886,15 @@ fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], described
     for d in done {
         let primary = if d.spec.primary { " <span class=\"primary\">primary endpoint</span>" } else { "" };
         h.push_str(&format!("<h2 id=\"analysis-{}\">{}{primary}</h2>\n<p>{}</p>\n", e(&d.name), e(&analysis_heading(d)), e(&d.report.layout.title)));
+        let convention = methods::sign_convention(d.spec.kind, &d.report);
+        if let Some(c) = &convention {
+            h.push_str(&format!("<p class=\"convention\">{}</p>\n", e(c)));
+        }
         for (heading, head, rows) in render::tables_for_html(&d.report) {
             html_table(&mut h, &heading, &head, &rows);
         }
-        let notes = render::notes_for_html(&d.report);
+        // Notes once: the sign convention is stated above, not again among the notes.
+        let notes: Vec<String> = render::notes_for_html(&d.report).into_iter().filter(|n| (convention.is_none() || !methods::restates_convention(n)) && (d.report.flow.is_empty() || !methods::restates_flow(n))).collect();
         if !notes.is_empty() {
             h.push_str("<ul class=\"notes\">\n");
             for n in notes {
@@ -866,6 +908,23 @@ fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], described
         h.push_str(&format!("<h2 id=\"plot-{}\">{}</h2>\n", e(name), e(title)));
         h.push_str(&format!("<img alt=\"{}\" width=\"{}\" height=\"{}\" src=\"data:image/png;base64,{}\">\n", e(title), fig.width, fig.height, base64(&fig.png)));
         h.push_str(&format!("<p><a href=\"plots/{0}.svg\">SVG</a>, <a href=\"plots/{0}.png\">PNG</a></p>\n", e(name)));
+    }
+    h.push_str("<h2 id=\"methods\">Statistical methods</h2>\n");
+    let mut cites = methods::Citations::default();
+    for d in done {
+        let s = methods::methods_sentence(&d.report, &mut cites);
+        if !s.is_empty() {
+            h.push_str(&format!("<p><b>{}.</b> {}</p>\n", e(analysis_heading(d).trim_end_matches('.')), e(&s)));
+        }
+    }
+    h.push_str(&format!("<p>Computed with trialstat {}; every estimate with its method and inputs is in the tables' JSON and CSV.</p>\n", e(crate::analysis::VERSION)));
+    let refs = cites.list();
+    if !refs.is_empty() {
+        h.push_str("<h3>References</h3>\n<ol class=\"references\">\n");
+        for (_, c) in refs {
+            h.push_str(&format!("<li>{}</li>\n", e(c)));
+        }
+        h.push_str("</ol>\n");
     }
     h.push_str("<h2 id=\"inputs\">Inputs</h2>\n<table>\n<tr><th>data file</th><th>SHA-256</th></tr>\n");
     for (f, sha) in data {

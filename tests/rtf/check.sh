@@ -11,16 +11,22 @@
 #                   (NAME = the RTF's file name without .rtf; two FILEs with one NAME are refused)
 #   --expect TEXT   applies to the FILE before it; may be given several times. TEXT must occur in
 #                   the text that `pdftotext -layout` extracts, after runs of whitespace are
-#                   collapsed to one space on both sides (so a cell wrapped over two lines, or
-#                   column padding, still matches). UTF-8 is fine: \u8804? comes back as "≤".
+#                   collapsed to one space on both sides (so column padding and line ends do not
+#                   matter). UTF-8 is fine: \u8804? comes back as "≤". The layout text goes line
+#                   by line across the page, so the lines of a cell that wraps (or has \line) are
+#                   interleaved with the other columns: expect what stands on one line.
 #
 #   e.g. bash tests/rtf/check.sh target/rtf t14.rtf --expect "Table 14.1" --expect "≤ 65" \
 #                                            t15.rtf --expect "Placebo"
 #
 # A FILE fails (message "FAIL: FILE: ..." on stderr) when it does not start with {\rtf, LibreOffice's
-# RTF reader makes no PDF of it (it refuses unbalanced braces), the PDF has zero pages or no text,
-# or an --expect TEXT is missing. Every FILE is checked; the exit status is 1 if any
-# failed, 2 on a usage error, 0 otherwise.
+# RTF reader makes no PDF of it (it refuses a file whose final closing brace is missing), the PDF
+# has zero pages or no text (a table whose last row lacks \row loses the whole document), or an
+# --expect TEXT is missing. Every FILE is checked; the exit status is 1 if any failed, 2 on a usage
+# error, 0 otherwise.
+#
+# Not seen here: LibreOffice 7.4 ignores \trhdr, so header rows are not repeated on later pages of
+# the PDF (Word repeats them); and it drops, silently, a \cell beyond the row's \cellx count.
 #
 # Installs what it needs if missing (nothing is installed by hand): Debian's
 # libreoffice-writer-nogui (libreoffice-writer where the release has no -nogui package) and
@@ -193,7 +199,7 @@ for i in "${!files[@]}"; do
         continue
     fi
     rm -f "$convlog"
-    pages="$(pdfinfo "$pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')"
+    pages="$(pdfinfo "$pdf" 2>/dev/null | awk '/^Pages:/ {print $2}' || true)"
     pages="${pages:-0}"
     echo "   pdf:   $pdf"
     echo "   pages: $pages"
