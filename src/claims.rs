@@ -821,6 +821,11 @@ pub fn render_with(r: &CheckReport, format: crate::render::Format, cells: crate:
             }
             String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
         }
+        Format::Rtf => {
+            let why: Vec<String> = r.claims.iter().map(|c| format!("{}: {}", c.id, c.why)).collect();
+            let table = ("Claims".to_string(), head[..6].iter().map(|h| h.to_string()).collect(), rows.iter().map(|r| r[..6].to_vec()).collect());
+            crate::render::rtf::document(&format!("trialstat check: {}", r.title.clone().unwrap_or_else(|| r.file.clone())), &[table], &why)
+        }
         Format::Markdown => {
             let mut s = format!("### trialstat check: {}\n\n| {} |\n|{}\n", md_escape(&r.title.clone().unwrap_or_else(|| r.file.clone())), head.join(" | "), "---|".repeat(head.len()));
             for row in &rows {

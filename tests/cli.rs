@@ -555,3 +555,27 @@ fn sample_stratum_file_matches_the_stratified_responders_analysis() {
         assert!((a - b).abs() <= 1e-12 * b.abs(), "{m}: {a} vs {b}");
     }
 }
+
+#[test]
+fn ae_arm_order_and_rtf_tables() {
+    let (ae, adsl) = (dataset("cdisc_pilot01/adae.csv"), dataset("cdisc_pilot01/adsl.csv"));
+    let base = ["ae", ae.as_str(), "--subjects", adsl.as_str(), "--teae"];
+    // The control first, then the arms in the order asked for.
+    let md = run_ok(&[&base[..], &["--arm-order", "Xanomeline Low Dose,Xanomeline High Dose", "--format", "markdown"]].concat());
+    let header = md.lines().find(|l| l.starts_with("| System organ class")).unwrap();
+    let (p, lo, hi) = (header.find("Placebo (N = 86)").unwrap(), header.find("Xanomeline Low Dose (N = 84)").unwrap(), header.find("Xanomeline High Dose (N = 84)").unwrap());
+    assert!(p < lo && lo < hi, "{header}");
+    assert!(header.find("Xanomeline Low Dose vs Placebo: RR (95% CI)").unwrap() < header.find("Xanomeline High Dose vs Placebo: RR (95% CI)").unwrap(), "{header}");
+    run_err(&[&base[..], &["--arm-order", "Xanomeline Medium Dose"]].concat(), 2, &["--arm-order", "'Xanomeline Medium Dose'", "Xanomeline High Dose, Xanomeline Low Dose, Placebo"]);
+    run_err(&[&base[..], &["--arm-order", "Xanomeline High Dose,Placebo"]].concat(), 2, &["--arm-order", "the control 'Placebo' first"]);
+    // RTF: 7-bit, one table per text table, the header row repeated on each page, preferred
+    // terms indented under their SOC, the same cells as the text table.
+    let rtf = run_ok(&[&base[..], &["--format", "rtf"]].concat());
+    assert!(rtf.starts_with("{\\rtf1\\ansi") && rtf.ends_with("}\n") && rtf.is_ascii());
+    assert_eq!(rtf.matches("\\trhdr").count(), 1);
+    for want in ["Placebo (N = 86)\\cell", "\\li360\\f0\\fs18 APPLICATION SITE PRURITUS\\cell", "6 (7.0)\\line [10]\\cell", "3.75\\line (1.67 to 8.67)\\cell", "<0.001\\cell"] {
+        assert!(rtf.contains(want), "RTF lacks {want}");
+    }
+    let rows = md.lines().filter(|l| l.starts_with("| ")).count();
+    assert_eq!(rtf.matches("\\row\n").count(), rows, "one RTF row per Markdown row (header included)");
+}

@@ -69,6 +69,9 @@ pub struct AeSpec {
     /// measure's recommended one by default); odds-ratio rows appear when an odds-ratio method
     /// is named (or `all`).
     pub methods: MethodChoice,
+    /// The order of the treatment arms' columns after the control's (`--arm-order`); arms not
+    /// listed follow in their usual order.
+    pub arm_order: Vec<String>,
 }
 
 impl Default for AeSpec {
@@ -88,6 +91,7 @@ impl Default for AeSpec {
             strata: None,
             level: 0.95,
             methods: MethodChoice::Recommended,
+            arm_order: Vec::new(),
         }
     }
 }
@@ -283,7 +287,7 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     // One read of the subject file: every subject (to tell "absent" from "outside the
     // population"), then the population's rows.
     let st = population.load(&cols)?;
-    let pop = read_population(&population, &st, &sid, &arm_col, strata_col.as_deref(), &spec.arms)?;
+    let pop = read_population(&population, &st, &sid, &arm_col, strata_col.as_deref(), &spec.arms, &spec.arm_order)?;
     if let Some(n) = &pop.arms.note {
         notes.push(n.clone());
     }
@@ -355,7 +359,7 @@ impl Population<'_> {
 
 /// Read the population's subjects from the subject table `st` (one row per subject: a second
 /// row of a subject is an error naming both lines).
-fn read_population<'t>(population: &CsvFile, st: &'t crate::ingest::reader::Table, sid: &str, arm_col: &str, strata_col: Option<&str>, choice: &ArmChoice) -> Result<Population<'t>> {
+fn read_population<'t>(population: &CsvFile, st: &'t crate::ingest::reader::Table, sid: &str, arm_col: &str, strata_col: Option<&str>, choice: &ArmChoice, arm_order: &[String]) -> Result<Population<'t>> {
     let sid_c = column(st, sid)?;
     let arm_c = column(st, arm_col)?;
     let strata_c = strata_col.map(|c| column(st, c)).transpose()?;
@@ -371,7 +375,8 @@ fn read_population<'t>(population: &CsvFile, st: &'t crate::ingest::reader::Tabl
             message: format!("no subject with an arm is left in the population{}", filter.map(|f| format!(" ({f})")).unwrap_or_default()),
         });
     }
-    let arms: Arms = resolve_counted(&population.name, arm_col, &present, choice, filter)?;
+    let mut arms: Arms = resolve_counted(&population.name, arm_col, &present, choice, filter)?;
+    arms.reorder(arm_order, &population.name, arm_col)?;
     let na = arms.all().len();
     let mut strata = Interner::default();
     let mut subject_arm: HashMap<&str, (usize, u32), FastHash> = HashMap::default();

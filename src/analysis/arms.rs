@@ -37,6 +37,29 @@ impl Arms {
     pub fn all(&self) -> Vec<&str> {
         self.treatments.iter().map(String::as_str).chain(std::iter::once(self.control.as_str())).collect()
     }
+    /// Put the treatment arms in the order `order` lists them (`--arm-order`): listed arms
+    /// first, in that order, then the others as they were; the control may be listed, first
+    /// only (tables show it first). An unknown label is an error listing the arms.
+    pub fn reorder(&mut self, order: &[String], file: &str, column: &str) -> Result<()> {
+        let mut listed: Vec<String> = Vec::new();
+        for (i, a) in order.iter().enumerate() {
+            if *a == self.control {
+                if i != 0 {
+                    return Err(Error::invalid("--arm-order", format!("'{a}' at position {}", i + 1), format!("the control '{}' first (tables show it first) or not at all", self.control)));
+                }
+            } else if self.treatments.contains(a) {
+                if !listed.contains(a) {
+                    listed.push(a.clone());
+                }
+            } else {
+                return Err(Error::invalid("--arm-order", format!("'{a}'"), format!("an arm of column '{column}' of {file}: {}", self.all().join(", "))));
+            }
+        }
+        let rest: Vec<String> = self.treatments.iter().filter(|t| !listed.contains(t)).cloned().collect();
+        self.treatments = listed.into_iter().chain(rest).collect();
+        Ok(())
+    }
+
     /// The position of `arm` in [`Arms::all`], if it is one of the analysis's arms.
     pub fn position(&self, arm: &str) -> Option<usize> {
         let arm = self.aliases.iter().find(|(v, _)| v == arm).map_or(arm, |(_, c)| c.as_str());

@@ -47,6 +47,10 @@ pub struct AeArgs {
     /// Rows: SOCs with their terms (default), SOCs only, or terms only.
     #[arg(long, value_enum, default_value_t = AeRowsArg::SocTerm)]
     pub rows: AeRowsArg,
+    /// The order of the treatment arms' columns, after the control's (comma-separated labels;
+    /// arms not listed follow).
+    #[arg(long, value_name = "LABELS", value_delimiter = ',')]
+    pub arm_order: Vec<String>,
     /// Show only terms reaching this percentage of subjects in at least one arm.
     #[arg(long, value_name = "PERCENT")]
     pub min_percent: Option<f64>,
@@ -69,7 +73,7 @@ pub struct AeArgs {
 impl AeArgs {
     pub fn run(self, cells: CsvCells) -> Result<String, Error> {
         let render = |r: &trialstat::analysis::Report, format: Format| render_with(r, format, cells);
-        let AeArgs { file, subjects, subjects_where, filter, arms, subject, arm, ae_subject, soc, term, teae, serious, severity, rows, min_percent, strata, ci_method, level, format } = self;
+        let AeArgs { file, subjects, subjects_where, filter, arms, subject, arm, ae_subject, soc, term, teae, serious, severity, rows, min_percent, strata, ci_method, level, format, arm_order } = self;
         let level = parse_level(&level)?;
         let ae = open_filtered(&file, filter.as_deref())?;
         let subj = open_filtered(&subjects, subjects_where.as_deref())?;
@@ -92,6 +96,7 @@ impl AeArgs {
             strata,
             level,
             methods: parse_methods(&ci_method)?,
+            arm_order,
         };
         Ok(render(&ae_table(&ae, &subj, &spec)?, format))
     }

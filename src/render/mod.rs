@@ -1,8 +1,10 @@
-//! Rendering reports: text (a readable table), Markdown, CSV and JSON.
+//! Rendering reports: text (a readable table), Markdown, RTF ([`rtf`]), CSV and JSON.
 //!
-//! Text and Markdown show rounded numbers (4 significant digits, journal-style p-values) and
+//! Text, Markdown and RTF show rounded numbers (the precision policy of [`crate::fmt`]) and
 //! per-result notes gathered under "Notes"; CSV and JSON carry full precision (shortest
 //! round-trip decimal). A result never formats itself: this module decides how each measure reads.
+
+pub mod rtf;
 
 use crate::analysis::{Report, TableKind};
 use crate::fmt::{fixed, pvalue, sig, thousands};
@@ -15,6 +17,9 @@ pub enum Format {
     Json,
     Csv,
     Markdown,
+    /// Rich Text Format: the tables of the text output as RTF tables (landscape, ruled header
+    /// rows repeated on each page), for clinical study reports.
+    Rtf,
 }
 
 /// How CSV cells that a spreadsheet would read as a formula are written.
@@ -70,6 +75,7 @@ pub fn render_with(report: &Report, format: Format, cells: CsvCells) -> String {
     match format {
         Format::Text => text(report),
         Format::Markdown => markdown(report),
+        Format::Rtf => rtf::document(&format!("trialstat {}: {}", report.command, report.layout.title), &tables(report), &all_notes(report)),
         Format::Csv => csv_with(report, cells),
         Format::Json => json(report),
     }
@@ -1012,6 +1018,8 @@ pub fn describe_with(d: &crate::ingest::table::Description, format: Format, cell
         Format::Json => describe_json(d),
         Format::Csv => describe_csv(d, cells),
         Format::Text | Format::Markdown => describe_text(d, format == Format::Markdown),
+        // The description's text, line by line, in a fixed-width font.
+        Format::Rtf => rtf::document("trialstat describe", &[], &describe_text(d, false).lines().map(|l| l.replace(' ', "\u{a0}")).collect::<Vec<_>>()),
     }
 }
 

@@ -110,7 +110,7 @@ pub fn run(spec: &Spec, spec_name: &str, spec_text: &str, base: &Path) -> Result
     let mut out: Vec<Output> = Vec::new();
     let cells = if spec.csv_raw { render::CsvCells::Raw } else { render::CsvCells::Neutralised };
     for (name, report) in described.iter().map(|(n, _, r)| (n, r)).chain(done.iter().map(|d| (&d.name, &d.report))) {
-        for (ext, fmt) in [("csv", Format::Csv), ("json", Format::Json), ("md", Format::Markdown)] {
+        for (ext, fmt) in [("csv", Format::Csv), ("json", Format::Json), ("md", Format::Markdown), ("rtf", Format::Rtf)] {
             out.push(Output { path: format!("tables/{name}.{ext}"), bytes: render::render_with(report, fmt, cells).into_bytes() });
         }
     }
@@ -507,6 +507,7 @@ fn ae_request(a: &AnalysisSpec, o: &Overrides, so: &Overrides, level: f64, metho
         strata: a.strata.clone(),
         level,
         methods,
+        arm_order: a.arm_order.clone(),
     })
 }
 
@@ -881,7 +882,7 @@ fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], described
             }
             h.push_str("</ul>\n");
         }
-        h.push_str(&format!("<p>Tables: <a href=\"tables/{0}.csv\">CSV</a>, <a href=\"tables/{0}.json\">JSON</a>, <a href=\"tables/{0}.md\">Markdown</a></p>\n", e(name)));
+        h.push_str(&format!("<p>Tables: <a href=\"tables/{0}.csv\">CSV</a>, <a href=\"tables/{0}.json\">JSON</a>, <a href=\"tables/{0}.md\">Markdown</a>, <a href=\"tables/{0}.rtf\">RTF</a></p>\n", e(name)));
     }
     for d in done {
         let primary = if d.spec.primary { " <span class=\"primary\">primary endpoint</span>" } else { "" };
@@ -902,7 +903,7 @@ fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], described
             }
             h.push_str("</ul>\n");
         }
-        h.push_str(&format!("<p>Tables: <a href=\"tables/{0}.csv\">CSV</a>, <a href=\"tables/{0}.json\">JSON</a>, <a href=\"tables/{0}.md\">Markdown</a></p>\n", e(&d.name)));
+        h.push_str(&format!("<p>Tables: <a href=\"tables/{0}.csv\">CSV</a>, <a href=\"tables/{0}.json\">JSON</a>, <a href=\"tables/{0}.md\">Markdown</a>, <a href=\"tables/{0}.rtf\">RTF</a></p>\n", e(&d.name)));
     }
     for (name, title, fig) in figures {
         h.push_str(&format!("<h2 id=\"plot-{}\">{}</h2>\n", e(name), e(title)));

@@ -390,7 +390,7 @@ fn only_ours(d: &Path) -> bool {
                 inner.into_iter().all(|f| {
                     f.is_ok_and(|f| {
                         let n = f.file_name().to_string_lossy().into_owned();
-                        f.file_type().is_ok_and(|t| t.is_file()) && [".csv", ".json", ".md", ".svg", ".png"].iter().any(|x| n.ends_with(x))
+                        f.file_type().is_ok_and(|t| t.is_file()) && [".csv", ".json", ".md", ".rtf", ".svg", ".png"].iter().any(|x| n.ends_with(x))
                     })
                 })
             }),
