@@ -18,6 +18,23 @@ fn out_dir() -> std::path::PathBuf {
     d
 }
 
+/// `s` made long enough to run past the right edge of any plot (titles, subtitles, labels).
+fn long(s: &str) -> String {
+    format!("{s}: a label long enough to run past the edge of the canvas, as readers' titles, populations and arm names sometimes are (intention-to-treat population, n = 1,234)")
+}
+
+/// Every text the plot draws lies inside its canvas (nothing clipped at an edge).
+fn inside_canvas(name: &str, p: &impl Plot) {
+    let (w, h) = p.size();
+    let ink = plot::text_ink(p).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(!ink.is_empty(), "{name}: no text drawn");
+    let out: Vec<_> = ink.iter().filter(|t| t.min.0 < 0 || t.min.1 < 0 || t.max.0 >= w as i32 || t.max.1 >= h as i32).collect();
+    assert!(out.is_empty(), "{name}: text outside the {w}×{h} canvas: {out:#?}");
+    if name.ends_with("-long") {
+        std::fs::write(out_dir().join(format!("{name}.png")), plot::render(p).unwrap().png).unwrap();
+    }
+}
+
 /// Render twice, compare bytes, check the PNG header and size, write both files.
 fn check(name: &str, p: &impl Plot, must_contain: &[&str]) -> Figure {
     let a = plot::render(p).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -31,6 +48,7 @@ fn check(name: &str, p: &impl Plot, must_contain: &[&str]) -> Figure {
     for s in must_contain {
         assert!(a.svg.contains(s), "{name}: SVG lacks {s:?}");
     }
+    inside_canvas(name, p);
     // Text is drawn in the PNG: a rendering with the title changed differs.
     let d = out_dir();
     std::fs::write(d.join(format!("{name}.svg")), &a.svg).unwrap();
@@ -57,6 +75,10 @@ fn responder_rates_and_stratified_forest() {
     let r = responders_file(&f, &o, &spec, &CountOptions::default()).unwrap();
     let bars = from_report::rate_bars(&r, "Post-ERCP pancreatitis by arm", "Patients with pancreatitis").unwrap();
     check("rates", &bars, &["Post-ERCP pancreatitis by arm", "1_indomethacin", "27/295", "(wilson)"]);
+    let mut l = bars.clone();
+    (l.title, l.subtitle, l.y_label) = (long(&l.title), long(&l.subtitle), long(&l.y_label));
+    l.groups.iter_mut().for_each(|g| g.label = long(&g.label));
+    inside_canvas("rates-long", &l);
     // Per-site risk ratios need per-stratum rows: use the stratified one-liner on the same counts.
     let strata: Vec<trialstat::data::Stratum> = r.inputs["strata"]
         .as_array()
@@ -75,6 +97,11 @@ fn responder_rates_and_stratified_forest() {
     fp.favours = Some(("indomethacin better".into(), "placebo better".into()));
     assert!(fp.rows.iter().any(|r| r.summary), "MH row");
     check("forest", &fp, &["Risk ratio", "log scale", "(MH)"]);
+    let mut l = fp.clone();
+    (l.title, l.subtitle, l.x_label) = (long(&l.title), long(&l.subtitle), long(&l.x_label));
+    l.favours = Some((long("favours indomethacin"), long("favours placebo")));
+    l.rows.iter_mut().for_each(|r| r.label = long(&r.label));
+    inside_canvas("forest-long", &l);
 }
 
 #[test]
@@ -92,14 +119,27 @@ fn waterfall_box_and_visits() {
     let w = from_report::waterfall(&pairs, &arms, Some(-35.0), "Headache score: change from baseline to 12 months", "acupuncture (1) vs usual care (0)").unwrap();
     assert_eq!(w.bars.len(), 161 + 140);
     check("waterfall", &w, &["responder threshold", "Change from baseline (%)"]);
+    let mut l = w.clone();
+    (l.title, l.subtitle, l.y_label) = (long(&l.title), long(&l.subtitle), long(&l.y_label));
+    l.arms.iter_mut().for_each(|a| *a = long(a));
+    inside_canvas("waterfall-long", &l);
     let b = from_report::change_box(&pairs, &arms, "Headache score: change at 12 months", "pk5 − pk1 by arm", "Change in headache score (points)").unwrap();
     check("box", &b, &["(n = 161)", "(n = 140)"]);
+    let mut l = b.clone();
+    (l.title, l.subtitle, l.y_label) = (long(&l.title), long(&l.subtitle), long(&l.y_label));
+    l.groups.iter_mut().for_each(|g| g.0 = long(&g.0));
+    inside_canvas("box-long", &l);
     let f = CsvFile::open(std::path::Path::new(&dataset("cdisc_pilot01/adqsadas_actot.csv"))).unwrap().with_filter("EFFFL = 'Y' and ANL01FL = 'Y'").unwrap();
     let spec = trialstat::analysis::change::ChangeSpec { baseline_visit: Some("Baseline".into()), ..Default::default() };
     let r = trialstat::analysis::change::change_file(&f, &Overrides::default(), &spec).unwrap();
     let v = from_report::mean_over_visits(&r, "ADAS-Cog(11): mean change from baseline", "Mean change (points), 95% CI", &[], "Visit").unwrap();
     assert_eq!(v.visits, ["Week 8", "Week 16", "Week 24"]);
     check("visits", &v, &["Week 16", "Placebo", "Mean change (points)"]);
+    let mut l = v.clone();
+    (l.title, l.subtitle, l.y_label, l.x_label) = (long(&l.title), long(&l.subtitle), long(&l.y_label), long(&l.x_label));
+    l.visits.iter_mut().for_each(|a| *a = long(a));
+    l.series.iter_mut().for_each(|s| s.arm = long(&s.arm));
+    inside_canvas("visits-long", &l);
 }
 
 #[test]
@@ -112,8 +152,17 @@ fn ae_dot_and_volcano() {
     assert_eq!(d.rows.len(), 20);
     assert_eq!(d.rows[0].term, "PRURITUS");
     check("ae-dot", &d, &["PRURITUS", "Placebo", "Risk ratio"]);
+    let mut l = d.clone();
+    (l.title, l.subtitle) = (long(&l.title), long(&l.subtitle));
+    l.arms.iter_mut().for_each(|a| *a = long(a));
+    l.rows.iter_mut().for_each(|r| r.term = long(&r.term));
+    inside_canvas("ae-dot-long", &l);
     let v = from_report::volcano(&r, "Xanomeline High Dose vs Placebo").unwrap();
     check("volcano", &v, &["log2 risk ratio", "p = 0.05"]);
+    let mut l = v.clone();
+    (l.title, l.subtitle, l.x_label) = (long(&l.title), long(&l.subtitle), long(&l.x_label));
+    l.points.iter_mut().for_each(|p| p.term = long(&p.term));
+    inside_canvas("volcano-long", &l);
 }
 
 #[test]
@@ -144,6 +193,10 @@ fn kaplan_meier_curves_and_subgroup_forest() {
     assert_eq!(km.arms[0].at_risk[0], 86);
     assert!(km.arms[1].median.is_some() && km.arms[0].median.is_none(), "placebo's median is not reached");
     check("kaplan_meier", &km, &["Time to first dermatologic event", "Time (weeks)", "Number at risk", "Xanomeline High Dose", "95% CI (log)"]);
+    let mut l = km.clone();
+    (l.title, l.subtitle, l.x_label, l.y_label) = (long(&l.title), long(&l.subtitle), long(&l.x_label), long(&l.y_label));
+    l.arms.iter_mut().for_each(|a| a.label = long(&a.label));
+    inside_canvas("kaplan_meier-long", &l);
     let plain = from_report::kaplan_meier(&r, "Time to first dermatologic event", false, false).unwrap();
     check("kaplan_meier_plain", &plain, &["Number at risk"]);
     let forest = from_report::subgroup_forest(&r, Some("Xanomeline High Dose vs Placebo"), "Hazard ratio by subgroup").unwrap();
@@ -182,8 +235,23 @@ fn meta_forest_and_funnel_plots() {
     assert!(f.footer.iter().any(|l| l.starts_with("Test for subgroup differences (random effects)")));
     let fig = trialstat::plot::render(&f).unwrap();
     std::fs::write(dir.join("meta-forest-bcg.png"), &fig.png).unwrap();
+    inside_canvas("meta-forest-bcg", &f);
+    let mut l = f.clone();
+    (l.title, l.subtitle, l.x_label, l.label_header, l.estimate_header) = (long(&l.title), long(&l.subtitle), long(&l.x_label), long(&l.label_header), long(&l.estimate_header));
+    l.favours = Some((long("Favours BCG"), long("Favours no vaccine")));
+    l.rows.iter_mut().for_each(|r| r.label = long(&r.label));
+    l.footer.iter_mut().for_each(|r| *r = long(r));
+    if let Some(h) = l.arm_headers.as_mut() {
+        h.iter_mut().for_each(|a| *a = long(a));
+    }
+    l.rows.iter_mut().filter_map(|r| r.arms.as_mut()).for_each(|a| a.iter_mut().for_each(|x| *x = long(x)));
+    inside_canvas("meta-forest-long", &l);
     let fun = trialstat::plot::meta::funnel_of(&r, "BCG: funnel plot").unwrap();
     assert_eq!(fun.points.len(), 13);
+    inside_canvas("funnel", &fun);
+    let mut l = fun.clone();
+    (l.title, l.subtitle, l.x_label) = (long(&l.title), long(&l.subtitle), long(&l.x_label));
+    inside_canvas("funnel-long", &l);
     // Trim and fill imputes one study on the right (metafor's trimfill), mirroring Vandiviere.
     assert_eq!(fun.filled.len(), 1);
     assert!(fun.filled[0].0 > 0.0);

@@ -11,6 +11,17 @@ use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyl
 pub struct GlyphText<'f, B: DrawingBackend> {
     pub inner: B,
     pub font: FontRef<'f>,
+    /// When set, every text drawn is recorded with the box of its ink (before clipping to the
+    /// canvas): what [`crate::plot::text_ink`] checks.
+    pub ink: Option<std::rc::Rc<std::cell::RefCell<Vec<TextInk>>>>,
+}
+
+/// A text drawn and the pixel box its ink covers (inclusive; may reach outside the canvas).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextInk {
+    pub text: String,
+    pub min: (i32, i32),
+    pub max: (i32, i32),
 }
 
 impl<B: DrawingBackend> GlyphText<'_, B> {
@@ -116,11 +127,19 @@ impl<B: DrawingBackend> DrawingBackend for GlyphText<'_, B> {
             }
             caret += scaled.h_advance(id);
         }
+        let mut ink = TextInk { text: text.to_string(), min: (i32::MAX, i32::MAX), max: (i32::MIN, i32::MIN) };
         for (x, y, cov) in pixels {
             let (tx, ty) = trans.transform(x, y);
             let (px, py) = (pos.0 + tx, pos.1 + ty);
+            ink.min = (ink.min.0.min(px), ink.min.1.min(py));
+            ink.max = (ink.max.0.max(px), ink.max.1.max(py));
             if px >= 0 && py >= 0 && (px as u32) < w && (py as u32) < h {
                 self.inner.draw_pixel((px, py), BackendColor { alpha: color.alpha * f64::from(cov.min(1.0)), rgb: color.rgb })?;
+            }
+        }
+        if let Some(rec) = &self.ink {
+            if ink.min.0 <= ink.max.0 {
+                rec.borrow_mut().push(ink);
             }
         }
         Ok(())

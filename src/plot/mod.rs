@@ -22,7 +22,7 @@
 
 pub mod from_report;
 pub mod meta;
-mod glyph;
+pub mod glyph;
 
 use crate::error::{Error, Result};
 use plotters::coord::Shift;
@@ -99,6 +99,24 @@ fn plot_err(kind: &str, e: impl std::fmt::Debug) -> Error {
 }
 
 /// Render `plot` as SVG and PNG.
+/// Every text `plot` draws with the pixel box of its ink, before clipping to the canvas (size
+/// `plot.size()`): a text whose box reaches outside the canvas would be cut off.
+pub fn text_ink(plot: &impl Plot) -> Result<Vec<glyph::TextInk>> {
+    ensure_font()?;
+    plot.check()?;
+    let (w, h) = plot.size();
+    let mut rgb = vec![255u8; (w as usize) * (h as usize) * 3];
+    let rec = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    {
+        let font = ab_glyph::FontRef::try_from_slice(FONT).map_err(|e| plot_err(plot.kind(), e))?;
+        let root = glyph::GlyphText { inner: BitMapBackend::with_buffer(&mut rgb, (w, h)), font, ink: Some(rec.clone()) }.into_drawing_area();
+        plot.draw(&root).map_err(|e| plot_err(plot.kind(), e))?;
+        root.present().map_err(|e| plot_err(plot.kind(), e))?;
+    }
+    let out = rec.borrow().clone();
+    Ok(out)
+}
+
 pub fn render(plot: &impl Plot) -> Result<Figure> {
     ensure_font()?;
     plot.check()?;
@@ -113,7 +131,7 @@ pub fn render(plot: &impl Plot) -> Result<Figure> {
     let mut rgb = vec![255u8; (w as usize) * (h as usize) * 3];
     {
         let font = ab_glyph::FontRef::try_from_slice(FONT).map_err(|e| plot_err(plot.kind(), e))?;
-        let root = glyph::GlyphText { inner: BitMapBackend::with_buffer(&mut rgb, (w, h)), font }.into_drawing_area();
+        let root = glyph::GlyphText { inner: BitMapBackend::with_buffer(&mut rgb, (w, h)), font, ink: None }.into_drawing_area();
         root.fill(&WHITE).map_err(|e| plot_err(plot.kind(), e))?;
         plot.draw(&root).map_err(|e| plot_err(plot.kind(), e))?;
         root.present().map_err(|e| plot_err(plot.kind(), e))?;
@@ -130,6 +148,71 @@ pub fn render(plot: &impl Plot) -> Result<Figure> {
     // SVG text: name the embedded family first, a generic family as fallback.
     let svg = svg.replace("font-family=\"DejaVu Sans\"", "font-family=\"DejaVu Sans, sans-serif\"");
     Ok(Figure { svg, png: png_bytes, width: w, height: h })
+}
+
+/// Width in pixels of `text` at pixel size `size`, as the PNG draws it (the embedded font's
+/// advances with kerning; bold text, drawn with the same outlines in the PNG and heavier in an
+/// SVG viewer, is given 8 % more).
+pub fn text_width(text: &str, size: f64) -> f64 {
+    use ab_glyph::{Font, ScaleFont};
+    let Ok(f) = ab_glyph::FontRef::try_from_slice(FONT) else {
+        return 0.6 * size * text.chars().count() as f64;
+    };
+    let f = f.as_scaled(ab_glyph::PxScale::from(size as f32));
+    let mut x = 0f32;
+    let mut prev = None;
+    for c in text.chars() {
+        let g = f.glyph_id(c);
+        if let Some(p) = prev {
+            x += f.kern(p, g);
+        }
+        x += f.h_advance(g);
+        prev = Some(g);
+    }
+    f64::from(x)
+}
+
+/// `text` cut (at a word if it can, else at a character) to fit `max` pixels at `size`,
+/// ending in "…"; as it is when it fits.
+pub fn fit(text: &str, size: f64, max: f64) -> String {
+    if text_width(text, size) <= max {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut n = chars.len();
+    while n > 0 && text_width(&(chars[..n].iter().collect::<String>() + "…"), size) > max {
+        n -= 1;
+    }
+    let cut: String = chars[..n].iter().collect();
+    // Prefer ending at a word when that keeps most of the text.
+    let at_word = match cut.rfind(' ') {
+        Some(i) if i * 3 >= cut.len() * 2 => cut[..i].trim_end_matches([',', ';', ':']).to_string(),
+        _ => cut,
+    };
+    at_word + "…"
+}
+
+/// `text` broken at spaces into lines of at most `max` pixels at `size`; at most `lines` lines,
+/// the last cut with "…" when the text does not fit.
+pub fn wrap(text: &str, size: f64, max: f64, lines: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+        if text_width(&candidate, size) <= max || line.is_empty() {
+            line = candidate;
+        } else {
+            out.push(std::mem::take(&mut line));
+            line = word.to_string();
+        }
+    }
+    out.push(line);
+    if out.len() > lines {
+        let rest = out[lines - 1..].join(" ");
+        out.truncate(lines - 1);
+        out.push(rest);
+    }
+    out.into_iter().map(|l| fit(&l, size, max)).collect()
 }
 
 fn font(size: f64) -> TextStyle<'static> {
@@ -171,22 +254,38 @@ fn log_padded(lo: f64, hi: f64) -> (f64, f64) {
 }
 
 /// Draw the title, the subtitle and (if any) a horizontal arm legend; the area below them.
+/// Draw the title (at most two lines), the subtitle (at most two lines) and (if any) a horizontal
+/// arm legend (wrapping onto new lines); the area below them. Nothing runs past the right edge:
+/// lines break at spaces, and what still does not fit ends in "…".
 fn title_area<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, subtitle: &str, legend_arms: &[String]) -> std::result::Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
-    let mut top = 42;
-    root.draw(&Text::new(title.to_string(), (16, 12), bold(18.0)))?;
+    let width = f64::from(root.dim_in_pixel().0);
+    let max = width - 32.0;
+    let mut y = 12;
+    for line in wrap(title, 18.0 * 1.08, max, 2) {
+        root.draw(&Text::new(line, (16, y), bold(18.0)))?;
+        y += 24;
+    }
+    let mut top = y + 6;
     if !subtitle.is_empty() {
-        // About 7 px per character at 13 px: cut what would run off the plot.
-        let max = (root.dim_in_pixel().0 as usize).saturating_sub(32) / 7;
-        let sub: String = if subtitle.chars().count() > max { subtitle.chars().take(max.saturating_sub(1)).collect::<String>() + "…" } else { subtitle.to_string() };
-        root.draw(&Text::new(sub, (16, 38), font(13.0).color(&GREY)))?;
-        top += 20;
+        let mut sy = y + 2;
+        for line in wrap(subtitle, 13.0, max, 2) {
+            root.draw(&Text::new(line, (16, sy), font(13.0).color(&GREY)))?;
+            sy += 18;
+        }
+        top = sy + 4;
     }
     if !legend_arms.is_empty() {
         let mut x = 16;
         for (k, a) in legend_arms.iter().enumerate() {
+            let label = fit(a, 13.0, max - 18.0);
+            let w = text_width(&label, 13.0).ceil() as i32;
+            if x > 16 && f64::from(x + 18 + w) > width - 16.0 {
+                x = 16;
+                top += 20;
+            }
             root.draw(&Rectangle::new([(x, top + 2), (x + 12, top + 14)], arm_colour(k).filled()))?;
-            root.draw(&Text::new(a.clone(), (x + 18, top), font(13.0)))?;
-            x += 40 + 8 * a.chars().count() as i32;
+            root.draw(&Text::new(label, (x + 18, top), font(13.0)))?;
+            x += 18 + w + 22;
         }
         top += 24;
     }
@@ -263,7 +362,8 @@ impl Plot for Forest {
         macro_rules! body {
             ($chart:expr, $to_x:expr) => {{
                 let mut chart = $chart;
-                chart.configure_mesh().disable_y_mesh().disable_y_axis().x_desc(self.x_label.clone()).x_label_style(font(12.0)).axis_desc_style(font(13.0)).x_labels(7).light_line_style(TRANSPARENT).draw()?;
+                let (pw, _) = chart.plotting_area().dim_in_pixel();
+                chart.configure_mesh().disable_y_mesh().disable_y_axis().x_desc(fit(&self.x_label, 13.0, f64::from(pw) - 4.0)).x_label_style(font(12.0)).axis_desc_style(font(13.0)).x_labels(7).light_line_style(TRANSPARENT).draw()?;
                 chart.draw_series(std::iter::once(PathElement::new(vec![($to_x(null), -0.5), ($to_x(null), n as f64 - 0.5)], BLACK.stroke_width(1))))?;
                 for (i, r) in self.rows.iter().enumerate() {
                     let y = (n - 1 - i) as f64;
@@ -271,8 +371,8 @@ impl Plot for Forest {
                         let (_, py) = chart.backend_coord(&($to_x(null), y));
                         let (lx, _) = left.get_base_pixel();
                         let (rx, _) = right.get_base_pixel();
-                        root.draw(&Text::new(r.label.clone(), (lx + 4, py - 7), bold(13.0)))?;
-                        root.draw(&Text::new(r.text.clone(), (rx + 10, py - 7), font(13.0).color(&GREY)))?;
+                        root.draw(&Text::new(fit(&r.label, 13.0 * 1.08, f64::from(label_w) - 8.0), (lx + 4, py - 7), bold(13.0)))?;
+                        root.draw(&Text::new(fit(&r.text, 13.0, f64::from(text_w) - 14.0), (rx + 10, py - 7), font(13.0).color(&GREY)))?;
                         continue;
                     }
                     let c = if r.summary { BLACK } else { PALETTE[0] };
@@ -288,13 +388,15 @@ impl Plot for Forest {
                     let (lx, _) = left.get_base_pixel();
                     let (rx, _) = right.get_base_pixel();
                     let style = if r.summary { bold(13.0) } else { font(13.0) };
-                    root.draw(&Text::new(r.label.clone(), (lx + 4, py - 7), style.clone()))?;
-                    root.draw(&Text::new(texts[i].clone(), (rx + 10, py - 7), style))?;
+                    let k = if r.summary { 13.0 * 1.08 } else { 13.0 };
+                    root.draw(&Text::new(fit(&r.label, k, f64::from(label_w) - 8.0), (lx + 4, py - 7), style.clone()))?;
+                    root.draw(&Text::new(fit(&texts[i], k, f64::from(text_w) - 14.0), (rx + 10, py - 7), style))?;
                 }
                 if let Some((a, b)) = &self.favours {
                     let (x0, y0) = chart.backend_coord(&($to_x(null), -0.5));
-                    root.draw(&Text::new(format!("← {a}"), (x0 - 8, y0 + 26), font(12.0).color(&GREY).pos(Pos::new(HPos::Right, VPos::Top))))?;
-                    root.draw(&Text::new(format!("{b} →"), (x0 + 8, y0 + 26), font(12.0).color(&GREY)))?;
+                    let width = f64::from(root.dim_in_pixel().0);
+                    root.draw(&Text::new(fit(&format!("← {a}"), 12.0, f64::from(x0 - 12)), (x0 - 8, y0 + 26), font(12.0).color(&GREY).pos(Pos::new(HPos::Right, VPos::Top))))?;
+                    root.draw(&Text::new(fit(&format!("{b} →"), 12.0, width - f64::from(x0 + 12)), (x0 + 8, y0 + 26), font(12.0).color(&GREY)))?;
                 }
             }};
         }
@@ -356,8 +458,11 @@ impl Plot for RateBars {
         let n = self.groups.len();
         let top = self.groups.iter().map(|g| g.upper).fold(0.0, f64::max) * 100.0;
         let y_max = (top * 1.15).max(5.0).min(100.0_f64.max(top));
-        let labels: Vec<String> = self.groups.iter().map(|g| g.label.clone()).collect();
         let mut chart = ChartBuilder::on(&area).margin(10).x_label_area_size(50).y_label_area_size(70).build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..y_max)?;
+        let (pw, ph) = chart.plotting_area().dim_in_pixel();
+        // Each label within its group's slot.
+        let slot = f64::from(pw) / n as f64 - 8.0;
+        let labels: Vec<String> = self.groups.iter().map(|g| fit(&g.label, 12.0, slot)).collect();
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -370,7 +475,7 @@ impl Plot for RateBars {
                     String::new()
                 }
             })
-            .y_desc(self.y_label.clone())
+            .y_desc(fit(&self.y_label, 13.0, f64::from(ph) - 4.0))
             .x_label_style(font(13.0))
             .y_label_style(font(12.0))
             .axis_desc_style(font(13.0))
@@ -441,12 +546,13 @@ impl Plot for Waterfall {
             format!("Subjects, sorted by change ({n})")
         };
         let mut chart = ChartBuilder::on(&area).margin(10).x_label_area_size(36).y_label_area_size(70).build_cartesian_2d(0f64..n as f64, a..b)?;
+        let (pw, ph) = chart.plotting_area().dim_in_pixel();
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(0)
-            .x_desc(caption)
-            .y_desc(self.y_label.clone())
+            .x_desc(fit(&caption, 13.0, f64::from(pw) - 4.0))
+            .y_desc(fit(&self.y_label, 13.0, f64::from(ph) - 4.0))
             .y_label_style(font(12.0))
             .axis_desc_style(font(13.0))
             .light_line_style(TRANSPARENT)
@@ -505,8 +611,18 @@ impl Plot for BoxStrip {
         let lo = self.groups.iter().flat_map(|g| g.1.iter().copied()).fold(f64::INFINITY, f64::min).min(0.0);
         let hi = self.groups.iter().flat_map(|g| g.1.iter().copied()).fold(f64::NEG_INFINITY, f64::max).max(0.0);
         let (a, b) = padded(lo, hi);
-        let labels: Vec<String> = self.groups.iter().map(|g| format!("{} (n = {})", g.0, g.1.len())).collect();
         let mut chart = ChartBuilder::on(&area).margin(10).x_label_area_size(50).y_label_area_size(70).build_cartesian_2d(-0.5f64..(n as f64 - 0.5), a..b)?;
+        let (pw, ph) = chart.plotting_area().dim_in_pixel();
+        // Each label within its group's slot, the n kept whole.
+        let slot = f64::from(pw) / n as f64 - 8.0;
+        let labels: Vec<String> = self
+            .groups
+            .iter()
+            .map(|g| {
+                let n = format!(" (n = {})", g.1.len());
+                fit(&g.0, 12.0, slot - text_width(&n, 12.0)) + &n
+            })
+            .collect();
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -519,7 +635,7 @@ impl Plot for BoxStrip {
                     String::new()
                 }
             })
-            .y_desc(self.y_label.clone())
+            .y_desc(fit(&self.y_label, 13.0, f64::from(ph) - 4.0))
             .x_label_style(font(13.0))
             .y_label_style(font(12.0))
             .axis_desc_style(font(13.0))
@@ -610,21 +726,27 @@ impl Plot for MeanOverVisits {
         let pad = if span > 0.0 { span * 0.12 } else { 0.5 };
         let (x_lo, x_hi) = (xs.iter().copied().fold(f64::INFINITY, f64::min) - pad, xs.iter().copied().fold(f64::NEG_INFINITY, f64::max) + pad);
         let mut chart = ChartBuilder::on(&area).margin(10).margin_right(30).x_label_area_size(64).y_label_area_size(70).build_cartesian_2d(x_lo..x_hi, a..b)?;
+        let (pw, ph) = chart.plotting_area().dim_in_pixel();
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(0)
-            .x_desc(self.x_label.clone())
-            .y_desc(self.y_label.clone())
+            .x_desc(fit(&self.x_label, 13.0, f64::from(pw) - 4.0))
+            .y_desc(fit(&self.y_label, 13.0, f64::from(ph) - 4.0))
             .y_label_style(font(12.0))
             .axis_desc_style(font(13.0))
             .light_line_style(TRANSPARENT)
             .draw()?;
-        // Visit labels at their x, and the n of each arm under them (in the legend's order).
+        // Visit labels at their x (each within the space to its neighbours), and the n of each
+        // arm under them (in the legend's order).
+        let pxs: Vec<i32> = xs.iter().map(|x| chart.backend_coord(&(*x, a)).0).collect();
+        let (left_edge, right_edge) = (chart.backend_coord(&(x_lo, a)).0, chart.backend_coord(&(x_hi, a)).0 + 30);
         for (i, v) in self.visits.iter().enumerate() {
             let (px, py) = chart.backend_coord(&(xs[i], a));
+            let gap = |j: Option<&i32>, edge: i32| 2 * j.map_or((px - edge).abs(), |q| (px - q).abs() / 2);
+            let room = gap(i.checked_sub(1).and_then(|j| pxs.get(j)), left_edge).min(gap(pxs.get(i + 1), right_edge)) - 8;
             root.draw(&PathElement::new(vec![(px, py), (px, py + 5)], BLACK.stroke_width(1)))?;
-            root.draw(&Text::new(v.clone(), (px, py + 8), font(12.0).pos(Pos::new(HPos::Center, VPos::Top))))?;
+            root.draw(&Text::new(fit(v, 12.0, f64::from(room.max(0))), (px, py + 8), font(12.0).pos(Pos::new(HPos::Center, VPos::Top))))?;
             let ns: Vec<String> = self.series.iter().map(|s| s.n.get(i).copied().flatten().map_or("–".into(), |n| n.to_string())).collect();
             if self.series.iter().any(|s| s.n.get(i).copied().flatten().is_some()) {
                 root.draw(&Text::new(format!("n = {}", ns.join(" / ")), (px, py + 24), font(11.0).color(&GREY).pos(Pos::new(HPos::Center, VPos::Top))))?;
@@ -705,7 +827,8 @@ impl Plot for AeDot {
         let y_range = -0.5f64..(n as f64 - 0.5);
         let max_pct = self.rows.iter().flat_map(|r| r.incidence.iter().copied()).fold(0.0, f64::max) * 100.0;
         let mut lc = ChartBuilder::on(&left).margin_right(20).x_label_area_size(56).build_cartesian_2d(0f64..(max_pct * 1.1).max(1.0), y_range.clone())?;
-        lc.configure_mesh().disable_y_mesh().disable_y_axis().x_desc("Incidence (% of subjects)").x_label_style(font(12.0)).axis_desc_style(font(13.0)).light_line_style(TRANSPARENT).draw()?;
+        let (pw, _) = lc.plotting_area().dim_in_pixel();
+        lc.configure_mesh().disable_y_mesh().disable_y_axis().x_desc(fit("Incidence (% of subjects)", 13.0, f64::from(pw) - 4.0)).x_label_style(font(12.0)).axis_desc_style(font(13.0)).light_line_style(TRANSPARENT).draw()?;
         let (lx, _) = labels.get_base_pixel();
         for (i, r) in self.rows.iter().enumerate() {
             let y = (n - 1 - i) as f64;
@@ -713,15 +836,15 @@ impl Plot for AeDot {
                 lc.draw_series(std::iter::once(Circle::new((p * 100.0, y), 5, arm_colour(k).filled())))?;
             }
             let (_, py) = lc.backend_coord(&(0.0, y));
-            let t: String = if r.term.chars().count() > 36 { r.term.chars().take(35).collect::<String>() + "…" } else { r.term.clone() };
-            root.draw(&Text::new(t, (lx + 4, py - 7), font(12.0)))?;
+            root.draw(&Text::new(fit(&r.term, 12.0, 268.0), (lx + 4, py - 7), font(12.0)))?;
         }
         let ratios: Vec<(f64, f64, f64)> = self.rows.iter().filter_map(|r| r.ratio).collect();
         let lo = ratios.iter().map(|r| r.1).fold(1.0, f64::min);
         let hi = ratios.iter().map(|r| r.2).fold(1.0, f64::max);
         let (a, b) = log_padded(lo, hi);
         let mut rc = ChartBuilder::on(&right).margin_right(16).x_label_area_size(56).build_cartesian_2d((a..b).log_scale(), y_range)?;
-        rc.configure_mesh().disable_y_mesh().disable_y_axis().x_desc(self.ratio_label.clone()).x_label_style(font(12.0)).axis_desc_style(font(13.0)).x_labels(6).light_line_style(TRANSPARENT).draw()?;
+        let (pw, _) = rc.plotting_area().dim_in_pixel();
+        rc.configure_mesh().disable_y_mesh().disable_y_axis().x_desc(fit(&self.ratio_label, 13.0, f64::from(pw) - 4.0)).x_label_style(font(12.0)).axis_desc_style(font(13.0)).x_labels(6).light_line_style(TRANSPARENT).draw()?;
         rc.draw_series(std::iter::once(PathElement::new(vec![(1.0, -0.5), (1.0, n as f64 - 0.5)], BLACK.stroke_width(1))))?;
         for (i, r) in self.rows.iter().enumerate() {
             let y = (n - 1 - i) as f64;
@@ -781,10 +904,11 @@ impl Plot for Volcano {
         let m = xs.iter().fold(1.0f64, |m, x| m.max(x.abs())) * 1.1;
         let top = ys.iter().copied().fold(2.0f64, f64::max) * 1.1;
         let mut chart = ChartBuilder::on(&area).margin(10).margin_right(30).x_label_area_size(50).y_label_area_size(70).build_cartesian_2d(-m..m, 0f64..top)?;
+        let (pw, ph) = chart.plotting_area().dim_in_pixel();
         chart
             .configure_mesh()
-            .x_desc(self.x_label.clone())
-            .y_desc("−log10 p (Fisher's exact test)")
+            .x_desc(fit(&self.x_label, 13.0, f64::from(pw) - 4.0))
+            .y_desc(fit("−log10 p (Fisher's exact test)", 13.0, f64::from(ph) - 4.0))
             .x_label_style(font(12.0))
             .y_label_style(font(12.0))
             .axis_desc_style(font(13.0))
@@ -810,14 +934,17 @@ impl Plot for Volcano {
                 break;
             }
             let (px, py) = chart.backend_coord(&(xs[i], ys[i]));
-            let w = 7 * self.points[i].term.chars().count() as i32;
+            // At most 220 px, and never past the canvas's edge on the side it extends to.
+            let room = if xs[i] > 0.0 { f64::from(px - 12) } else { f64::from(root.dim_in_pixel().0 as i32 - px - 12) };
+            let term = fit(&self.points[i].term, 11.0, room.clamp(0.0, 220.0));
+            let w = text_width(&term, 11.0).ceil() as i32;
             let (x0, anchor) = if xs[i] > 0.0 { (px - 8 - w, Pos::new(HPos::Right, VPos::Center)) } else { (px + 8, Pos::new(HPos::Left, VPos::Center)) };
             if placed.iter().any(|&(a, b, y)| (py - y).abs() < 14 && x0 < b && x0 + w > a) {
                 continue;
             }
             placed.push((x0, x0 + w, py));
             let tx = if xs[i] > 0.0 { px - 8 } else { px + 8 };
-            root.draw(&Text::new(self.points[i].term.clone(), (tx, py), font(11.0).pos(anchor)))?;
+            root.draw(&Text::new(term, (tx, py), font(11.0).pos(anchor)))?;
             shown += 1;
         }
         Ok(())
@@ -894,13 +1021,14 @@ impl Plot for KaplanMeierPlot {
         let (plot_area, table) = area.split_vertically(h_total.saturating_sub(table_h));
         let x_max = self.x_max();
         let mut chart = ChartBuilder::on(&plot_area).margin_right(24).x_label_area_size(46).y_label_area_size(left_w).build_cartesian_2d(0.0..x_max, 0.0..1.02)?;
+        let (_, ph) = chart.plotting_area().dim_in_pixel();
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(0)
             .y_labels(6)
             .y_label_formatter(&|y: &f64| format!("{}", (y * 100.0).round()))
-            .y_desc(self.y_label.clone())
+            .y_desc(fit(&self.y_label, 13.0, f64::from(ph) - 4.0))
             .y_label_style(font(12.0))
             .axis_desc_style(font(13.0))
             .light_line_style(TRANSPARENT)
@@ -914,7 +1042,7 @@ impl Plot for KaplanMeierPlot {
         }
         let (x0, y0) = chart.backend_coord(&(0.0, 0.0));
         let (x1, _) = chart.backend_coord(&(x_max, 0.0));
-        root.draw(&Text::new(self.x_label.clone(), ((x0 + x1) / 2, y0 + 26), font(13.0).pos(Pos::new(HPos::Center, VPos::Top))))?;
+        root.draw(&Text::new(fit(&self.x_label, 13.0, f64::from(x1 - x0)), ((x0 + x1) / 2, y0 + 26), font(13.0).pos(Pos::new(HPos::Center, VPos::Top))))?;
         for (k, a) in self.arms.iter().enumerate() {
             let colour = arm_colour(k);
             if self.ci_bands {
@@ -959,9 +1087,7 @@ impl Plot for KaplanMeierPlot {
         for (k, a) in self.arms.iter().enumerate() {
             let y = ty + 30 + 22 * k as i32;
             root.draw(&Rectangle::new([(16, y + 2), (26, y + 12)], arm_colour(k).filled()))?;
-            let max = (left_w as usize - 40) / 7;
-            let name: String = if a.label.chars().count() > max { a.label.chars().take(max.saturating_sub(1)).collect::<String>() + "…" } else { a.label.clone() };
-            root.draw(&Text::new(name, (32, y), font(12.0)))?;
+            root.draw(&Text::new(fit(&a.label, 12.0, f64::from(left_w) - 40.0), (32, y), font(12.0)))?;
             for (t, n) in self.ticks.iter().zip(&a.at_risk) {
                 let (px, _) = chart.backend_coord(&(*t, 0.0));
                 root.draw(&Text::new(n.to_string(), (px, y), font(12.0).pos(Pos::new(HPos::Center, VPos::Top))))?;

@@ -275,7 +275,7 @@ fn cells(e: &Estimate, report: &Report) -> Cells {
         }
         Measure::Rate | Measure::RateDifference => {
             let f = shown(scale);
-            (e.estimate.map(&f), e.ci.map(|c| range(c, &f)))
+            (e.estimate.map(&f), e.ci.map(|c| range(c, f)))
         }
         Measure::Nnt => {
             let d = crate::fmt::shared_decimals(kind, e.estimate.map(f64::abs), e.ci.map(|c| (c.lower.abs().min(c.upper.abs()), c.lower.abs().max(c.upper.abs()))));
@@ -283,17 +283,17 @@ fn cells(e: &Estimate, report: &Report) -> Cells {
         }
         Measure::FisherExact => {
             let f = shown(1.0);
-            (e.estimate.map(|x| format!("OR {}", f(x))), e.ci.map(|c| range(c, &f)))
+            (e.estimate.map(|x| format!("OR {}", f(x))), e.ci.map(|c| range(c, f)))
         }
         // A quantile not reached (or a limit not reached) reads NR, as survival tables print it.
         Measure::SurvivalQuantile => {
             let f = shown(1.0);
             let nr = move |x: f64| if x.is_finite() { f(x) } else { "NR".into() };
-            (Some(e.estimate.map_or("NR".into(), &nr)), e.ci.map(|c| range(c, &nr)))
+            (Some(e.estimate.map_or("NR".into(), &nr)), e.ci.map(|c| range(c, nr)))
         }
         _ => {
             let f = shown(1.0);
-            (e.estimate.map(&f), e.ci.map(|c| range(c, &f)))
+            (e.estimate.map(&f), e.ci.map(|c| range(c, f)))
         }
     };
     let test = match e.statistic {
@@ -413,7 +413,8 @@ fn is_group_row(e: &Estimate) -> bool {
 }
 
 /// Table blocks shared by text and Markdown: (heading, header, rows).
-type Table = (String, Vec<String>, Vec<Vec<String>>);
+/// A table as renderers draw it: (heading, header, rows).
+pub type Table = (String, Vec<String>, Vec<Vec<String>>);
 
 fn tables(report: &Report) -> Vec<Table> {
     if report.layout.table == TableKind::AeRows {

@@ -40,7 +40,7 @@ pub fn escape(s: &str) -> String {
 }
 
 /// A document of `title` and `tables` (heading, header, rows) with `notes` under them.
-pub fn document(title: &str, tables: &[(String, Vec<String>, Vec<Vec<String>>)], notes: &[String]) -> String {
+pub fn document(title: &str, tables: &[super::Table], notes: &[String]) -> String {
     let mut d = String::new();
     d.push_str("{\\rtf1\\ansi\\ansicpg1252\\deff0\\uc1\n");
     d.push_str("{\\fonttbl{\\f0\\fswiss\\fcharset0 Arial;}}\n");
