@@ -152,8 +152,19 @@ fn bundled_study_report_shows_table_one_first() {
     assert!(svg.contains("responder threshold -35 %") && svg.contains("301 shown; 100 without a value"), "waterfall caption and threshold");
     // Visits labelled and spaced by time (3 and 12 months), n under each, the unit on the axis.
     let svg = std::fs::read_to_string(out_dir.join("plots/change-over-visits.svg")).unwrap();
-    for s in ["3 months", "12 months", "n = 161 / 140", "Months since randomisation", "points (95% CI)"] {
+    for s in ["3 months", "12 months", "n = 140 / 161", "Months since randomisation", "points (95% CI)", "Randomised: usual care 196, acupuncture 205"] {
         assert!(svg.contains(s), "{s} in the visits plot");
+    }
+    // Subtitles for readers: the population and n of each arm, control first; never file names.
+    let svg = std::fs::read_to_string(out_dir.join("plots/waterfall.svg")).unwrap();
+    assert!(svg.contains("Complete cases: usual care n = 140 of 196, acupuncture n = 161 of 205"), "waterfall subtitle");
+    let svg = std::fs::read_to_string(out_dir.join("plots/change-box.svg")).unwrap();
+    assert!(svg.contains("Complete cases: usual care n = 153 of 196, acupuncture n = 173 of 205"), "box subtitle (3 months)");
+    for p in std::fs::read_dir(out_dir.join("plots")).unwrap() {
+        let p = p.unwrap().path();
+        if p.extension().is_some_and(|e| e == "svg") {
+            assert!(!std::fs::read_to_string(&p).unwrap().contains(".csv"), "{} names a file", p.display());
+        }
     }
     let json: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("tables/baseline.json")).unwrap()).unwrap();
     check(&json["baseline"], &load("baseline.json")["files"]["headache"]);

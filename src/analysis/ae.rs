@@ -335,7 +335,21 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
         time_unit: None,
         favours: None,
     };
-    Ok(Report { results, notes, ..Report::new("ae", inputs, layout) })
+    // Patient flow, control first: the arm's subjects in the subject file, those in the
+    // population (the denominators), and those outside it.
+    let outside = population.filter.as_ref().map_or_else(|| "not in the population".to_string(), |f| format!("not in the population ({})", f.text));
+    let flow = std::iter::once(control)
+        .chain(0..control)
+        .map(|k| super::FlowRow {
+            group: all_arms[k].to_string(),
+            subset: Default::default(),
+            in_file: pop.in_file[k],
+            analysed: pop.denominators[k],
+            excluded: vec![super::Excluded { reason: outside.clone(), n: pop.in_file[k].saturating_sub(pop.denominators[k]) }].into_iter().filter(|x| x.n > 0).collect(),
+            imputed: Vec::new(),
+        })
+        .collect();
+    Ok(Report { results, notes, flow, ..Report::new("ae", inputs, layout) })
 }
 
 /// The population of the subject file: the arms analysed, each subject's arm and stratum,
@@ -347,6 +361,8 @@ struct Population<'t> {
     /// Subject → (arm position, stratum id), for the population's subjects of the arms analysed.
     subject_arm: HashMap<&'t str, (usize, u32), FastHash>,
     denominators: Vec<u64>,
+    /// Subjects of each arm in the whole subject file (in or out of the population).
+    in_file: Vec<u64>,
     strata: Interner,
     strata_n: Vec<Vec<u64>>,
 }
@@ -409,7 +425,13 @@ fn read_population<'t>(population: &CsvFile, st: &'t crate::ingest::reader::Tabl
         strata_n[stratum as usize][k] += 1;
     }
     let all_ids = (1..sid_c.distinct() as u32).map(|c| sid_c.entry(c)).collect();
-    Ok(Population { arms, all_ids, subject_arm, denominators, strata, strata_n })
+    let mut in_file = vec![0u64; na];
+    for r in 0..st.rows {
+        if let Some(k) = arm_c.text(r).and_then(|a| arms.position(a)) {
+            in_file[k] += 1;
+        }
+    }
+    Ok(Population { arms, all_ids, subject_arm, denominators, in_file, strata, strata_n })
 }
 
 /// The AE records kept, joined to their subjects: (SOC, term, subject) triples, subjects

@@ -176,7 +176,19 @@ pub fn bootstrap_file(file: &CsvFile, overrides: &Overrides, spec: &BootstrapSpe
             .collect(),
         ..Default::default()
     };
-    Ok(Report { results, notes, ..Report::new("bootstrap", inputs, layout) })
+    // Control first: its rows with a value, and those without.
+    let flow = [(1, &y), (0, &x)]
+        .into_iter()
+        .map(|(k, v)| super::FlowRow {
+            group: labels[k].to_string(),
+            subset: Default::default(),
+            in_file: v.len() as u64 + missing[k],
+            analysed: v.len() as u64,
+            excluded: if missing[k] > 0 { vec![super::Excluded { reason: format!("no {value_col} value"), n: missing[k] }] } else { Vec::new() },
+            imputed: Vec::new(),
+        })
+        .collect();
+    Ok(Report { results, notes, flow, ..Report::new("bootstrap", inputs, layout) })
 }
 
 /// The values of the treatment and the control (rows in file order), and how many rows of

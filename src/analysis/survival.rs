@@ -805,5 +805,8 @@ fn analyse(file: &CsvFile, cols: &Columns, arms: &Arms, shown: &[String], s: &Su
         time_unit: to.map(|u| u.name().to_string()),
         ..Default::default()
     };
-    Ok(Report { results, notes, curves, ..Report::new("survival", inputs, layout) })
+    // Every subject of an arm has a time and a status (a missing one is an error), so each arm
+    // is analysed whole; shown is control first.
+    let flow = shown.iter().zip(&kms).map(|(a, k)| super::FlowRow { group: a.clone(), subset: Default::default(), in_file: k.n as u64, analysed: k.n as u64, excluded: Vec::new(), imputed: Vec::new() }).collect();
+    Ok(Report { results, notes, curves, flow, ..Report::new("survival", inputs, layout) })
 }

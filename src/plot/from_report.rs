@@ -14,7 +14,7 @@ fn level_text(e: &Estimate) -> String {
 
 fn ratio_text(e: &Estimate) -> String {
     match (e.estimate, e.ci) {
-        (Some(x), Some(c)) => format!("{} ({} to {})", num(x), num(c.lower), num(c.upper)),
+        (Some(x), Some(c)) => crate::fmt::estimate_ci(crate::render::precision_scale(e.measure), x, Some((c.lower, c.upper))),
         _ => String::new(),
     }
 }
@@ -24,7 +24,7 @@ pub fn rate_bars(report: &Report, title: &str, what: &str) -> Result<RateBars> {
     let rows: Vec<&Estimate> = report.results.iter().filter(|e| e.measure == Measure::Proportion).collect();
     let level = rows.first().map(|e| level_text(e)).unwrap_or_default();
     let method = rows.first().map(|e| e.method.name()).unwrap_or_default();
-    let groups = rows
+    let mut groups: Vec<RateBar> = rows
         .iter()
         .filter_map(|e| match (e.estimate, e.ci) {
             (Some(x), Some(c)) => Some(RateBar {
@@ -37,6 +37,8 @@ pub fn rate_bars(report: &Report, title: &str, what: &str) -> Result<RateBars> {
             _ => None,
         })
         .collect();
+    // The control (the last group of a comparison) first.
+    groups.rotate_right(1);
     Ok(RateBars { title: title.into(), subtitle: report.layout.title.clone(), y_label: format!("{what} (%), {level} ({method})"), groups })
 }
 
@@ -155,6 +157,13 @@ pub fn mean_over_visits(report: &Report, title: &str, y_label: &str, visit_label
             arms.push(a);
         }
     }
+    // The control (the "B" of a result "A vs B") first.
+    if let Some(control) = report.results.iter().filter_map(|e| e.group.as_deref()).find_map(|g| g.split_once(" vs ").map(|(_, c)| c.to_string())) {
+        if let Some(i) = arms.iter().position(|a| *a == control) {
+            let c = arms.remove(i);
+            arms.insert(0, c);
+        }
+    }
     let series = arms
         .iter()
         .map(|a| VisitSeries {
@@ -184,14 +193,18 @@ pub fn mean_over_visits(report: &Report, title: &str, y_label: &str, visit_label
     Ok(MeanOverVisits { title: title.into(), subtitle: report.layout.title.clone(), y_label: y_label.into(), visits: printed, times, x_label: x_label.into(), series })
 }
 
-/// Per-subject values of the arms: `f(baseline, follow-up)` for every complete pair.
+/// Per-subject values of the arms, control first: `f(baseline, follow-up)` for every complete
+/// pair.
 fn per_arm(pairs: &SubjectPairs, arms: &Arms, f: impl Fn(f64, f64) -> Option<f64>) -> Vec<(String, Vec<f64>)> {
     let all = arms.all();
-    let mut out: Vec<(String, Vec<f64>)> = all.iter().map(|a| (a.to_string(), Vec::new())).collect();
+    let c = all.len() - 1;
+    // Position in `all` (treatments, then the control) → slot (the control, then the treatments).
+    let slot = |k: usize| if k == c { 0 } else { k + 1 };
+    let mut out: Vec<(String, Vec<f64>)> = std::iter::once(c).chain(0..c).map(|k| (all[k].to_string(), Vec::new())).collect();
     for s in 0..pairs.len() {
         if let (Some(k), Some(b), Some(fu)) = (pairs.arm.get(s).and_then(|a| arms.position(a)), pairs.baseline_of(s), pairs.followup_of(s)) {
             if let Some(v) = f(b, fu) {
-                out[k].1.push(v);
+                out[slot(k)].1.push(v);
             }
         }
     }

@@ -490,7 +490,7 @@ impl Plot for RateBars {
                 chart.draw_series(std::iter::once(PathElement::new(vec![(x - 0.08, y), (x + 0.08, y)], BLACK.stroke_width(2))))?;
             }
             let (px, py) = chart.backend_coord(&(x, g.upper * 100.0));
-            let label = format!("{}% ({})", crate::fmt::sig(g.estimate * 100.0, 3), g.count);
+            let label = format!("{}% ({})", crate::fmt::fixed(g.estimate * 100.0, crate::fmt::shared_decimals(crate::fmt::Scale::Percent, Some(g.estimate * 100.0), None)), g.count);
             root.draw(&Text::new(label, (px - 40, py - 22), font(12.0)))?;
         }
         Ok(())

@@ -582,7 +582,7 @@ fn survival_request(a: &AnalysisSpec, level: f64) -> Result<crate::analysis::sur
 
 /// The forest plot of a stratified responders analysis: the risk ratio per stratum (from the
 /// report's per-stratum counts) and the MH pooled risk ratio.
-fn strata_forest(d: &Done, title: &dyn Fn(&str) -> String) -> Result<crate::plot::meta::MetaForest> {
+fn strata_forest(d: &Done, title: &dyn Fn(&str) -> String, subtitle: &str) -> Result<crate::plot::meta::MetaForest> {
     use crate::stats::Measure;
     let strata = d.report.inputs.get("strata").and_then(|s| s.as_array()).cloned().unwrap_or_default();
     if strata.is_empty() {
@@ -643,7 +643,7 @@ fn strata_forest(d: &Done, title: &dyn Fn(&str) -> String) -> Result<crate::plot
     Ok(MetaForest {
         label_header: "Stratum".into(),
         title: title(&format!("Risk ratio by {col}")),
-        subtitle: d.report.layout.title.clone(),
+        subtitle: subtitle.to_string(),
         arm_headers: Some([format!("{t}\nresponders/n"), format!("{c}\nresponders/n")]),
         estimate_header: format!("Risk ratio ({}% CI)", crate::fmt::trim_num(100.0 * level, 4)),
         x_label: "Risk ratio of response (log scale)".into(),
@@ -654,15 +654,43 @@ fn strata_forest(d: &Done, title: &dyn Fn(&str) -> String) -> Result<crate::plot
     })
 }
 
+/// A plot's subtitle for readers: the population and the n of each arm analysed (control
+/// first), from the analysis's patient flow at `visit` (all visits when `None`); `None` when the
+/// analysis has no flow (a meta-analysis keeps its own).
+fn reader_subtitle(d: &Done, visit: Option<&str>) -> Option<String> {
+    let rows: Vec<&crate::analysis::FlowRow> = d.report.flow.iter().filter(|f| visit.is_none_or(|v| f.subset.visit.as_deref() == Some(v))).collect();
+    let first_visit = rows.first()?.subset.visit.clone();
+    if rows.iter().any(|f| f.subset.visit != first_visit) {
+        // Several follow-ups: the arms as randomised; the plot shows the n at each visit.
+        let arms: Vec<String> = rows.iter().filter(|f| f.subset.visit == first_visit).map(|f| format!("{} {}", f.group, f.in_file)).collect();
+        return Some(format!("Randomised: {}; n analysed at each visit under the axis", arms.join(", ")));
+    }
+    let population = match d.report.inputs.get("population").and_then(|p| p.as_str()) {
+        Some(p) => format!("Subjects with {p}"),
+        None if rows.iter().any(|f| !f.imputed.is_empty()) => "All randomised (missing status counted as non-response)".to_string(),
+        None if rows.iter().any(|f| !f.excluded.is_empty()) => "Complete cases".to_string(),
+        None => "All randomised".to_string(),
+    };
+    let arms: Vec<String> = rows.iter().map(|f| if f.analysed == f.in_file { format!("{} n = {}", f.group, f.analysed) } else { format!("{} n = {} of {}", f.group, f.analysed, f.in_file) }).collect();
+    Some(format!("{population}: {}", arms.join(", ")))
+}
+
 fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
     use crate::stats::Measure;
     let title = |default: &str| p.title.clone().unwrap_or_else(|| default.to_string());
+    // The subtitle: the spec's, else the population and n (else the analysis's own line).
+    let first_visit = d.report.flow.first().and_then(|f| f.subset.visit.clone());
+    let sub_at = |visit: Option<&str>| p.subtitle.clone().or_else(|| reader_subtitle(d, visit)).unwrap_or_else(|| d.report.layout.title.clone());
+    let sub = sub_at(None);
+    let mut shown = d.report.clone();
+    shown.layout.title = sub.clone();
+    let d_report = &shown;
     let first_comparison =
         || d.report.results.iter().find(|e| e.measure == Measure::RiskRatio && e.group.as_deref().is_some_and(|g| g.contains(" vs "))).and_then(|e| e.group.clone()).unwrap_or_default();
     let need_pairs =
         || d.pairs.as_ref().ok_or_else(|| Error::Plot { plot: "plot".into(), message: format!("analysis '{}' has no per-subject baseline and follow-up (needs baseline and followup)", d.name) });
     match p.kind {
-        PlotKind::Rates => plot::render(&from_report::rate_bars(&d.report, &title("Responder rates by arm"), "Responders")?),
+        PlotKind::Rates => plot::render(&from_report::rate_bars(d_report, &title("Responder rates by arm"), "Responders")?),
         PlotKind::Forest if d.spec.kind == AnalysisKind::Meta => plot::render(&crate::plot::meta::forest_of(&d.report, &title("Forest plot"))?),
         PlotKind::Funnel => {
             if d.spec.kind != AnalysisKind::Meta {
@@ -672,7 +700,7 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
         }
         PlotKind::Forest => {
             let f = match d.spec.kind {
-                AnalysisKind::Responders => return plot::render(&strata_forest(d, &title)?),
+                AnalysisKind::Responders => return plot::render(&strata_forest(d, &title, &sub)?),
                 AnalysisKind::Survival => from_report::subgroup_forest(&d.report, p.comparison.as_deref(), &title("Hazard ratio by subgroup"))?,
                 AnalysisKind::Ae => {
                     let mut f = from_report::forest(&d.report, Measure::RiskRatio, None, &title("Risk ratio by system organ class"), "Risk ratio")?;
@@ -698,11 +726,11 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
         PlotKind::Waterfall => {
             let (pairs, arms) = need_pairs()?;
             let threshold = p.threshold.or_else(|| d.spec.reduction.as_deref().and_then(|r| r.trim().strip_suffix('%')).and_then(|v| v.trim().parse::<f64>().ok()).map(|v| -v));
-            plot::render(&from_report::waterfall(pairs, arms, threshold, &title("Change from baseline by subject"), &d.report.layout.title)?)
+            plot::render(&from_report::waterfall(pairs, arms, threshold, &title("Change from baseline by subject"), &sub_at(first_visit.as_deref()))?)
         }
         PlotKind::Box => {
             let (pairs, arms) = need_pairs()?;
-            plot::render(&from_report::change_box(pairs, arms, &title("Change from baseline by arm"), &d.report.layout.title, "Change from baseline")?)
+            plot::render(&from_report::change_box(pairs, arms, &title("Change from baseline by arm"), &sub_at(first_visit.as_deref()), "Change from baseline")?)
         }
         PlotKind::Visits => {
             let labels: Vec<(String, String, Option<f64>)> = p.visits.iter().map(|(v, l)| (v.clone(), l.label.clone().unwrap_or_else(|| v.clone()), l.time)).collect();
@@ -712,18 +740,18 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
                 Some(u) => format!("Mean change from baseline, {u} (95% CI)"),
                 None => "Mean change from baseline (95% CI)".into(),
             };
-            plot::render(&from_report::mean_over_visits(&d.report, &title("Mean change from baseline over visits"), &y_label, &labels, &x_label)?)
+            plot::render(&from_report::mean_over_visits(d_report, &title("Mean change from baseline over visits"), &y_label, &labels, &x_label)?)
         }
         PlotKind::AeDot => {
             let cmp = p.comparison.clone().unwrap_or_else(first_comparison);
-            let mut f = from_report::ae_dot(&d.report, &cmp, p.top.unwrap_or(20))?;
+            let mut f = from_report::ae_dot(d_report, &cmp, p.top.unwrap_or(20))?;
             if let Some(t) = &p.title {
                 f.title = t.clone();
             }
             plot::render(&f)
         }
         PlotKind::KaplanMeier => {
-            plot::render(&from_report::kaplan_meier(&d.report, &title("Kaplan–Meier estimate by arm"), p.ci_bands.unwrap_or(false), p.median_lines.unwrap_or(true))?)
+            plot::render(&from_report::kaplan_meier(d_report, &title("Kaplan–Meier estimate by arm"), p.ci_bands.unwrap_or(false), p.median_lines.unwrap_or(true))?)
         }
         PlotKind::Volcano => {
             let cmp = p.comparison.clone().unwrap_or_else(first_comparison);

@@ -422,6 +422,9 @@ pub struct PlotSpec {
     /// Title of the x axis of a visits plot (default "Visit", or "Time" when times are given).
     #[serde(default)]
     pub x_label: Option<String>,
+    /// The line under the title (default: the population and the n of each arm analysed).
+    #[serde(default)]
+    pub subtitle: Option<String>,
 }
 
 /// How a visit is labelled and where it sits on the time axis.
