@@ -33,5 +33,6 @@ mod golden_stratified;
 mod golden_two_by_two;
 mod ingest_robustness;
 mod plots;
+mod readme;
 mod report;
 mod robustness;
