@@ -151,6 +151,7 @@ fn ae_dot_and_volcano() {
     let d = from_report::ae_dot(&r, "Xanomeline High Dose vs Placebo", 20).unwrap();
     assert_eq!(d.rows.len(), 20);
     assert_eq!(d.rows[0].term, "PRURITUS");
+    assert_eq!(d.arms[0], "Placebo", "control first");
     check("ae-dot", &d, &["PRURITUS", "Placebo", "Risk ratio"]);
     let mut l = d.clone();
     (l.title, l.subtitle) = (long(&l.title), long(&l.subtitle));

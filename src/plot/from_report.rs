@@ -87,7 +87,9 @@ pub fn forest(report: &Report, measure: Measure, summary: Option<Measure>, title
 /// and the comparison's risk ratio, for the rows with a preferred term (not SOC rows), the
 /// `top` most frequent.
 pub fn ae_dot(report: &Report, comparison: &str, top: usize) -> Result<AeDot> {
-    let arms: Vec<String> = report.layout.groups.iter().map(|g| g.label.clone()).collect();
+    // The control (the report's last group) first.
+    let mut arms: Vec<String> = report.layout.groups.iter().map(|g| g.label.clone()).collect();
+    arms.rotate_right(1);
     let mut rows: Vec<AeDotRow> = Vec::new();
     let mut seen: Vec<(Option<String>, Option<String>)> = Vec::new();
     for e in &report.results {

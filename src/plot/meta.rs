@@ -299,7 +299,7 @@ impl Plot for Funnel {
         "funnel"
     }
     fn size(&self) -> (u32, u32) {
-        (720, 560)
+        (720, 584)
     }
     fn check(&self) -> Result<()> {
         if self.points.is_empty() {
@@ -312,6 +312,7 @@ impl Plot for Funnel {
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let area = title_area(root, &self.title, &self.subtitle, &[])?;
+        let area = area.margin(0, 24, 0, 0);
         let all: Vec<&(f64, f64)> = self.points.iter().chain(&self.filled).collect();
         let se_max = all.iter().map(|p| p.1).fold(0.0, f64::max) * 1.05;
         let se_max = if se_max > 0.0 { se_max } else { 1.0 };
@@ -361,9 +362,10 @@ impl Plot for Funnel {
         chart.draw_series(std::iter::once(PathElement::new(vec![(self.centre, 0.0), (self.centre, se_max)], BLACK.stroke_width(1))))?;
         chart.draw_series(self.points.iter().map(|(y, s)| Circle::new((*y, *s), 4, PALETTE[0].filled())))?;
         chart.draw_series(self.filled.iter().map(|(y, s)| Circle::new((*y, *s), 4, BLACK.stroke_width(1))))?;
+        // The key under the plot (never over a long title).
         if !self.level_label.is_empty() {
-            let w = root.dim_in_pixel().0 as i32;
-            root.draw(&Text::new(self.level_label.clone(), (w - 16, 14), font(12.0).color(&GREY).pos(Pos::new(HPos::Right, VPos::Top))))?;
+            let (w, h) = root.dim_in_pixel();
+            root.draw(&Text::new(fit(&self.level_label, 12.0, f64::from(w) - 32.0), (16, h as i32 - 22), font(12.0).color(&GREY)))?;
         }
         Ok(())
     }
