@@ -64,6 +64,10 @@ fn adsl_table_one_matches_r_with_missing_values() {
     let d = load("baseline.json");
     let r = cli_json(&["baseline", &dataset("cdisc_pilot01/adsl.csv"), "--arm", "TRT01P", "--control", "Placebo", "--vars", "AGE,SEX,RACE,BMIBL,AGEGR1"]);
     check(&r["baseline"], &d["files"]["adsl"]);
+    // Without --arm, Table 1 is by randomised (planned) treatment, TRT01P, not TRT01A.
+    let by_default = cli_json(&["baseline", &dataset("cdisc_pilot01/adsl.csv"), "--control", "Placebo", "--vars", "AGE,SEX,RACE,BMIBL,AGEGR1"]);
+    assert_eq!(by_default["baseline"], r["baseline"]);
+    assert!(by_default["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().starts_with("Arms: column TRT01P (randomised treatment")));
     // BMIBL's one missing value is shown per arm, never dropped silently.
     let bmi = r["baseline"]["rows"].as_array().unwrap().iter().find(|x| x["column"] == "BMIBL").unwrap().clone();
     let missing: Vec<u64> = bmi["summaries"].as_array().unwrap().iter().map(|s| s["n_missing"].as_u64().unwrap()).collect();

@@ -120,7 +120,13 @@ pub fn baseline_file(file: &CsvFile, overrides: &crate::ingest::layout::Override
         return Err(Error::invalid("variables", "none", "at least one baseline variable, e.g. --vars age,sex"));
     }
     let d = detect(&file.name, &file.columns, overrides)?;
-    let arm = d.arm_column(&file.name, &file.columns, "arm")?;
+    // Table 1 describes the arms as randomised: the planned treatment (ADaM TRT01P, TRTP or ARM)
+    // unless --arm names another column.
+    let planned = ["TRT01P", "TRTP", "ARM"].into_iter().find(|c| file.columns.iter().any(|x| x == c)).filter(|_| overrides.arm.is_none());
+    let arm = match planned {
+        Some(p) => p.to_string(),
+        None => d.arm_column(&file.name, &file.columns, "arm")?,
+    };
     let subject = d.roles.subject.clone();
     let vars: Vec<String> = req.variables.iter().map(|v| require_column(&file.name, "--vars", &v.column, &file.columns)).collect::<Result<_>>()?;
     let mut text: Vec<&str> = vec![arm.as_str()];
@@ -238,6 +244,9 @@ pub fn baseline_file(file: &CsvFile, overrides: &crate::ingest::layout::Override
     }
     let table = BaselineTable { groups, rows: out_rows };
     let mut notes = Vec::new();
+    if planned.is_some() {
+        notes.push(format!("Arms: column {arm} (randomised treatment; name another with --arm)."));
+    }
     if let Some(n) = &arms.note {
         notes.push(n.clone());
     }
