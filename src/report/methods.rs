@@ -112,9 +112,10 @@ fn phrase(measure: Measure, method: Method) -> Option<(String, Option<&'static s
         (M::LogRank, PetoPeto) => what("the Peto–Peto test", Some("peto-peto")),
         (M::LogRank, FlemingHarrington) => what("the Fleming–Harrington G^ρ test", Some("harrington-fleming")),
         (M::LogRank, _) => what("the log-rank test", Some("mantel-logrank")),
-        (M::HazardRatio | M::CoxTest, Efron) => what("hazard ratios from the Cox model (Efron's ties)", Some("efron-ties")),
-        (M::HazardRatio | M::CoxTest, Breslow) => what("hazard ratios from the Cox model (Breslow's ties)", Some("breslow-ties")),
-        (M::HazardRatio | M::CoxTest, _) => what("the Cox proportional-hazards model", Some("cox")),
+        (M::HazardRatio, Efron) => what("hazard ratios from the Cox model (Efron's ties)", Some("efron-ties")),
+        (M::HazardRatio, Breslow) => what("hazard ratios from the Cox model (Breslow's ties)", Some("breslow-ties")),
+        (M::HazardRatio, _) => what("hazard ratios from the Cox proportional-hazards model", Some("cox")),
+        (M::CoxTest, _) => what("global tests of the Cox model", Some("cox")),
         (M::ProportionalHazards, _) => what("the Grambsch–Therneau test of proportional hazards", Some("grambsch-therneau")),
         (M::Interaction, _) => what("treatment-by-subgroup interaction tests", None),
         (_, Reml) => what("random-effects meta-analysis with τ² by restricted maximum likelihood", Some("viechtbauer-2005")),
@@ -187,7 +188,12 @@ pub fn methods_sentence(report: &Report, cites: &mut Citations) -> String {
     }
     if !report.flow.is_empty() {
         let imputed = report.flow.iter().any(|f| !f.imputed.is_empty());
-        s.push_str(if imputed { " Subjects without a value were counted as stated in the patient flow." } else { " Subjects without the values an analysis needs were left out of it (complete cases; see the patient flow)." });
+        let excluded = report.flow.iter().any(|f| !f.excluded.is_empty());
+        s.push_str(match (imputed, excluded) {
+            (true, _) => " Subjects without a value were counted as stated in the patient flow.",
+            (false, true) => " Subjects without the values the analysis needs were left out of it (complete cases; see the patient flow).",
+            (false, false) => " Every subject of the arms compared was analysed.",
+        });
     }
     s
 }
@@ -221,18 +227,19 @@ pub fn sign_convention(kind: crate::report::spec::AnalysisKind, report: &Report)
     use crate::report::spec::AnalysisKind as K;
     let (t, c) = arms_of(report)?;
     let several = report.results.iter().filter_map(|e| e.group.as_deref()).filter(|g| g.contains(" vs ")).any(|g| !g.starts_with(&format!("{t} vs ")));
-    let t_text = if several { "each arm".to_string() } else { t.clone() };
+    // "each arm ... with that arm" when several arms are compared with the control.
+    let (each, that) = if several { ("each arm".to_string(), "that arm".to_string()) } else { (t.clone(), t.clone()) };
     Some(match kind {
         K::Change => format!(
-            "Change is follow-up minus baseline, so a negative change is a fall in the score; differences are {t_text} minus {c}: below 0, a larger fall (or smaller rise) with {t_text}. Percent change is 100 × change / |baseline|."
+            "Change is follow-up minus baseline, so a negative change is a fall in the score; differences are {each} minus {c}: below 0, a larger fall (or smaller rise) with {that}. Percent change is 100 × change / |baseline|."
         ),
-        K::Endpoint => format!("Differences are {t_text} minus {c}: above 0, higher values with {t_text}."),
-        K::Responders => format!("Ratios and differences are {t_text} vs {c}: a risk ratio above 1 (a risk difference above 0) means more responders with {t_text}."),
-        K::Ae => format!("Ratios and differences are {t_text} vs {c}: a risk ratio above 1 (a risk difference above 0) means more subjects with the event with {t_text}."),
-        K::Incidence => format!("Rate ratios and differences are {t_text} vs {c}: above 1 (above 0), a higher event rate with {t_text}."),
-        K::Survival => format!("Hazard ratios and RMST differences are {t_text} vs {c}: a hazard ratio below 1 means a lower hazard of the event with {t_text}."),
-        K::Bootstrap => format!("Differences are {t_text} minus {c}."),
-        K::Meta => format!("Effects are {t_text} vs {c} in every study."),
+        K::Endpoint => format!("Differences are {each} minus {c}: above 0, higher values with {that}."),
+        K::Responders => format!("Ratios and differences are {each} vs {c}: a risk ratio above 1 (a risk difference above 0) means more responders with {that}."),
+        K::Ae => format!("Ratios and differences are {each} vs {c}: a risk ratio above 1 (a risk difference above 0) means more subjects with the event with {that}."),
+        K::Incidence => format!("Rate ratios and differences are {each} vs {c}: above 1 (above 0), a higher event rate with {that}."),
+        K::Survival => format!("Hazard ratios and RMST differences are {each} vs {c}: a hazard ratio below 1 means a lower hazard of the event with {that}."),
+        K::Bootstrap => format!("Differences are {each} minus {c}."),
+        K::Meta => format!("Effects are {each} vs {c} in every study."),
     })
 }
 
