@@ -576,6 +576,13 @@ fn ae_arm_order_and_rtf_tables() {
     for want in ["Placebo (N = 86)\\cell", "\\li360\\f0\\fs18 APPLICATION SITE PRURITUS\\cell", "6 (7.0)\\line [10]\\cell", "3.75\\line (1.67 to 8.67)\\cell", "<0.001\\cell"] {
         assert!(rtf.contains(want), "RTF lacks {want}");
     }
+    // Terms coded in capitals, printed in sentence case (as MedDRA spells them); JSON as coded.
+    let sentence = run_ok(&[&base[..], &["--term-case", "sentence", "--format", "markdown"]].concat());
+    assert!(sentence.contains("| General disorders and administration site conditions | 21 (24.4) [46] |"), "{sentence}");
+    assert!(sentence.contains("| \u{a0}\u{a0}\u{a0}\u{a0}Application site pruritus | 6 (7.0) [10] |"), "{sentence}");
+    let j = run_json(&[&base[..], &["--term-case", "title"]].concat());
+    assert!(j["results"].as_array().unwrap().iter().any(|r| r["term"] == "APPLICATION SITE PRURITUS"));
+    run_err(&[&base[..], &["--term-case", "lower"]].concat(), 2, &["--term-case"]);
     let rows = md.lines().filter(|l| l.starts_with("| ")).count();
     assert_eq!(rtf.matches("\\row\n").count(), rows, "one RTF row per Markdown row (header included)");
 }

@@ -72,6 +72,8 @@ pub struct AeSpec {
     /// The order of the treatment arms' columns after the control's (`--arm-order`); arms not
     /// listed follow in their usual order.
     pub arm_order: Vec<String>,
+    /// How tables and plots print SOCs and terms (`--term-case`); the JSON keeps them as coded.
+    pub term_case: super::TermCase,
 }
 
 impl Default for AeSpec {
@@ -92,6 +94,7 @@ impl Default for AeSpec {
             level: 0.95,
             methods: MethodChoice::Recommended,
             arm_order: Vec::new(),
+            term_case: super::TermCase::AsCoded,
         }
     }
 }
@@ -334,6 +337,7 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
         single_sample: false,
         time_unit: None,
         favours: None,
+        term_case: spec.term_case,
     };
     // Patient flow, control first: the arm's subjects in the subject file, those in the
     // population (the denominators), and those outside it.

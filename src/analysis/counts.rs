@@ -100,6 +100,7 @@ pub fn single_proportion(x: &BinomialCount, label: &str, opts: &CountOptions) ->
         table: TableKind::Standard,
         time_unit: None,
         favours: None,
+        term_case: Default::default(),
     };
     Ok(Report { results, notes: opts.input_notes.clone(), ..Report::new("prop", inputs, layout) })
 }
@@ -498,6 +499,7 @@ pub fn stratified(strata: &[Stratum], source: &str, opts: &CountOptions) -> Resu
         single_sample: false,
         time_unit: None,
         favours: None,
+        term_case: Default::default(),
     };
     Ok(Report { results, notes, ..Report::new("strata", inputs, layout) })
 }

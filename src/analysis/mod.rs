@@ -88,6 +88,21 @@ pub struct Excluded {
     pub n: u64,
 }
 
+#[cfg(test)]
+mod term_case_tests {
+    use super::TermCase;
+
+    #[test]
+    fn only_terms_in_capitals_change_case() {
+        assert_eq!(TermCase::Sentence.apply("APPLICATION SITE PRURITUS"), "Application site pruritus");
+        assert_eq!(TermCase::Title.apply("SKIN AND SUBCUTANEOUS TISSUE DISORDERS"), "Skin And Subcutaneous Tissue Disorders");
+        assert_eq!(TermCase::Title.apply("ATRIOVENTRICULAR BLOCK SECOND DEGREE"), "Atrioventricular Block Second Degree");
+        assert_eq!(TermCase::Sentence.apply("ECG QT prolonged"), "ECG QT prolonged");
+        assert_eq!(TermCase::AsCoded.apply("RASH"), "RASH");
+        assert_eq!(TermCase::Sentence.apply("2ND DEGREE BLOCK"), "2nd degree block");
+    }
+}
+
 /// A descriptive summary of one variable in one group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SummaryRow {
@@ -122,6 +137,50 @@ pub struct Layout {
     pub time_unit: Option<String>,
     /// The "favours" labels of a forest plot's two sides (below, above the null).
     pub favours: Option<[String; 2]>,
+    /// How AE tables and plots print system organ classes and preferred terms.
+    pub term_case: TermCase,
+}
+
+/// How system organ classes and preferred terms are printed (the data keep them as coded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TermCase {
+    /// As in the file.
+    #[default]
+    AsCoded,
+    /// A term written all in capitals ("APPLICATION SITE PRURITUS") in sentence case, as MedDRA
+    /// spells terms ("Application site pruritus"); terms in mixed case stay as coded.
+    Sentence,
+    /// A term written all in capitals in title case ("Application Site Pruritus").
+    Title,
+}
+
+impl TermCase {
+    /// `term` as this case prints it. Only terms without a lower-case letter are changed: a term
+    /// the file spells in mixed case ("ECG QT prolonged") is shown as coded.
+    pub fn apply(self, term: &str) -> String {
+        if self == TermCase::AsCoded || term.chars().any(char::is_lowercase) {
+            return term.to_string();
+        }
+        let mut out = String::with_capacity(term.len());
+        let mut word_start = true;
+        let mut first = true;
+        for c in term.chars() {
+            let upper = match self {
+                TermCase::Title => word_start,
+                _ => first && c.is_alphabetic(),
+            };
+            if upper {
+                out.push(c);
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            if c.is_alphanumeric() {
+                first = false;
+            }
+            word_start = !c.is_alphanumeric();
+        }
+        out
+    }
 }
 
 /// The shape of a report's text tables, chosen by the analysis that made it (renderers never

@@ -51,6 +51,11 @@ pub struct AeArgs {
     /// arms not listed follow).
     #[arg(long, value_name = "LABELS", value_delimiter = ',')]
     pub arm_order: Vec<String>,
+    /// How SOCs and preferred terms coded in capitals are printed: as-coded, sentence
+    /// ("Application site pruritus", as MedDRA spells them) or title; JSON and CSV keep them as
+    /// coded.
+    #[arg(long, value_enum, default_value_t = TermCaseArg::AsCoded)]
+    pub term_case: TermCaseArg,
     /// Show only terms reaching this percentage of subjects in at least one arm.
     #[arg(long, value_name = "PERCENT")]
     pub min_percent: Option<f64>,
@@ -73,7 +78,7 @@ pub struct AeArgs {
 impl AeArgs {
     pub fn run(self, cells: CsvCells) -> Result<String, Error> {
         let render = |r: &trialstat::analysis::Report, format: Format| render_with(r, format, cells);
-        let AeArgs { file, subjects, subjects_where, filter, arms, subject, arm, ae_subject, soc, term, teae, serious, severity, rows, min_percent, strata, ci_method, level, format, arm_order } = self;
+        let AeArgs { file, subjects, subjects_where, filter, arms, subject, arm, ae_subject, soc, term, teae, serious, severity, rows, min_percent, strata, ci_method, level, format, arm_order, term_case } = self;
         let level = parse_level(&level)?;
         let ae = open_filtered(&file, filter.as_deref())?;
         let subj = open_filtered(&subjects, subjects_where.as_deref())?;
@@ -97,6 +102,11 @@ impl AeArgs {
             level,
             methods: parse_methods(&ci_method)?,
             arm_order,
+            term_case: match term_case {
+                TermCaseArg::AsCoded => trialstat::analysis::TermCase::AsCoded,
+                TermCaseArg::Sentence => trialstat::analysis::TermCase::Sentence,
+                TermCaseArg::Title => trialstat::analysis::TermCase::Title,
+            },
         };
         Ok(render(&ae_table(&ae, &subj, &spec)?, format))
     }

@@ -133,6 +133,16 @@ pub(super) enum AeRowsArg {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub(super) enum TermCaseArg {
+    /// As in the file.
+    AsCoded,
+    /// Terms in capitals in sentence case.
+    Sentence,
+    /// Terms in capitals in title case.
+    Title,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub(super) enum AggregateArg {
     Sum,
     Mean,

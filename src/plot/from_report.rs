@@ -104,7 +104,7 @@ pub fn ae_dot(report: &Report, comparison: &str, top: usize) -> Result<AeDot> {
             (Some(x), Some(c)) if x > 0.0 && x.is_finite() && c.lower > 0.0 && c.upper.is_finite() => Some((x, c.lower, c.upper)),
             _ => None,
         });
-        rows.push(AeDotRow { term: key.1.unwrap_or_default(), incidence, ratio });
+        rows.push(AeDotRow { term: report.layout.term_case.apply(&key.1.unwrap_or_default()), incidence, ratio });
     }
     rows.sort_by(|a, b| b.incidence.iter().sum::<f64>().total_cmp(&a.incidence.iter().sum::<f64>()).then(a.term.cmp(&b.term)));
     rows.truncate(top);

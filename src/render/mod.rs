@@ -806,10 +806,11 @@ fn with_ci(e: Option<&Estimate>, k: f64) -> String {
 /// comparison RR, (OR), RD, Fisher's p (and MH RR).
 fn ae_row(report: &Report, soc: &Option<String>, term: &Option<String>, cols: &AeColumns) -> Vec<String> {
     let of = |m: Measure, g: &str| report.results.iter().find(|e| e.measure == m && e.group.as_deref() == Some(g) && &e.subset.soc == soc && &e.subset.term == term);
+    let case = |x: &str| report.layout.term_case.apply(x);
     let label = match (soc, term) {
-        (Some(_), Some(t)) => format!("{INDENT}{t}"),
-        (Some(s), None) => s.clone(),
-        (None, Some(t)) => t.clone(),
+        (Some(_), Some(t)) => format!("{INDENT}{}", case(t)),
+        (Some(s), None) => case(s),
+        (None, Some(t)) => case(t),
         (None, None) => String::new(),
     };
     let mut r = vec![label];

@@ -508,6 +508,12 @@ fn ae_request(a: &AnalysisSpec, o: &Overrides, so: &Overrides, level: f64, metho
         level,
         methods,
         arm_order: a.arm_order.clone(),
+        term_case: match a.term_case.as_deref() {
+            None | Some("as-coded") => crate::analysis::TermCase::AsCoded,
+            Some("sentence") => crate::analysis::TermCase::Sentence,
+            Some("title") => crate::analysis::TermCase::Title,
+            Some(x) => return Err(Error::invalid("term_case", format!("'{x}'"), "as-coded, sentence or title")),
+        },
     })
 }
 

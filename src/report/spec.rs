@@ -167,7 +167,7 @@ impl AnalysisKind {
                 "ci_method", "labels", SOURCES[0], SOURCES[1], SOURCES[2], SOURCES[3], SOURCES[4], "aggregate", "quantile_type", "rank_method", "covariates", "percent",
             ],
             AnalysisKind::Endpoint => &["ci_method", "labels", "followup", "followup_visit", "paramcd", "aggregate", "quantile_type", "rank_method"],
-            AnalysisKind::Ae => &["ci_method", "subjects", "soc", "term", "teae", "serious", "severity", "rows", "min_percent", "strata", "arm_order"],
+            AnalysisKind::Ae => &["ci_method", "subjects", "soc", "term", "teae", "serious", "severity", "rows", "min_percent", "strata", "arm_order", "term_case"],
             AnalysisKind::Bootstrap => &["labels", "value", "statistic", "resamples", "seed"],
             AnalysisKind::Incidence => &["ci_method", "labels", "event", "censor", "time", "time_unit", "data_unit", "per"],
             AnalysisKind::Survival => &["paramcd", "time", "event", "censor", "data_unit", "time_unit", "conf_type", "at", "tau", "ties", "rho", "strata", "covariates", "subgroups"],
@@ -275,6 +275,9 @@ pub struct AnalysisSpec {
     /// The order of the treatment arms' columns (`--arm-order`).
     #[serde(default)]
     pub arm_order: Vec<String>,
+    /// How SOCs and terms in capitals are printed (`--term-case`).
+    #[serde(default)]
+    pub term_case: Option<String>,
     // bootstrap
     /// The column of values (default: the data table's `value`).
     #[serde(default)]
