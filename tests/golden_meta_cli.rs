@@ -326,6 +326,19 @@ fn metadat_study_spec_writes_tables_and_plots() {
             assert!(out_dir.join(format!("plots/{p}.{ext}")).exists(), "{p}.{ext} written");
         }
     }
+    // The methods paragraph names what each analysis used, sensitivity analyses included, with
+    // their references.
+    let html = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
+    for want in [
+        "random-effects meta-analysis with τ² by restricted maximum likelihood [3]",
+        "heterogeneity as τ², I² and H² with Q-profile intervals [5]",
+        "leave-one-out analysis; cumulative meta-analysis and trim and fill (L0 estimator) [7]",
+        "<li>Duval S, Tweedie R. Trim and fill",
+        "Peto&#39;s one-step odds ratio [8]",
+        "<p class=\"convention\">Effects are P6 vs Sham in every study.</p>",
+    ] {
+        assert!(html.contains(want), "index.html lacks {want}");
+    }
 }
 
 /// Data errors of the study file name the file, line, columns, value and study (exit 3): an

@@ -24,21 +24,25 @@ pub struct TextInk {
     pub max: (i32, i32),
 }
 
-impl<B: DrawingBackend> GlyphText<'_, B> {
-    /// Width (float pixels) of `text` at pixel height `size`, with kerning.
-    fn advance(&self, size: f32, text: &str) -> f32 {
-        let f = self.font.as_scaled(PxScale::from(size));
-        let mut x = 0f32;
-        let mut prev = None;
-        for c in text.chars() {
-            let g = f.glyph_id(c);
-            if let Some(p) = prev {
-                x += f.kern(p, g);
-            }
-            x += f.h_advance(g);
-            prev = Some(g);
+/// Width (float pixels) of `text` in `font` at pixel height `size`, with kerning.
+pub fn advance(font: &FontRef<'_>, size: f32, text: &str) -> f32 {
+    let f = font.as_scaled(PxScale::from(size));
+    let mut x = 0f32;
+    let mut prev = None;
+    for c in text.chars() {
+        let g = f.glyph_id(c);
+        if let Some(p) = prev {
+            x += f.kern(p, g);
         }
-        x
+        x += f.h_advance(g);
+        prev = Some(g);
+    }
+    x
+}
+
+impl<B: DrawingBackend> GlyphText<'_, B> {
+    fn advance(&self, size: f32, text: &str) -> f32 {
+        advance(&self.font, size, text)
     }
 }
 

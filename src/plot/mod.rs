@@ -154,22 +154,10 @@ pub fn render(plot: &impl Plot) -> Result<Figure> {
 /// advances with kerning; bold text, drawn with the same outlines in the PNG and heavier in an
 /// SVG viewer, is given 8 % more).
 pub fn text_width(text: &str, size: f64) -> f64 {
-    use ab_glyph::{Font, ScaleFont};
-    let Ok(f) = ab_glyph::FontRef::try_from_slice(FONT) else {
-        return 0.6 * size * text.chars().count() as f64;
-    };
-    let f = f.as_scaled(ab_glyph::PxScale::from(size as f32));
-    let mut x = 0f32;
-    let mut prev = None;
-    for c in text.chars() {
-        let g = f.glyph_id(c);
-        if let Some(p) = prev {
-            x += f.kern(p, g);
-        }
-        x += f.h_advance(g);
-        prev = Some(g);
+    match ab_glyph::FontRef::try_from_slice(FONT) {
+        Ok(f) => f64::from(glyph::advance(&f, size as f32, text)),
+        Err(_) => 0.6 * size * text.chars().count() as f64,
     }
-    f64::from(x)
 }
 
 /// `text` cut (at a word if it can, else at a character) to fit `max` pixels at `size`,

@@ -86,7 +86,7 @@ fn phrase(measure: Measure, method: Method) -> Option<(String, Option<&'static s
         (M::FisherExact, _) => what("Fisher's exact test (two-sided: tables no more probable than the one observed)", Some("fisher")),
         (M::PearsonChi2, Uncorrected) => what("Pearson's χ² test without continuity correction", None),
         (M::PearsonChi2, Yates) => what("Pearson's χ² test with Yates' continuity correction", None),
-        (M::MhRiskRatio, _) => what("the Mantel–Haenszel risk ratio over strata with the Greenland–Robins variance", Some("greenland-robins")),
+        (M::MhRiskRatio, _) => what("the Mantel–Haenszel risk ratio over strata (or studies) with the Greenland–Robins variance", Some("greenland-robins")),
         (M::MhOddsRatio, _) => what("the Mantel–Haenszel odds ratio with the Robins–Breslow–Greenland variance", Some("rbg")),
         (M::MhRiskDifference, Sato) => what("the Mantel–Haenszel risk difference with Sato's variance", Some("sato")),
         (M::MhRiskDifference, GreenlandRobins) => what("the Mantel–Haenszel risk difference with the Greenland–Robins variance", Some("greenland-robins")),
@@ -118,6 +118,12 @@ fn phrase(measure: Measure, method: Method) -> Option<(String, Option<&'static s
         (M::CoxTest, _) => what("global tests of the Cox model", Some("cox")),
         (M::ProportionalHazards, _) => what("the Grambsch–Therneau test of proportional hazards", Some("grambsch-therneau")),
         (M::Interaction, _) => what("treatment-by-subgroup interaction tests", None),
+        (M::Tau2 | M::Tau | M::I2 | M::H2, _) => what("heterogeneity as τ², I² and H² with Q-profile intervals", Some("viechtbauer-2007")),
+        (M::CochranQ, _) => what("Cochran's Q test of heterogeneity", Some("higgins-thompson")),
+        (M::PredictionInterval, _) => what("a prediction interval for the effect in a new study", Some("higgins-thompson")),
+        (M::SubgroupDifference, _) => what("tests for subgroup differences (between-subgroup Q)", None),
+        (M::MetaRegression | M::RSquared, _) => what("meta-regression (mixed-effects model) with the share of τ² explained", Some("viechtbauer-2005")),
+        (M::EggerTest, _) => what("Egger's regression test for funnel-plot asymmetry", Some("egger")),
         (_, Reml) => what("random-effects meta-analysis with τ² by restricted maximum likelihood", Some("viechtbauer-2005")),
         (_, DerSimonianLaird) => what("random-effects meta-analysis with τ² by DerSimonian–Laird", Some("dersimonian-laird")),
         (_, PauleMandel) => what("random-effects meta-analysis with τ² by Paule–Mandel", Some("paule-mandel")),
@@ -126,12 +132,9 @@ fn phrase(measure: Measure, method: Method) -> Option<(String, Option<&'static s
         (_, EmpiricalBayes) => what("random-effects meta-analysis with τ² by empirical Bayes", Some("morris")),
         (_, HunterSchmidt) => what("random-effects meta-analysis with the Hunter–Schmidt τ²", Some("hunter-schmidt")),
         (_, Ml) => what("random-effects meta-analysis with τ² by maximum likelihood", Some("viechtbauer-2005")),
-        (M::Tau2 | M::Tau | M::I2 | M::H2, _) => what("heterogeneity as τ², I² and H² with Q-profile intervals", Some("viechtbauer-2007")),
-        (M::CochranQ, _) => what("Cochran's Q test of heterogeneity", Some("higgins-thompson")),
         (_, Peto) => what("Peto's one-step odds ratio", Some("yusuf")),
         (_, InverseVariance) => what("common-effect (inverse-variance) pooling", None),
-        (_, Egger) | (M::EggerTest, _) => what("Egger's regression test for funnel-plot asymmetry", Some("egger")),
-        (M::PredictionInterval, _) => what("a prediction interval for the effect in a new study", Some("higgins-thompson")),
+        (_, Egger) => what("Egger's regression test for funnel-plot asymmetry", Some("egger")),
         _ => None,
     }
 }
@@ -175,6 +178,19 @@ pub fn methods_sentence(report: &Report, cites: &mut Citations) -> String {
             parts.push(match key {
                 Some(k) => format!("{words} {}", cites.cite(k)),
                 None => words,
+            });
+        }
+    }
+    // Sensitivity analyses of a meta-analysis, once each.
+    for (which, words, key) in [
+        ("leave-one-out", "leave-one-out analysis", None),
+        ("cumulative", "cumulative meta-analysis", None),
+        ("trim-and-fill", "trim and fill (L0 estimator)", Some("duval-tweedie")),
+    ] {
+        if report.results.iter().any(|e| e.subset.sensitivity.as_deref() == Some(which)) {
+            parts.push(match key {
+                Some(k) => format!("{words} {}", cites.cite(k)),
+                None => words.to_string(),
             });
         }
     }
