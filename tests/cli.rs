@@ -582,6 +582,12 @@ fn ae_arm_order_and_rtf_tables() {
     assert!(sentence.contains("| \u{a0}\u{a0}\u{a0}\u{a0}Application site pruritus | 6 (7.0) [10] |"), "{sentence}");
     let j = run_json(&[&base[..], &["--term-case", "title"]].concat());
     assert!(j["results"].as_array().unwrap().iter().any(|r| r["term"] == "APPLICATION SITE PRURITUS"));
+    // The flow: each arm's subjects in ADSL and in the safety population, control first.
+    assert_eq!((j["flow"][0]["group"].as_str(), j["flow"][0]["in_file"].as_u64(), j["flow"][0]["analysed"].as_u64()), (Some("Placebo"), Some(86), Some(86)));
+    let q = run_json(&[&base[..], &["--subjects-where", "AGE >= 80"]].concat());
+    let f0 = &q["flow"][0];
+    assert_eq!((f0["in_file"].as_u64().unwrap(), f0["analysed"].as_u64().unwrap() + f0["excluded"][0]["n"].as_u64().unwrap()), (86, 86));
+    assert_eq!(f0["excluded"][0]["reason"], "not in the population (AGE >= 80)");
     run_err(&[&base[..], &["--term-case", "lower"]].concat(), 2, &["--term-case"]);
     let rows = md.lines().filter(|l| l.starts_with("| ")).count();
     assert_eq!(rtf.matches("\\row\n").count(), rows, "one RTF row per Markdown row (header included)");

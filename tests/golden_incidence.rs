@@ -39,6 +39,9 @@ fn rates_per_100_person_years() {
     let args = ["incidence", &dataset("cdisc_pilot01/adtte.csv"), "--censor", "CNSR", "--time", "AVAL", "--time-unit", "years", "--per", "100"];
     let j = cli_json(&args);
     assert_eq!((j["inputs"]["data_unit"].as_str(), j["inputs"]["time_unit"].as_str(), j["inputs"]["per"].as_f64()), (Some("days"), Some("years"), Some(100.0)));
+    // The flow, control first: every subject's row used.
+    let flow: Vec<(&str, u64, u64)> = j["flow"].as_array().unwrap().iter().map(|f| (f["group"].as_str().unwrap(), f["in_file"].as_u64().unwrap(), f["analysed"].as_u64().unwrap())).collect();
+    assert_eq!(flow, [("Placebo", 86, 86), ("Xanomeline High Dose", 84, 84), ("Xanomeline Low Dose", 84, 84)]);
     for (arm, w) in r["groups"].as_object().unwrap() {
         assert_rel9(num(&j["inputs"]["groups"][arm]["person_time"]), num(&w["person_time"]) / 365.25, &format!("{arm} person-years"));
         let e = find(&j, "rate", arm);

@@ -218,5 +218,18 @@ pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrid
         "groups": all.iter().enumerate().map(|(k, a)| (a.to_string(), serde_json::json!({"events": events[k], "person_time": pt[k], "rows": used[k], "missing": missing[k]}))).collect::<serde_json::Map<_, _>>(),
         "level": opts.level,
     });
+    // Rows (one per subject in an ADTTE), control first: used, and left out for a missing
+    // event or time.
+    report.flow = std::iter::once(c)
+        .chain(0..c)
+        .map(|k| super::FlowRow {
+            group: all[k].to_string(),
+            subset: Default::default(),
+            in_file: used[k] + missing[k],
+            analysed: used[k],
+            excluded: if missing[k] > 0 { vec![super::Excluded { reason: "rows without an event or a time".into(), n: missing[k] }] } else { Vec::new() },
+            imputed: Vec::new(),
+        })
+        .collect();
     Ok(report)
 }

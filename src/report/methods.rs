@@ -261,7 +261,7 @@ pub fn sign_convention(kind: crate::report::spec::AnalysisKind, report: &Report)
 
 /// Whether `note` only restates what the patient-flow table shows (subjects left out per arm).
 pub fn restates_flow(note: &str) -> bool {
-    note.starts_with("Missing responder status: ") || note.starts_with("Subjects without both ") || note.starts_with("Subjects without a value, left out: ") || note.starts_with("Rows without a value of ")
+    note.starts_with("Missing responder status: ") || note.starts_with("Subjects without both ") || note.starts_with("Subjects without a value, left out: ") || note.starts_with("Rows without a value of ") || note.starts_with("Rows left out for a missing event or time: ")
 }
 
 /// Whether `note` only restates the sign convention (left out of a study report's notes, where
