@@ -809,7 +809,10 @@ fn analysis_heading(d: &Done) -> String {
 /// An HTML table of (heading, header, rows).
 fn html_table(h: &mut String, heading: &str, head: &[String], rows: &[Vec<String>]) {
     let e = html_escape;
-    h.push_str(&format!("<h3>{}</h3>\n<table>\n<tr>", e(heading)));
+    if !heading.is_empty() {
+        h.push_str(&format!("<h3>{}</h3>\n", e(heading)));
+    }
+    h.push_str("<table>\n<tr>");
     for c in head {
         h.push_str(&format!("<th>{}</th>", e(c)));
     }
@@ -878,7 +881,7 @@ fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], described
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str(&format!("<title>{}</title>\n", e(&spec.title)));
-    h.push_str("<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px;max-width:100%}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;overflow-wrap:anywhere}th{background:#f3f3f3}img{max-width:100%;height:auto;border:1px solid #eee}pre{background:#f7f7f7;padding:1em;white-space:pre-wrap;overflow-wrap:anywhere}.notes{font-size:13px;color:#444}.primary{font-size:14px;color:#7a3e00;font-weight:normal}.generated{font-size:12px;color:#666}@media print{body{max-width:none;margin:0;font-size:11pt}h2{page-break-before:auto;page-break-after:avoid}table,img{page-break-inside:avoid}a{color:inherit;text-decoration:none}nav{display:none}}</style>\n</head>\n<body>\n");
+    h.push_str("<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px;max-width:100%}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;overflow-wrap:break-word}td code{word-break:break-all}th{background:#f3f3f3}img{max-width:100%;height:auto;border:1px solid #eee}pre{background:#f7f7f7;padding:1em;white-space:pre-wrap;overflow-wrap:anywhere}.notes{font-size:13px;color:#444}.primary{font-size:14px;color:#7a3e00;font-weight:normal}.generated{font-size:12px;color:#666}@media print{body{max-width:none;margin:0;font-size:11pt}h2{page-break-before:auto;page-break-after:avoid}table,img{page-break-inside:avoid}a{color:inherit;text-decoration:none}nav{display:none}}</style>\n</head>\n<body>\n");
     h.push_str(&format!("<h1>{}</h1>\n", e(&spec.title)));
     if let Some(d) = &spec.description {
         h.push_str(&format!("<p>{}</p>\n", e(d)));
@@ -906,7 +909,8 @@ fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], described
     for (name, title, report) in described {
         h.push_str(&format!("<h2 id=\"table-{}\">{}</h2>\n", e(name), e(title)));
         for (heading, head, rows) in render::tables_for_html(report) {
-            html_table(&mut h, &heading, &head, &rows);
+            // No second heading that repeats the section's.
+            html_table(&mut h, if heading == *title { "" } else { &heading }, &head, &rows);
         }
         let notes = render::notes_for_html(report);
         if !notes.is_empty() {
@@ -920,7 +924,10 @@ fn index_html(spec: &Spec, spec_text: &str, data: &[(String, String)], described
     }
     for d in done {
         let primary = if d.spec.primary { " <span class=\"primary\">primary endpoint</span>" } else { "" };
-        h.push_str(&format!("<h2 id=\"analysis-{}\">{}{primary}</h2>\n<p>{}</p>\n", e(&d.name), e(&analysis_heading(d)), e(&d.report.layout.title)));
+        // Under the heading: what was compared (an AE table: the population and its N per arm,
+        // not the files, which are listed under Inputs).
+        let line = if d.spec.kind == AnalysisKind::Ae { reader_subtitle(d, None).unwrap_or_else(|| d.report.layout.title.clone()) } else { d.report.layout.title.clone() };
+        h.push_str(&format!("<h2 id=\"analysis-{}\">{}{primary}</h2>\n<p>{}</p>\n", e(&d.name), e(&analysis_heading(d)), e(&line)));
         let convention = methods::sign_convention(d.spec.kind, &d.report);
         if let Some(c) = &convention {
             h.push_str(&format!("<p class=\"convention\">{}</p>\n", e(c)));
