@@ -30,24 +30,20 @@ pub fn sig(x: f64, digits: usize) -> String {
     trim_zeros(&format!("{x:.decimals$}"))
 }
 
+/// A list as a sentence lists it: "a", "a and b", "a, b and c" (`sep` between all but the last
+/// two: ", ", or "; " for items that hold commas).
+pub fn and_list(items: &[String], sep: &str) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, init)) => format!("{} and {last}", init.join(sep)),
+    }
+}
+
 /// `s` with its first letter upper-cased ("random effects" → "Random effects").
 pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-}
-
-/// A ratio or difference with two decimals ("0.73"; "inf" for an infinite limit; never "-0.00"),
-/// as forest plots print estimates and CI limits.
-pub fn two_decimals(x: f64) -> String {
-    if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    let s = format!("{x:.2}");
-    if s == "-0.00" {
-        "0.00".into()
-    } else {
-        s
-    }
 }
 
 /// `x` with at most `decimals` decimals, trailing zeros removed (`trim_num(95.0, 2)` = "95").
@@ -232,6 +228,10 @@ mod tests {
         assert_eq!(pvalue(1e-9), "<0.001");
         assert_eq!(pvalue(0.0312), "0.031");
         assert_eq!(p_equals(0.0312), "p = 0.031");
+        let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(and_list(&v(&["pk2"]), ", "), "pk2");
+        assert_eq!(and_list(&v(&["pk2", "pk5"]), ", "), "pk2 and pk5");
+        assert_eq!(and_list(&v(&["a", "b", "c"]), "; "), "a; b and c");
         assert_eq!(p_equals(0.0002), "p <0.001");
     }
 

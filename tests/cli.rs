@@ -592,3 +592,21 @@ fn ae_arm_order_and_rtf_tables() {
     let rows = md.lines().filter(|l| l.starts_with("| ")).count();
     assert_eq!(rtf.matches("\\row\n").count(), rows, "one RTF row per Markdown row (header included)");
 }
+
+#[test]
+fn spec_ae_term_case_and_arm_order_errors_name_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("study.toml");
+    let (ae, adsl) = (dataset("cdisc_pilot01/adae.csv"), dataset("cdisc_pilot01/adsl.csv"));
+    for (key, fragment) in [
+        ("term_case = \"lower\"", "term_case = 'lower': one of as-coded, sentence or title"),
+        ("arm_order = [\"Xanomeline Medium Dose\"]", "arm-order = 'Xanomeline Medium Dose'"),
+    ] {
+        std::fs::write(&spec, format!("title = \"t\"\n[data.ae]\nfile = {ae:?}\n[data.adsl]\nfile = {adsl:?}\n\n[[analysis]]\nname = \"teae\"\nkind = \"ae\"\ndata = \"ae\"\nsubjects = \"adsl\"\n{key}\n")).unwrap();
+        let out = trialstat().args(["report", spec.to_str().unwrap(), "--out", dir.path().join("out").to_str().unwrap()]).output().unwrap();
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{e}");
+        assert!(e.contains("study.toml:8: analysis 'teae':") && e.contains(fragment), "{fragment}: {e}");
+        assert!(!dir.path().join("out").exists());
+    }
+}

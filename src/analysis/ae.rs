@@ -342,8 +342,9 @@ pub fn ae_table(ae: &CsvFile, subjects: &CsvFile, spec: &AeSpec) -> Result<Repor
     // Patient flow, control first: the arm's subjects in the subject file, those in the
     // population (the denominators), and those outside it.
     let outside = population.filter.as_ref().map_or_else(|| "not in the population".to_string(), |f| format!("not in the population ({})", f.text));
-    let flow = std::iter::once(control)
-        .chain(0..control)
+    let flow = pop
+        .arms
+        .shown_order()
         .map(|k| super::FlowRow {
             group: all_arms[k].to_string(),
             subset: Default::default(),

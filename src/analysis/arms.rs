@@ -37,6 +37,22 @@ impl Arms {
     pub fn all(&self) -> Vec<&str> {
         self.treatments.iter().map(String::as_str).chain(std::iter::once(self.control.as_str())).collect()
     }
+    /// Positions in [`Arms::all`] in the order tables and plots show the arms: the control,
+    /// then the treatments.
+    pub fn shown_order(&self) -> impl Iterator<Item = usize> {
+        let c = self.treatments.len();
+        std::iter::once(c).chain(0..c)
+    }
+
+    /// Where position `k` of [`Arms::all`] stands in [`Arms::shown_order`].
+    pub fn shown_index(&self, k: usize) -> usize {
+        if k == self.treatments.len() {
+            0
+        } else {
+            k + 1
+        }
+    }
+
     /// Put the treatment arms in the order `order` lists them (`--arm-order`): listed arms
     /// first, in that order, then the others as they were; the control may be listed, first
     /// only (tables show it first). An unknown label is an error listing the arms.

@@ -271,14 +271,6 @@ fn replace_word(s: &str, word: &str, with: &str) -> String {
     out
 }
 
-/// "a", "a and b", "a, b and c".
-fn and_list(items: &[String]) -> String {
-    match items.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, init)) => format!("{} and {last}", init.join(", ")),
-    }
-}
 
 /// Analyse change from baseline; see the module doc.
 pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &ChangeOptions) -> Result<Report> {
@@ -307,12 +299,9 @@ pub fn change(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Chan
     notes.push(format!("Change = {} − {}; percent change = 100·change/|baseline|.", src.followup, src.baseline));
     let missing: Vec<String> = data.iter().map(|d| format!("{} of {} in {}", d.missing, d.missing + d.n as u64, d.label)).collect();
     notes.push(format!("Subjects without both {} and {}, left out of the per-arm statistics: {}.", src.baseline, src.followup, missing.join(", ")));
-    // Control (the last arm) first, as tables print arms.
-    let flow = data
-        .iter()
-        .rev()
-        .take(1)
-        .chain(data.iter().take(data.len().saturating_sub(1)))
+    let flow = arms
+        .shown_order()
+        .filter_map(|k| data.get(k))
         .map(|d| super::FlowRow {
             group: d.label.clone(),
             subset: subset.clone(),
@@ -680,7 +669,7 @@ fn by_visit(file: &crate::ingest::table::CsvFile, overrides: &crate::ingest::lay
         });
     }
     let mut report = merged.ok_or_else(|| Error::invalid("follow-up", "none", "at least one follow-up visit or column"))?;
-    report.notes = notes.into_iter().map(|(key, fus)| key.replace('\u{1}', &and_list(&fus))).collect();
+    report.notes = notes.into_iter().map(|(key, fus)| key.replace('\u{1}', &crate::fmt::and_list(&fus, ", "))).collect();
     if analyses.len() > 1 {
         report.inputs = json!({"file": file.name, "analyses": analyses});
     }

@@ -97,9 +97,8 @@ pub fn endpoint(pairs: &SubjectPairs, arms: &Arms, src: &ChangeSource, opts: &Ch
         "level": level,
     });
     let layout = super::Layout { title, comparison: String::new(), groups: Vec::new(), ..Default::default() };
-    // Control (the last arm) first, as tables print arms.
-    let order = std::iter::once(c).chain(0..c);
-    let flow = order
+    let flow = arms
+        .shown_order()
         .map(|k| (k, &all[k]))
         .map(|(k, a)| super::FlowRow {
             group: a.to_string(),

@@ -220,8 +220,8 @@ pub fn incidence_file(file: &CsvFile, overrides: &crate::ingest::layout::Overrid
     });
     // Rows (one per subject in an ADTTE), control first: used, and left out for a missing
     // event or time.
-    report.flow = std::iter::once(c)
-        .chain(0..c)
+    report.flow = arms
+        .shown_order()
         .map(|k| super::FlowRow {
             group: all[k].to_string(),
             subset: Default::default(),

@@ -351,9 +351,8 @@ fn rates_report(
         [b, f] if !b.is_empty() && !f.is_empty() => format!("no responder status (no {b} or no {f} value)"),
         _ => "no responder status".to_string(),
     };
-    // Control (the last arm) first, as tables print arms.
-    report.flow = std::iter::once(c)
-        .chain(0..c)
+    report.flow = arms
+        .shown_order()
         .map(|k| {
             let n = vec![super::Excluded { reason: what.clone(), n: tally[k][2] }].into_iter().filter(|x| x.n > 0).collect::<Vec<_>>();
             match missing {

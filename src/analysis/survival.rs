@@ -266,8 +266,7 @@ fn read_subjects(file: &CsvFile, t: &crate::ingest::reader::Table, rows: &[usize
         if let (Some(x), Some(e)) = (time.filter(|x| *x >= 0.0), ev) {
             s.time.push(x * factor);
             s.event.push(e);
-            // Shown order: control first, then the treatments.
-            s.arm.push(if k == arms.treatments.len() { 0 } else { k + 1 });
+            s.arm.push(arms.shown_index(k));
             if need_rows {
                 used.push(r);
             }

@@ -199,14 +199,11 @@ pub fn mean_over_visits(report: &Report, title: &str, y_label: &str, visit_label
 /// pair.
 fn per_arm(pairs: &SubjectPairs, arms: &Arms, f: impl Fn(f64, f64) -> Option<f64>) -> Vec<(String, Vec<f64>)> {
     let all = arms.all();
-    let c = all.len() - 1;
-    // Position in `all` (treatments, then the control) → slot (the control, then the treatments).
-    let slot = |k: usize| if k == c { 0 } else { k + 1 };
-    let mut out: Vec<(String, Vec<f64>)> = std::iter::once(c).chain(0..c).map(|k| (all[k].to_string(), Vec::new())).collect();
+    let mut out: Vec<(String, Vec<f64>)> = arms.shown_order().map(|k| (all[k].to_string(), Vec::new())).collect();
     for s in 0..pairs.len() {
         if let (Some(k), Some(b), Some(fu)) = (pairs.arm.get(s).and_then(|a| arms.position(a)), pairs.baseline_of(s), pairs.followup_of(s)) {
             if let Some(v) = f(b, fu) {
-                out[slot(k)].1.push(v);
+                out[arms.shown_index(k)].1.push(v);
             }
         }
     }

@@ -197,7 +197,7 @@ pub fn methods_sentence(report: &Report, cites: &mut Citations) -> String {
     if parts.is_empty() {
         return String::new();
     }
-    let mut s = crate::fmt::capitalise(&and_list(&parts));
+    let mut s = crate::fmt::capitalise(&crate::fmt::and_list(&parts, "; "));
     s.push('.');
     if let Some(level) = level(&report.results) {
         s.push_str(&format!(" Confidence intervals are {}% and two-sided; p-values two-sided.", crate::fmt::trim_num(100.0 * level, 4)));
@@ -218,14 +218,6 @@ fn level(results: &[Estimate]) -> Option<f64> {
     results.iter().find_map(|e| e.ci.map(|c| c.level))
 }
 
-/// "a", "a and b", "a, b and c".
-pub fn and_list(items: &[String]) -> String {
-    match items.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, init)) => format!("{} and {last}", init.join("; ")),
-    }
-}
 
 /// The treated and control labels of a report's comparisons ("acupuncture", "usual care"),
 /// from its first "T vs C" group.

@@ -512,7 +512,7 @@ fn ae_request(a: &AnalysisSpec, o: &Overrides, so: &Overrides, level: f64, metho
             None | Some("as-coded") => crate::analysis::TermCase::AsCoded,
             Some("sentence") => crate::analysis::TermCase::Sentence,
             Some("title") => crate::analysis::TermCase::Title,
-            Some(x) => return Err(Error::invalid("term_case", format!("'{x}'"), "as-coded, sentence or title")),
+            Some(x) => return Err(Error::invalid("term_case", format!("'{x}'"), "one of as-coded, sentence or title")),
         },
     })
 }
@@ -688,15 +688,12 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
     let first_visit = d.report.flow.first().and_then(|f| f.subset.visit.clone());
     let sub_at = |visit: Option<&str>| p.subtitle.clone().or_else(|| reader_subtitle(d, visit)).unwrap_or_else(|| d.report.layout.title.clone());
     let sub = sub_at(None);
-    let mut shown = d.report.clone();
-    shown.layout.title = sub.clone();
-    let d_report = &shown;
     let first_comparison =
         || d.report.results.iter().find(|e| e.measure == Measure::RiskRatio && e.group.as_deref().is_some_and(|g| g.contains(" vs "))).and_then(|e| e.group.clone()).unwrap_or_default();
     let need_pairs =
         || d.pairs.as_ref().ok_or_else(|| Error::Plot { plot: "plot".into(), message: format!("analysis '{}' has no per-subject baseline and follow-up (needs baseline and followup)", d.name) });
     match p.kind {
-        PlotKind::Rates => plot::render(&from_report::rate_bars(d_report, &title("Responder rates by arm"), "Responders")?),
+        PlotKind::Rates => plot::render(&plot::RateBars { subtitle: sub, ..from_report::rate_bars(&d.report, &title("Responder rates by arm"), "Responders")? }),
         PlotKind::Forest if d.spec.kind == AnalysisKind::Meta => plot::render(&crate::plot::meta::forest_of(&d.report, &title("Forest plot"))?),
         PlotKind::Funnel => {
             if d.spec.kind != AnalysisKind::Meta {
@@ -746,18 +743,19 @@ fn draw(p: &spec::PlotSpec, d: &Done) -> Result<Figure> {
                 Some(u) => format!("Mean change from baseline, {u} (95% CI)"),
                 None => "Mean change from baseline (95% CI)".into(),
             };
-            plot::render(&from_report::mean_over_visits(d_report, &title("Mean change from baseline over visits"), &y_label, &labels, &x_label)?)
+            plot::render(&plot::MeanOverVisits { subtitle: sub, ..from_report::mean_over_visits(&d.report, &title("Mean change from baseline over visits"), &y_label, &labels, &x_label)? })
         }
         PlotKind::AeDot => {
             let cmp = p.comparison.clone().unwrap_or_else(first_comparison);
-            let mut f = from_report::ae_dot(d_report, &cmp, p.top.unwrap_or(20))?;
+            let mut f = from_report::ae_dot(&d.report, &cmp, p.top.unwrap_or(20))?;
+            f.subtitle = format!("{} most frequent preferred terms; {sub}", f.rows.len());
             if let Some(t) = &p.title {
                 f.title = t.clone();
             }
             plot::render(&f)
         }
         PlotKind::KaplanMeier => {
-            plot::render(&from_report::kaplan_meier(d_report, &title("Kaplan–Meier estimate by arm"), p.ci_bands.unwrap_or(false), p.median_lines.unwrap_or(true))?)
+            plot::render(&plot::KaplanMeierPlot { subtitle: sub, ..from_report::kaplan_meier(&d.report, &title("Kaplan–Meier estimate by arm"), p.ci_bands.unwrap_or(false), p.median_lines.unwrap_or(true))? })
         }
         PlotKind::Volcano => {
             let cmp = p.comparison.clone().unwrap_or_else(first_comparison);
